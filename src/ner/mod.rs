@@ -1,0 +1,55 @@
+//! Named-entity recognition: the [`Tagger`] trait and its implementations.
+//!
+//! The pipeline hands a tagger the words of one sentence (normalised token texts) and gets
+//! back entity spans as token indices. Taggers are interchangeable: the embedded model that
+//! ships in `models/ner/`, and (behind the `transformer` feature) a rust-bert model.
+//! [`AnyTagger`] dispatches statically between them.
+
+use crate::document::{Lang, TokenSpan};
+
+/// Errors raised while tagging.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NerError {
+    /// The tagger has no model for this language.
+    #[error("no NER model for language {0}")]
+    NoModel(Lang),
+    /// Anything else the backend reports.
+    #[error("tagger failed: {0}")]
+    Backend(String),
+}
+
+/// A named-entity tagger.
+///
+/// Contract: `tag` receives the words of one sentence and returns non-overlapping spans in
+/// increasing order, each with `start < end <= words.len()`. It must not invent text: every
+/// span is a run of the given words. Implementations are immutable after loading and are
+/// shared by all worker threads, hence `Send + Sync` and `&self`.
+pub trait Tagger: Send + Sync {
+    /// A short name for reports (`embedded`, `transformer`, `none`).
+    fn name(&self) -> &str;
+
+    /// Tags one sentence.
+    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError>;
+
+    /// Tags several sentences of one language. The default loops over [`Tagger::tag`];
+    /// backends that gain from batching override it.
+    fn tag_batch(&self, lang: Lang, sentences: &[Vec<&str>]) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        sentences.iter().map(|words| self.tag(lang, words)).collect()
+    }
+}
+
+/// A tagger that finds nothing: used when no model is available, so that `entities.csv`
+/// never holds guessed entities.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoTagger;
+
+impl Tagger for NoTagger {
+    fn name(&self) -> &str {
+        "none"
+    }
+
+    fn tag(&self, _lang: Lang, _words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+        Ok(Vec::new())
+    }
+}
