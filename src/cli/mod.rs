@@ -1,0 +1,56 @@
+//! Command-line parsing and the subcommands. Binary only: the library never sees these types.
+
+mod eval;
+mod eval_lang;
+mod eval_ner;
+mod train;
+mod train_lang;
+mod train_ner;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Who claimed what in Azerbaijani, Russian and English news.
+#[derive(Debug, Parser)]
+#[command(name = "newsclaims", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train a model from annotated data.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
+    /// Score a model against gold annotations.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+}
+
+/// Parses the arguments, runs the command and turns the result into an exit code:
+/// 0 on success (or a closed pipe), 2 for an error that ends the run.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(cmd) => train::run(cmd),
+        Command::Eval(cmd) => eval::run(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("newsclaims: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed standard output (`newsclaims ... | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

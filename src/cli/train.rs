@@ -1,0 +1,20 @@
+//! `newsclaims train ...`: dispatch to the trainers.
+
+use clap::Subcommand;
+
+/// What to train.
+#[derive(Debug, Subcommand)]
+pub enum TrainCommand {
+    /// Train the embedded NER tagger for one language.
+    Ner(super::train_ner::Args),
+    /// Train the language-identification profiles.
+    Lang(super::train_lang::Args),
+}
+
+/// Runs a training subcommand.
+pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
+    match cmd {
+        TrainCommand::Ner(args) => super::train_ner::run(args),
+        TrainCommand::Lang(args) => super::train_lang::run(args),
+    }
+}
