@@ -1,0 +1,218 @@
+//! The attribution lexicon of one language (`models/<lang>/cues.tsv`): reporting cues and the
+//! function words the patterns need (negations, pronouns, role nouns, complementisers, words
+//! to skip between a speaker and its verb, clause boundaries).
+
+use crate::document::{EntityType, Lang};
+use crate::resources::{DataFile, ResourceError};
+use std::collections::HashMap;
+
+/// What a lexicon entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CueKind {
+    /// A reporting verb: "said", "заявил", "bildirib", "qeyd edib".
+    Speech,
+    /// A verb of a news outlet: "reported", "сообщает", "xəbər verir". In a sentence with
+    /// another claim its subject becomes that claim's `reported_by`.
+    Report,
+    /// A phrase before its source: "according to X", "по словам X".
+    AccordingBefore,
+    /// A phrase after its source: "X-in sözlərinə görə", "X fikrincə".
+    AccordingAfter,
+    /// An outlet phrase before its source: "как сообщает ТАСС", "as reported by".
+    ReportBefore,
+    /// The verb of "AGENCY quoted X as saying".
+    QuotedAs,
+    /// The word that closes "quoted X as ..." ("as").
+    QuotedAsLink,
+    /// The Azerbaijani quotative particle "deyə" ("\"...\", - deyə X bildirib").
+    QuoteParticle,
+    /// A negation before a verb ("not", "не"): no claim.
+    Negation,
+    /// A personal pronoun that can be a speaker; the entry's type says whom it refers to.
+    Pronoun,
+    /// A role noun that can be a speaker ("official", "министр", "nazir").
+    Role,
+    /// A complementiser after the verb ("that", "что", "ki").
+    Complementizer,
+    /// A word that may stand between a speaker and its verb ("also", "then", "has", "также").
+    Skip,
+    /// A relative pronoun ("which", "who", "который") whose antecedent is the speaker.
+    Relative,
+    /// A coordinating conjunction ("and", "и", "və").
+    Conjunction,
+    /// A word after the verb that introduces a time or place, not content ("on", "yesterday").
+    Circumstance,
+    /// A form of "be" before a participle: "has been accused" is passive.
+    Passive,
+    /// An article, dropped from the start of a name ("The" in "The Kremlin").
+    Determiner,
+}
+
+impl CueKind {
+    fn parse(name: &str) -> Option<CueKind> {
+        Some(match name {
+            "speech" => CueKind::Speech,
+            "report" => CueKind::Report,
+            "according_before" => CueKind::AccordingBefore,
+            "according_after" => CueKind::AccordingAfter,
+            "report_before" => CueKind::ReportBefore,
+            "quoted_as" => CueKind::QuotedAs,
+            "quoted_as_link" => CueKind::QuotedAsLink,
+            "quote_particle" => CueKind::QuoteParticle,
+            "negation" => CueKind::Negation,
+            "pronoun" => CueKind::Pronoun,
+            "role" => CueKind::Role,
+            "complementizer" => CueKind::Complementizer,
+            "skip" => CueKind::Skip,
+            "relative" => CueKind::Relative,
+            "conjunction" => CueKind::Conjunction,
+            "circumstance" => CueKind::Circumstance,
+            "passive" => CueKind::Passive,
+            "determiner" => CueKind::Determiner,
+            _ => return None,
+        })
+    }
+
+    /// Whether the entry opens a claim.
+    pub fn is_cue(self) -> bool {
+        matches!(
+            self,
+            CueKind::Speech
+                | CueKind::Report
+                | CueKind::AccordingBefore
+                | CueKind::AccordingAfter
+                | CueKind::ReportBefore
+                | CueKind::QuotedAs
+        )
+    }
+}
+
+/// One entry: its words after the first (for phrases), kind and entity type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    rest: Vec<String>,
+    kind: CueKind,
+    entity: Option<EntityType>,
+}
+
+/// A lexicon match: how many tokens it covers, its kind and entity type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CueMatch {
+    /// Number of tokens matched.
+    pub len: usize,
+    /// The entry's kind.
+    pub kind: CueKind,
+    /// The entity type of a pronoun or role noun.
+    pub entity: Option<EntityType>,
+}
+
+/// A language's attribution lexicon, keyed by the [`Lang::match_key`] of each entry's first
+/// word. Phrases match longest first.
+#[derive(Clone, Debug, Default)]
+pub struct CueLexicon {
+    by_first: HashMap<String, Vec<Entry>>,
+}
+
+impl CueLexicon {
+    /// Reads rows `form<TAB>kind[<TAB>entity type]`; a form of several words is a phrase.
+    pub fn parse(file: &DataFile, lang: Lang) -> Result<CueLexicon, ResourceError> {
+        let mut lexicon = CueLexicon::default();
+        for row in file.rows(2)? {
+            let (line, fields) = row?;
+            let kind = CueKind::parse(fields[1])
+                .ok_or_else(|| file.error(line, format!("unknown kind {:?}", fields[1])))?;
+            let entity =
+                match fields.get(2).copied().filter(|f| !f.is_empty()) {
+                    Some(label) => Some(EntityType::parse(label).ok_or_else(|| {
+                        file.error(line, format!("unknown entity type {label:?}"))
+                    })?),
+                    None => None,
+                };
+            let mut words = fields[0].split_whitespace().map(|w| lang.match_key(w));
+            let Some(first) = words.next() else {
+                return Err(file.error(line, "empty form"));
+            };
+            let entry = Entry {
+                rest: words.collect(),
+                kind,
+                entity,
+            };
+            let entries = lexicon.by_first.entry(first).or_default();
+            entries.push(entry);
+            // Longest phrases first, so the first match is the longest.
+            entries.sort_by(|a, b| b.rest.len().cmp(&a.rest.len()));
+        }
+        Ok(lexicon)
+    }
+
+    /// The longest entry that starts at `keys[at]`, optionally only of the kinds `want` accepts.
+    pub fn match_at(
+        &self,
+        keys: &[String],
+        at: usize,
+        want: impl Fn(CueKind) -> bool,
+    ) -> Option<CueMatch> {
+        let entries = self.by_first.get(keys.get(at)?)?;
+        entries.iter().find_map(|entry| {
+            let fits = want(entry.kind)
+                && entry
+                    .rest
+                    .iter()
+                    .enumerate()
+                    .all(|(k, word)| keys.get(at + 1 + k).is_some_and(|key| key == word));
+            fits.then_some(CueMatch {
+                len: 1 + entry.rest.len(),
+                kind: entry.kind,
+                entity: entry.entity,
+            })
+        })
+    }
+
+    /// Whether the single word `key` has an entry of kind `kind`.
+    pub fn is(&self, key: &str, kind: CueKind) -> bool {
+        self.by_first
+            .get(key)
+            .is_some_and(|entries| entries.iter().any(|e| e.kind == kind && e.rest.is_empty()))
+    }
+
+    /// The entity type of a one-word pronoun or role noun.
+    pub fn entity_of(&self, key: &str, kind: CueKind) -> Option<Option<EntityType>> {
+        self.by_first
+            .get(key)?
+            .iter()
+            .find(|e| e.kind == kind && e.rest.is_empty())
+            .map(|e| e.entity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_match_longest_first() {
+        let file = DataFile::from_text(
+            "cues.tsv",
+            "form\tkind\ttype\nqeyd edib\tspeech\nqeyd\tskip\nhe\tpronoun\tPER\n# comment\nsaid\tspeech\n",
+        );
+        let lexicon = CueLexicon::parse(&file, Lang::Az).unwrap();
+        let keys: Vec<String> = ["nazir", "qeyd", "edib"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let found = lexicon.match_at(&keys, 1, CueKind::is_cue).unwrap();
+        assert_eq!((found.len, found.kind), (2, CueKind::Speech));
+        assert_eq!(
+            lexicon.entity_of("he", CueKind::Pronoun),
+            Some(Some(EntityType::Per))
+        );
+        assert!(lexicon.match_at(&keys, 0, |_| true).is_none());
+    }
+
+    #[test]
+    fn unknown_kinds_name_the_line() {
+        let file = DataFile::from_text("cues.tsv", "form\tkind\nsaid\tverb\n");
+        let err = CueLexicon::parse(&file, Lang::En).unwrap_err().to_string();
+        assert!(err.contains("cues.tsv:2"), "{err}");
+    }
+}

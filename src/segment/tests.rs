@@ -1,0 +1,172 @@
+use super::*;
+use crate::resources::DataFile;
+
+fn abbreviations(lang: Lang) -> Abbreviations {
+    let rows = match lang {
+        Lang::En => "abbreviation\tposition\nmr.\tinner\ndr.\tinner\netc.\tfinal\n",
+        Lang::Ru => "abbreviation\tposition\nг.\tafter_number\nт.е.\tinner\nим.\tinner\n",
+        Lang::Az => "abbreviation\tposition\ns.\tfinal\nb.\tfinal\n",
+    };
+    Abbreviations::parse(&DataFile::from_text("abbreviations.txt", rows), lang).unwrap()
+}
+
+fn words(text: &str, lang: Lang) -> Vec<&str> {
+    tokenize(text, lang, &abbreviations(lang))
+        .iter()
+        .map(|t| t.text(text))
+        .collect()
+}
+
+fn sentences(text: &str, lang: Lang) -> Vec<&str> {
+    segment(text, lang, &abbreviations(lang))
+        .sentences
+        .iter()
+        .map(|s| &text[s.start..s.end])
+        .collect()
+}
+
+#[test]
+fn tokens_peel_punctuation_but_keep_inner_marks() {
+    assert_eq!(
+        words(
+            "“Baku.tv,” Mr. Smith said (11.8 C) of Moscow-linked APT29's...",
+            Lang::En
+        ),
+        [
+            "“",
+            "Baku.tv",
+            ",",
+            "”",
+            "Mr.",
+            "Smith",
+            "said",
+            "(",
+            "11.8",
+            "C",
+            ")",
+            "of",
+            "Moscow-linked",
+            "APT29's",
+            "..."
+        ]
+    );
+    assert_eq!(
+        words("«Роснефть», — сказал В.В. Путин.", Lang::Ru),
+        [
+            "«",
+            "Роснефть",
+            "»",
+            ",",
+            "—",
+            "сказал",
+            "В.В.",
+            "Путин",
+            "."
+        ]
+    );
+    assert_eq!(
+        words("APA-nın məlumatına görə, I. Əliyev", Lang::Az),
+        ["APA-nın", "məlumatına", "görə", ",", "I.", "Əliyev"]
+    );
+}
+
+#[test]
+fn token_offsets_slice_the_text() {
+    let text = "Əli «dedi»: bəli.";
+    for token in tokenize(text, Lang::Az, &abbreviations(Lang::Az)) {
+        assert!(!token.text(text).trim().is_empty());
+    }
+}
+
+#[test]
+fn english_sentences() {
+    assert_eq!(
+        sentences(
+            "Mr. Smith arrived at 5 p.m. on Monday. He said: “We won. They lost,” and left. Dr. No etc. Then",
+            Lang::En
+        ),
+        [
+            "Mr. Smith arrived at 5 p.m. on Monday.",
+            "He said: “We won.",
+            "They lost,” and left.",
+            "Dr. No etc.",
+            "Then"
+        ]
+    );
+}
+
+#[test]
+fn initials_do_not_end_sentences() {
+    assert_eq!(
+        sentences("В. В. Путин прибыл в г. Москву. Он выступил.", Lang::Ru),
+        ["В. В. Путин прибыл в г. Москву.", "Он выступил."]
+    );
+    assert_eq!(
+        sentences("Prezident İ. Əliyev çıxış edib.", Lang::Az),
+        ["Prezident İ. Əliyev çıxış edib."]
+    );
+}
+
+#[test]
+fn russian_direct_speech_stays_together() {
+    assert_eq!(
+        sentences(
+            "«Мы победим!» — заявил он. Т.е. всё. «Нет», — ответила она, т.е. отказала.",
+            Lang::Ru
+        ),
+        [
+            "«Мы победим!» — заявил он.",
+            "Т.е. всё.",
+            "«Нет», — ответила она, т.е. отказала."
+        ]
+    );
+    assert_eq!(
+        sentences("Это было в 1999 г. Потом всё изменилось.", Lang::Ru),
+        ["Это было в 1999 г.", "Потом всё изменилось."]
+    );
+}
+
+#[test]
+fn azerbaijani_sentences_and_dashes() {
+    assert_eq!(
+        sentences(
+            "\"Biz qalib gələcəyik\", - deyə nazir bildirib. Kitab, dəftər və s. Sonra getdi.",
+            Lang::Az
+        ),
+        [
+            "\"Biz qalib gələcəyik\", - deyə nazir bildirib.",
+            "Kitab, dəftər və s.",
+            "Sonra getdi."
+        ]
+    );
+}
+
+#[test]
+fn short_lines_and_paragraphs_end_sentences() {
+    let text = "Azerbaijan accuses Russia\n\nThe long article text goes on and on across a wrapped\nline that continues here. End";
+    let segmented = segment(text, Lang::En, &abbreviations(Lang::En));
+    let got: Vec<_> = segmented
+        .sentences
+        .iter()
+        .map(|s| (&text[s.start..s.end], s.heading))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Azerbaijan accuses Russia", true),
+            (
+                "The long article text goes on and on across a wrapped\nline that continues here.",
+                false
+            ),
+            ("End", true)
+        ]
+    );
+}
+
+#[test]
+fn decimals_and_numbers() {
+    assert_eq!(
+        sentences("Growth was 3.5 percent in 2025. It fell.", Lang::En),
+        ["Growth was 3.5 percent in 2025.", "It fell."]
+    );
+}
