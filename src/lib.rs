@@ -6,4 +6,5 @@
 //! [`pipeline`].
 
 pub mod document;
+pub mod ingest;
 pub mod ner;
