@@ -57,8 +57,9 @@ impl Boundary for CsvBoundary {
         self.state = State::FieldStart;
     }
 
-    fn can_end(&self) -> bool {
-        self.state != State::Quoted
+    fn unfinished(&self) -> Option<&'static str> {
+        (self.state == State::Quoted)
+            .then_some("unterminated quoted field: the file ends inside quotes")
     }
 }
 

@@ -4,6 +4,7 @@
 //! `IgnoredAny`), because news dumps often carry large fields (HTML, embeddings) that
 //! the pipeline never uses.
 
+use super::array::ArrayBoundary;
 use super::lines::NewlineBoundary;
 use super::{IngestOptions, Input, Record, RecordError, sniff};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -19,42 +20,72 @@ const URL: usize = 4;
 const SOURCE: usize = 5;
 const LANG: usize = 6;
 
-/// Reads the records of one JSON Lines stream.
+/// How a JSON stream is split into records.
+enum Mode {
+    /// One object per line.
+    Lines(NewlineBoundary),
+    /// One top-level array; counts the elements seen, for ids.
+    Array(ArrayBoundary, u64),
+}
+
+/// Reads the records of one JSON Lines stream (or of one JSON array, see [`super::array`]).
 pub(crate) struct JsonlReader {
     input: Input,
-    boundary: NewlineBoundary,
+    /// Chosen on the first read, from the first non-blank byte.
+    mode: Option<Mode>,
 }
 
 impl JsonlReader {
     /// Reads from `input`.
     pub(crate) fn new(input: Input) -> JsonlReader {
-        JsonlReader {
-            input,
-            boundary: NewlineBoundary,
-        }
+        JsonlReader { input, mode: None }
     }
 
-    /// The next record or error; blank lines are skipped.
+    /// The next record or error; blank lines (and empty array slots) are skipped.
     pub(crate) fn next(&mut self, opts: &IngestOptions) -> Option<Result<Record, RecordError>> {
+        let input = &mut self.input;
+        let mode = self.mode.get_or_insert_with(|| {
+            if input.first_byte_is(b'[') {
+                Mode::Array(ArrayBoundary::default(), 0)
+            } else {
+                Mode::Lines(NewlineBoundary)
+            }
+        });
         loop {
-            let (line, bytes) = match self.input.next_record(&mut self.boundary)? {
+            let piece = match mode {
+                Mode::Lines(b) => input.next_record(b),
+                Mode::Array(b, _) => input.next_record(b),
+            };
+            let (line, bytes) = match piece? {
                 Ok(piece) => piece,
                 Err(e) => return Some(Err(e)),
             };
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            let blank = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if blank == bytes.len() {
                 continue;
             }
-            return Some(parse(&self.input, line, &bytes, opts));
+            // An element starts where its first non-blank byte is, not after the comma.
+            let line = line + bytes[..blank].iter().filter(|&&b| b == b'\n').count() as u64;
+            let fallback = match mode {
+                Mode::Lines(_) => None,
+                Mode::Array(_, n) => {
+                    *n += 1;
+                    Some(format!("{}[{n}]", input.source))
+                }
+            };
+            return Some(parse(input, line, &bytes[blank..], opts, fallback));
         }
     }
 }
 
-/// Parses one line into a record.
+/// Parses one line into a record; `fallback` is the id for a record without one
+/// (`None`: the locator).
 fn parse(
     input: &Input,
     line: u64,
     bytes: &[u8],
     opts: &IngestOptions,
+    fallback: Option<String>,
 ) -> Result<Record, RecordError> {
     let text = sniff::text(bytes).map_err(|m| input.error(line, None, m))?;
     let names = [
@@ -70,7 +101,7 @@ fn parse(
     let mut fields = Wanted { names }
         .deserialize(&mut de)
         .and_then(|f| de.end().map(|()| f))
-        .map_err(|e| input.error(line, None, json_message(&e)))?;
+        .map_err(|e| input.error(line, None, json_message(&e, line)))?;
     let locator = input.locator(line);
     let id = match fields[ID].take() {
         None | Some(Value::Null) => None,
@@ -112,7 +143,7 @@ fn parse(
     let (title, date, url) = (meta(TITLE)?, meta(DATE)?, meta(URL)?);
     let (outlet, lang) = (meta(SOURCE)?, meta(LANG)?);
     Ok(Record {
-        id: id.unwrap_or_else(|| locator.clone()),
+        id: id.or(fallback).unwrap_or_else(|| locator.clone()),
         source: input.source.clone(),
         record: locator,
         text,
@@ -124,13 +155,20 @@ fn parse(
     })
 }
 
-/// serde_json's reason, with its "at line 1 column N" turned into a column of the line.
-fn json_message(e: &serde_json::Error) -> String {
+/// serde_json's reason, with its position (relative to the record) made a column of the
+/// line, or a line of the file for a record that spans lines (`line`: where it starts).
+fn json_message(e: &serde_json::Error, line: u64) -> String {
     let full = e.to_string();
     let reason = full
         .rsplit_once(" at line ")
         .map_or(full.as_str(), |(r, _)| r);
-    if e.column() > 0 {
+    if e.line() > 1 {
+        let abs = line + e.line() as u64 - 1;
+        format!(
+            "invalid JSON at line {abs}, column {}: {reason}",
+            e.column()
+        )
+    } else if e.column() > 0 {
         format!("invalid JSON at column {}: {reason}", e.column())
     } else {
         format!("invalid JSON: {reason}")
@@ -330,6 +368,36 @@ mod tests {
         let got = read_with(&[p], &opts);
         let r = got[0].as_ref().expect("valid record");
         assert_eq!((r.id.as_str(), r.text.as_str()), ("x", "Mətn"));
+    }
+
+    #[test]
+    fn json_array_files_stream_element_by_element() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let body = "[\n  {\"id\": \"a\", \"text\": \"x, [y]\"},\n  {\"text\": \"z\"},\n  {\"text\":\n   oops},\n  7\n]\n";
+        let p = write(dir.path(), "dump.json", body.as_bytes());
+        let src = p.display().to_string();
+        let got = read(&[p]);
+        assert_eq!(got.len(), 4);
+        let r0 = got[0].as_ref().expect("element 1");
+        assert_eq!((r0.id.as_str(), r0.text.as_str()), ("a", "x, [y]"));
+        assert_eq!(r0.record, format!("{src}:2"));
+        let r1 = got[1].as_ref().expect("element 2");
+        assert_eq!(
+            (r1.id.clone(), r1.record.clone()),
+            (format!("{src}[2]"), format!("{src}:3"))
+        );
+        let e2 = got[2].as_ref().expect_err("bad element");
+        assert!(
+            e2.to_string()
+                .starts_with(&format!("{src}:4: invalid JSON at line 5, column")),
+            "{e2}"
+        );
+        let e3 = got[3].as_ref().expect_err("not an object");
+        assert!(
+            e3.to_string()
+                .starts_with(&format!("{src}:6: invalid JSON")),
+            "{e3}"
+        );
     }
 
     #[test]

@@ -24,9 +24,9 @@ pub(crate) trait Boundary {
     /// Forgets the state of the finished record.
     fn reset(&mut self);
 
-    /// Whether the stream may legally end where it is now (false inside a quoted field).
-    fn can_end(&self) -> bool {
-        true
+    /// Why the stream may not end where it is now (inside a quoted field, say), if so.
+    fn unfinished(&self) -> Option<&'static str> {
+        None
     }
 
     /// Whether a `\r` ending the record is a line terminator to drop (not for a text file,
@@ -94,10 +94,12 @@ pub(crate) enum StreamError {
         /// The reader's error.
         source: io::Error,
     },
-    /// The stream ended inside a quoted field.
+    /// The stream ended inside a quoted field or an unclosed structure.
     Unterminated {
         /// 1-based line on which the unfinished record starts.
         line: u64,
+        /// What was left open, from [`Boundary::unfinished`].
+        message: &'static str,
     },
 }
 
@@ -185,8 +187,11 @@ impl<R: BufRead> RecordReader<R> {
                 if !seen_any {
                     return Ok(None);
                 }
-                if !boundary.can_end() {
-                    return Err(StreamError::Unterminated { line: start_line });
+                if let Some(message) = boundary.unfinished() {
+                    return Err(StreamError::Unterminated {
+                        line: start_line,
+                        message,
+                    });
                 }
                 return Ok(Some(self.finish(
                     start_line,
@@ -200,7 +205,8 @@ impl<R: BufRead> RecordReader<R> {
                 Some(end) => (&chunk[..end], end + 1, true),
                 None => (chunk, chunk.len(), false),
             };
-            let newlines = body.iter().filter(|&&b| b == b'\n').count() as u64;
+            // Count the terminator too when it is a newline (not a JSON array's comma).
+            let newlines = chunk[..used].iter().filter(|&&b| b == b'\n').count() as u64;
             size += body.len() as u64;
             if size <= self.limit as u64 {
                 bytes.extend_from_slice(body);
@@ -208,7 +214,7 @@ impl<R: BufRead> RecordReader<R> {
                 // Release the partial record at once: the point is to never hold it.
                 bytes = Vec::new();
             }
-            self.line += newlines + u64::from(done);
+            self.line += newlines;
             self.inner.consume(used);
             if done {
                 return Ok(Some(self.finish(

@@ -8,8 +8,11 @@
 //! unusable file is yielded as a [`RecordError`] that names the file and line, and
 //! reading goes on with the next record or file.
 
+mod array;
 mod csv;
+mod format;
 mod gzip;
+mod input;
 mod jsonl;
 mod lines;
 mod sniff;
@@ -18,77 +21,13 @@ mod test_support;
 mod txt;
 mod walk;
 
-use lines::{Boundary, Piece, RecordReader, StreamError};
+pub use format::Format;
+use input::{Input, file_error};
+use lines::RecordReader;
 use std::collections::VecDeque;
 use std::fmt;
-use std::io::{self, BufRead};
+use std::io;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
-
-/// The format of an input.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// JSON Lines: one JSON object per line (`.jsonl`, `.ndjson`, `.json`).
-    Jsonl,
-    /// Comma-separated values with a header row (`.csv`).
-    Csv,
-    /// Tab-separated values with a header row (`.tsv`); quoting as in CSV.
-    Tsv,
-    /// Plain text: the whole file is one article (`.txt`).
-    Txt,
-}
-
-impl Format {
-    /// The format named by a file's extension, and whether the name ends in `.gz`
-    /// (`x.jsonl.gz` → `(Jsonl, true)`); `None` for any other extension. Any case.
-    pub fn from_path(path: &Path) -> Option<(Format, bool)> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        let (name, gz) = match name.strip_suffix(".gz") {
-            Some(inner) => (inner, true),
-            None => (name.as_str(), false),
-        };
-        let ext = Path::new(name).extension()?.to_str()?;
-        Format::from_name(ext).map(|f| (f, gz))
-    }
-
-    /// Parses a format or extension name: `jsonl`, `ndjson`, `json`, `csv`, `tsv`, `txt`.
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name.to_ascii_lowercase().as_str() {
-            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
-            "csv" => Some(Format::Csv),
-            "tsv" => Some(Format::Tsv),
-            "txt" | "text" => Some(Format::Txt),
-            _ => None,
-        }
-    }
-
-    /// The canonical name: `jsonl`, `csv`, `tsv` or `txt`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Jsonl => "jsonl",
-            Format::Csv => "csv",
-            Format::Tsv => "tsv",
-            Format::Txt => "txt",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    /// Parses like [`Format::from_name`], with a message listing the accepted names.
-    fn from_str(s: &str) -> Result<Format, String> {
-        Format::from_name(s).ok_or_else(|| {
-            format!("unknown input format `{s}` (expected jsonl, ndjson, json, csv, tsv or txt)")
-        })
-    }
-}
 
 /// How to read the inputs. Column names apply to JSON keys and CSV header names alike.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -413,82 +352,6 @@ impl FileReader {
     }
 }
 
-/// An opened input: its bounded record reader plus what error messages need.
-pub(crate) struct Input {
-    reader: RecordReader<Box<dyn BufRead + Send>>,
-    /// The file as shown in messages and [`Record::source`].
-    pub(crate) source: String,
-    gzip: bool,
-    limit: usize,
-    sniffed: bool,
-}
-
-impl Input {
-    /// The locator of the record starting on `line`.
-    pub(crate) fn locator(&self, line: u64) -> String {
-        format!("{}:{line}", self.source)
-    }
-
-    /// An error about the record starting on `line`.
-    pub(crate) fn error(&self, line: u64, doc_id: Option<String>, message: String) -> RecordError {
-        RecordError {
-            source: self.source.clone(),
-            record: self.locator(line),
-            doc_id,
-            message,
-        }
-    }
-
-    /// The next record's starting line and bytes (without terminator), or an error for a
-    /// record too large or a broken stream. The first call rejects a binary file whole.
-    pub(crate) fn next_record(
-        &mut self,
-        boundary: &mut impl Boundary,
-    ) -> Option<Result<(u64, Vec<u8>), RecordError>> {
-        if !self.sniffed {
-            self.sniffed = true;
-            let verdict = self.reader.peek().map(sniff::reject_file);
-            match verdict {
-                Ok(None) => {}
-                Ok(Some(message)) => {
-                    self.reader.stop();
-                    return Some(Err(file_error(&self.source, message)));
-                }
-                Err(e) => {
-                    self.reader.stop();
-                    return Some(Err(self.error(1, None, gzip::describe(&e, self.gzip))));
-                }
-            }
-        }
-        Some(match self.reader.next_piece(boundary)? {
-            Ok(Piece::Record { line, bytes }) => Ok((line, bytes)),
-            Ok(Piece::TooLarge { line, size }) => Err(self.error(
-                line,
-                None,
-                format!("record too large ({size} bytes > limit {})", self.limit),
-            )),
-            Err(StreamError::Io { line, source }) => {
-                Err(self.error(line, None, gzip::describe(&source, self.gzip)))
-            }
-            Err(StreamError::Unterminated { line }) => Err(self.error(
-                line,
-                None,
-                "unterminated quoted field: the file ends inside quotes".to_string(),
-            )),
-        })
-    }
-}
-
-/// An error about a whole file.
-fn file_error(source: &str, message: String) -> RecordError {
-    RecordError {
-        source: source.to_string(),
-        record: source.to_string(),
-        doc_id: None,
-        message,
-    }
-}
-
 /// A relative path with `/` separators on every platform, for stable ids.
 fn slash_path(rel: &Path) -> String {
     let parts: Vec<_> = rel
@@ -496,4 +359,150 @@ fn slash_path(rel: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect();
     parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{read, write};
+    use super::*;
+
+    fn summary(got: &[Result<Record, RecordError>]) -> Vec<String> {
+        got.iter()
+            .map(|r| match r {
+                Ok(r) => format!("{} {}", r.record, r.id),
+                Err(e) => format!("ERR {e}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn formats_by_extension_and_name() {
+        let f = |p: &str| Format::from_path(Path::new(p));
+        assert_eq!(f("a/b.JSONL"), Some((Format::Jsonl, false)));
+        assert_eq!(f("b.ndjson.gz"), Some((Format::Jsonl, true)));
+        assert_eq!(f("b.json"), Some((Format::Jsonl, false)));
+        assert_eq!(f("b.tsv.gz"), Some((Format::Tsv, true)));
+        assert_eq!(f("b.txt"), Some((Format::Txt, false)));
+        assert_eq!(f("b.gz"), None);
+        assert_eq!(f("b.md"), None);
+        assert_eq!("csv".parse::<Format>(), Ok(Format::Csv));
+        assert!("xml".parse::<Format>().is_err_and(|m| m.contains("`xml`")));
+    }
+
+    #[test]
+    fn unusable_arguments_are_ingest_errors() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let opts = IngestOptions::default();
+        let missing = dir.path().join("nope.jsonl");
+        let err = read_inputs(std::slice::from_ref(&missing), &opts).expect_err("missing input");
+        assert_eq!(
+            err.to_string(),
+            format!("input {} does not exist", missing.display())
+        );
+        let dash = PathBuf::from("-");
+        let err = read_inputs(&[dash.clone(), dash.clone()], &opts).expect_err("stdin twice");
+        assert!(matches!(err, IngestError::StdinTwice));
+        assert!(read_inputs(&[dash], &opts).is_ok());
+        assert!(matches!(
+            read_inputs(&[], &opts),
+            Err(IngestError::NoInputs)
+        ));
+        let notes = write(dir.path(), "notes.md", b"hello");
+        let err = read_inputs(std::slice::from_ref(&notes), &opts).expect_err("unknown format");
+        assert!(matches!(err, IngestError::UnknownFormat { .. }));
+        let as_txt = IngestOptions {
+            format: Some(Format::Txt),
+            ..IngestOptions::default()
+        };
+        let got: Vec<_> = read_inputs(&[notes], &as_txt).expect("usable").collect();
+        assert_eq!(got[0].as_ref().map(|r| r.text.as_str()), Ok("hello"));
+    }
+
+    #[test]
+    fn inputs_are_read_in_order_and_directories_sorted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let corpus = dir.path().join("corpus");
+        write(
+            &corpus,
+            "b/2.jsonl",
+            b"{\"text\": \"x\"}\n{\"text\": \"y\"}\n",
+        );
+        write(&corpus, "a.csv", b"id,text\nr1,x\n");
+        write(&corpus, "b.txt", b"t");
+        write(&corpus, ".hidden.jsonl", b"{\"text\": \"x\"}\n");
+        write(&corpus, "README.md", b"ignored");
+        let single = write(dir.path(), "single.txt", b"s");
+        let got = read(&[single.clone(), corpus.clone()]);
+        let c = corpus.display().to_string();
+        assert_eq!(
+            summary(&got),
+            vec![
+                format!("{} single.txt", single.display()),
+                format!("{c}/a.csv:2 r1"),
+                format!("{c}/b/2.jsonl:1 {c}/b/2.jsonl:1"),
+                format!("{c}/b/2.jsonl:2 {c}/b/2.jsonl:2"),
+                format!("{c}/b.txt b.txt"),
+            ]
+        );
+        let src = got[1].as_ref().map(|r| r.source.clone());
+        assert_eq!(src, Ok(format!("{c}/a.csv")));
+    }
+
+    #[test]
+    fn files_are_opened_lazily_and_vanished_files_are_record_errors() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = write(dir.path(), "a.txt", b"a");
+        let b = write(dir.path(), "b.txt", b"b");
+        let records = read_inputs(&[a.clone(), b], &IngestOptions::default()).expect("usable");
+        fs_remove(&a);
+        let got: Vec<_> = records.collect();
+        assert_eq!(got.len(), 2);
+        let e = got[0].as_ref().expect_err("vanished file");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{}: cannot open: ", a.display())),
+            "{e}"
+        );
+        assert_eq!(got[1].as_ref().map(|r| r.text.as_str()), Ok("b"));
+    }
+
+    fn fs_remove(p: &Path) {
+        std::fs::remove_file(p).expect("temp file can be removed");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn permission_denied_is_a_record_error() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = write(dir.path(), "locked.jsonl", b"{\"text\": \"x\"}\n");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000))
+            .expect("chmod in temp dir");
+        if std::fs::File::open(&p).is_ok() {
+            println!("skipped: running with privileges that ignore file permissions");
+            return;
+        }
+        let got = read(&[dir.path().to_path_buf()]);
+        assert_eq!(got.len(), 1);
+        let e = got[0].as_ref().expect_err("unreadable");
+        assert!(e.message.starts_with("cannot open: "), "{e}");
+    }
+
+    #[test]
+    fn records_can_move_to_a_reader_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Records>();
+        assert_send::<RecordError>();
+    }
+
+    #[test]
+    fn record_error_display_names_file_and_line() {
+        let e = RecordError {
+            source: "x.jsonl".to_string(),
+            record: "x.jsonl:7".to_string(),
+            doc_id: None,
+            message: "missing `text` field".to_string(),
+        };
+        assert_eq!(e.to_string(), "x.jsonl:7: missing `text` field");
+    }
 }
