@@ -11,6 +11,7 @@
 
 pub mod attribution;
 pub mod document;
+pub mod ingest;
 pub mod lang;
 pub mod ner;
 pub mod normalize;

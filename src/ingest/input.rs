@@ -1,0 +1,93 @@
+//! An opened input stream: bounded records plus the file name that messages need.
+//!
+//! Every format reader pulls records through [`Input::next_record`], which rejects a
+//! binary file once at its start and turns size-limit and stream failures into
+//! [`RecordError`]s that name the file and line.
+
+use super::lines::{Boundary, Piece, RecordReader, StreamError};
+use super::{RecordError, gzip, sniff};
+use std::io::BufRead;
+
+/// An opened input: its bounded record reader plus what error messages need.
+pub(crate) struct Input {
+    pub(crate) reader: RecordReader<Box<dyn BufRead + Send>>,
+    /// The file as shown in messages and [`Record::source`].
+    pub(crate) source: String,
+    pub(crate) gzip: bool,
+    pub(crate) limit: usize,
+    pub(crate) sniffed: bool,
+}
+
+impl Input {
+    /// The locator of the record starting on `line`.
+    pub(crate) fn locator(&self, line: u64) -> String {
+        format!("{}:{line}", self.source)
+    }
+
+    /// An error about the record starting on `line`.
+    pub(crate) fn error(&self, line: u64, doc_id: Option<String>, message: String) -> RecordError {
+        RecordError {
+            source: self.source.clone(),
+            record: self.locator(line),
+            doc_id,
+            message,
+        }
+    }
+
+    /// Whether the first non-blank byte of the stream (within the first buffer) is `b`.
+    /// A read error answers `false`; the next read reports it.
+    pub(crate) fn first_byte_is(&mut self, b: u8) -> bool {
+        self.reader
+            .peek()
+            .ok()
+            .and_then(|buf| buf.iter().find(|c| !c.is_ascii_whitespace()).copied())
+            == Some(b)
+    }
+
+    /// The next record's starting line and bytes (without terminator), or an error for a
+    /// record too large or a broken stream. The first call rejects a binary file whole.
+    pub(crate) fn next_record(
+        &mut self,
+        boundary: &mut impl Boundary,
+    ) -> Option<Result<(u64, Vec<u8>), RecordError>> {
+        if !self.sniffed {
+            self.sniffed = true;
+            let verdict = self.reader.peek().map(sniff::reject_file);
+            match verdict {
+                Ok(None) => {}
+                Ok(Some(message)) => {
+                    self.reader.stop();
+                    return Some(Err(file_error(&self.source, message)));
+                }
+                Err(e) => {
+                    self.reader.stop();
+                    return Some(Err(self.error(1, None, gzip::describe(&e, self.gzip))));
+                }
+            }
+        }
+        Some(match self.reader.next_piece(boundary)? {
+            Ok(Piece::Record { line, bytes }) => Ok((line, bytes)),
+            Ok(Piece::TooLarge { line, size }) => Err(self.error(
+                line,
+                None,
+                format!("record too large ({size} bytes > limit {})", self.limit),
+            )),
+            Err(StreamError::Io { line, source }) => {
+                Err(self.error(line, None, gzip::describe(&source, self.gzip)))
+            }
+            Err(StreamError::Unterminated { line, message }) => {
+                Err(self.error(line, None, message.to_string()))
+            }
+        })
+    }
+}
+
+/// An error about a whole file.
+pub(crate) fn file_error(source: &str, message: String) -> RecordError {
+    RecordError {
+        source: source.to_string(),
+        record: source.to_string(),
+        doc_id: None,
+        message,
+    }
+}
