@@ -10,10 +10,13 @@
 //! `text[start:end]` in Python returns the span.
 
 pub mod attribution;
+pub mod claims;
 pub mod document;
 pub mod ingest;
 pub mod lang;
 pub mod ner;
 pub mod normalize;
+pub mod output;
+pub mod pipeline;
 pub mod resources;
 pub mod segment;

@@ -3,11 +3,13 @@
 mod eval;
 mod eval_lang;
 mod eval_ner;
+mod extract;
 mod train;
 mod train_lang;
 mod train_ner;
 
 use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Who claimed what in Azerbaijani, Russian and English news.
@@ -20,6 +22,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Extract claims and entities from news articles into CSV tables.
+    Extract(extract::Args),
     /// Train a model from annotated data.
     #[command(subcommand)]
     Train(train::TrainCommand),
@@ -33,6 +37,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Extract(args) => extract::run_extract(args),
         Command::Train(cmd) => train::run(cmd),
         Command::Eval(cmd) => eval::run(cmd),
     };
@@ -53,4 +58,20 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The models directory: `--models`, else `$NEWSCLAIMS_MODELS`, else `./models` when it holds
+/// our data, else the `models/` of the source tree the binary was built from.
+pub(crate) fn models_dir(given: Option<&Path>) -> PathBuf {
+    if let Some(dir) = given {
+        return dir.to_path_buf();
+    }
+    if let Some(dir) = std::env::var_os("NEWSCLAIMS_MODELS") {
+        return PathBuf::from(dir);
+    }
+    let local = PathBuf::from("models");
+    if local.join("common/boilerplate.tsv").is_file() {
+        return local;
+    }
+    newsclaims::resources::bundled_models_dir()
 }

@@ -1,0 +1,100 @@
+//! `newsclaims extract INPUT... --out DIR`: the claim-extraction pipeline.
+
+use super::models_dir;
+use anyhow::Context;
+use newsclaims::document::Lang;
+use newsclaims::ingest::{Format, IngestOptions, read_inputs};
+use newsclaims::ner::NoTagger;
+use newsclaims::pipeline::{PipelineOptions, run};
+use newsclaims::resources::Resources;
+use std::path::PathBuf;
+
+/// Arguments of `extract`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Input files or directories (walked recursively, in sorted order); `-` reads standard
+    /// input.
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Directory for documents.csv, claims.csv and entities.csv (created if missing).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Input format, instead of choosing by extension: jsonl, csv, tsv or txt.
+    #[arg(long)]
+    format: Option<Format>,
+    /// Column (CSV) or key (JSON) of the article text.
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    /// Column or key of the document id.
+    #[arg(long, default_value = "id")]
+    id_column: String,
+    /// Column or key of the title.
+    #[arg(long, default_value = "title")]
+    title_column: String,
+    /// Column or key of the date.
+    #[arg(long, default_value = "date")]
+    date_column: String,
+    /// Column or key of the URL.
+    #[arg(long, default_value = "url")]
+    url_column: String,
+    /// Column or key of the outlet name.
+    #[arg(long, default_value = "source")]
+    source_column: String,
+    /// Column or key of the language code.
+    #[arg(long, default_value = "lang")]
+    lang_column: String,
+    /// Process every document as this language (az, ru or en) instead of detecting it.
+    #[arg(long, value_parser = parse_lang)]
+    lang: Option<Lang>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    threads: Option<usize>,
+    /// Records larger than this many MiB are recorded as errors and skipped.
+    #[arg(long, default_value_t = 10)]
+    max_record_mib: usize,
+    /// Directory of the models and data files (default: ./models, else the one built in).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// No progress line and no summary.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn parse_lang(value: &str) -> Result<Lang, String> {
+    Lang::from_code(value)
+        .ok_or_else(|| format!("unsupported language {value:?}: expected az, ru or en"))
+}
+
+/// Runs `extract`.
+pub fn run_extract(args: Args) -> anyhow::Result<()> {
+    let models = models_dir(args.models.as_deref());
+    let resources = Resources::load(&models)
+        .with_context(|| format!("cannot load models from {}", models.display()))?;
+    let ingest = IngestOptions {
+        format: args.format,
+        text_column: args.text_column,
+        id_column: args.id_column,
+        title_column: args.title_column,
+        date_column: args.date_column,
+        url_column: args.url_column,
+        source_column: args.source_column,
+        lang_column: args.lang_column,
+        max_record_bytes: args.max_record_mib.max(1) * 1024 * 1024,
+    };
+    let records = read_inputs(&args.inputs, &ingest)?;
+    let mut options = PipelineOptions {
+        lang: args.lang,
+        progress: !args.quiet,
+        ..PipelineOptions::default()
+    };
+    if let Some(threads) = args.threads {
+        anyhow::ensure!(threads > 0, "--threads must be at least 1");
+        options.threads = threads;
+    }
+    let tagger = NoTagger;
+    let summary = run(records, &args.out, &resources, &tagger, &options)?;
+    if !args.quiet {
+        eprintln!("newsclaims: {}", summary.line());
+    }
+    Ok(())
+}
