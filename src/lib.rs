@@ -6,4 +6,5 @@
 //! [`pipeline`].
 
 pub mod document;
+pub mod lang;
 pub mod ner;

@@ -34,8 +34,15 @@ pub trait Tagger: Send + Sync {
 
     /// Tags several sentences of one language. The default loops over [`Tagger::tag`];
     /// backends that gain from batching override it.
-    fn tag_batch(&self, lang: Lang, sentences: &[Vec<&str>]) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        sentences.iter().map(|words| self.tag(lang, words)).collect()
+    fn tag_batch(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        sentences
+            .iter()
+            .map(|words| self.tag(lang, words))
+            .collect()
     }
 }
 
