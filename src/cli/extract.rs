@@ -49,6 +49,10 @@ pub struct Args {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
+    /// Documents per chunk: the driver reads this many records, processes them in parallel
+    /// and writes them in order before reading more (bounds memory).
+    #[arg(long, default_value_t = 512)]
+    chunk_documents: usize,
     /// Records larger than this many MiB are recorded as errors and skipped.
     #[arg(long, default_value_t = 10)]
     max_record_mib: usize,
@@ -85,6 +89,7 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
     let mut options = PipelineOptions {
         lang: args.lang,
         progress: !args.quiet,
+        chunk_documents: args.chunk_documents.max(1),
         ..PipelineOptions::default()
     };
     if let Some(threads) = args.threads {

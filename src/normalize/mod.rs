@@ -155,6 +155,8 @@ pub fn normalize_for_language(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::bundled_models_dir;
+    use proptest::prelude::*;
 
     fn aligned(s: &str) -> Vec<AlignedChar> {
         s.chars()
@@ -174,5 +176,90 @@ mod tests {
         let start = text.text().find("dedi").unwrap();
         assert_eq!(text.original_span(start, start + 4), (5, 9));
         assert_eq!(text.original_span(3, 3), (2, 2));
+    }
+
+    fn resources() -> &'static Resources {
+        static RESOURCES: std::sync::OnceLock<Resources> = std::sync::OnceLock::new();
+        RESOURCES.get_or_init(|| Resources::load(&bundled_models_dir()).expect("models load"))
+    }
+
+    /// Pieces that exercise every step: entities, tags, combining marks, invisible characters,
+    /// odd spaces, line breaks, boilerplate and Azerbaijani look-alike letters.
+    fn piece() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "Əli",
+            "bildirib",
+            "said",
+            "заявил",
+            "ё",
+            " ",
+            "  ",
+            "\n",
+            "\r\n",
+            "\n\n",
+            "\t",
+            "\u{a0}",
+            "\u{ad}",
+            "\u{200b}",
+            "&amp;",
+            "&laquo;",
+            "&#39;",
+            "&bogus;",
+            "<p>",
+            "</p>",
+            "<br>",
+            "e\u{301}",
+            "ä",
+            "ә",
+            "«",
+            "»",
+            "“",
+            "”",
+            "—",
+            "back to top",
+            "11.8 C",
+            ".",
+            ",",
+            "İ",
+            "ı",
+            "Бакы",
+            "\u{feff}",
+            "x",
+        ])
+        .prop_map(String::from)
+    }
+
+    proptest! {
+        #[test]
+        fn every_mapped_span_round_trips(pieces in prop::collection::vec(piece(), 0..40), lang in 0usize..3) {
+            let original: String = pieces.concat();
+            let lang = Lang::ALL[lang];
+            let aligned = normalize_for_language(normalize(&original, resources()), lang, resources());
+            let text = aligned.text();
+            let original_chars: Vec<char> = original.chars().collect();
+            prop_assert_eq!(aligned.original_chars(), original_chars.len());
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            for (a, &start) in boundaries.iter().enumerate() {
+                for &end in &boundaries[a..] {
+                    let (os, oe) = aligned.original_span(start, end);
+                    prop_assert!(os <= oe && oe <= original_chars.len(), "span {}..{} -> {}..{}", start, end, os, oe);
+                    if end > start {
+                        // The original span covers every character the normalised span came from.
+                        let first = aligned.original_span(start, boundaries[a + 1]);
+                        prop_assert_eq!(first.0, os);
+                    }
+                }
+            }
+            // A normalised word maps onto original text that holds at least as many letters
+            // (transliteration may spell one letter as two, so count before expanding).
+            for word in text.split_whitespace() {
+                let start = word.as_ptr() as usize - text.as_ptr() as usize;
+                let (os, oe) = aligned.original_span(start, start + word.len());
+                let slice: String = original_chars[os..oe].iter().collect();
+                let letters = |s: &str| s.chars().filter(|c| c.is_alphabetic()).count();
+                prop_assert!(letters(word) == 0 || letters(&slice) > 0, "{:?} from {:?}", word, slice);
+                prop_assert!(!slice.trim().is_empty(), "{:?} from {:?}", word, slice);
+            }
+        }
     }
 }

@@ -1,0 +1,197 @@
+//! The seed article and the sample corpus through `extract`.
+
+use crate::util::{Dir, read_table, repo_root, slice_chars};
+use std::collections::HashMap;
+
+const SEED: &str = "corpora/sample/seed/article.en.txt";
+
+fn seed_claims() -> (
+    String,
+    Vec<HashMap<String, String>>,
+    Vec<HashMap<String, String>>,
+) {
+    let dir = Dir::new();
+    let seed = repo_root().join(SEED);
+    dir.extract(&[seed.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let text = std::fs::read_to_string(&seed).unwrap();
+    (
+        text,
+        dir.table("out/claims.csv"),
+        dir.table("out/documents.csv"),
+    )
+}
+
+fn find<'a>(
+    claims: &'a [HashMap<String, String>],
+    speaker: &str,
+    cue: &str,
+    content_has: &str,
+) -> &'a HashMap<String, String> {
+    claims
+        .iter()
+        .find(|c| c["speaker"] == speaker && c["cue"] == cue && c["content"].contains(content_has))
+        .unwrap_or_else(|| panic!("no claim {speaker:?} {cue:?} {content_has:?} in {claims:#?}"))
+}
+
+#[test]
+fn seed_article_yields_its_required_claims() {
+    let (text, claims, docs) = seed_claims();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["status"], "ok");
+    assert_eq!(docs[0]["lang"], "en");
+
+    let said = find(
+        &claims,
+        "Ramid Namazov",
+        "said",
+        "APT29 (Cozy Bear) is involved in a cyber attack",
+    );
+    assert_eq!(said["reported_by"], "Azerbaijani media");
+    assert_eq!(
+        said["date"], "2025-09-27",
+        "the date line becomes the document date"
+    );
+
+    let quoted = find(
+        &claims,
+        "the official",
+        "quoted the official as saying",
+        "a cyber espionage group called APT29 is completely taking over media resources",
+    );
+    assert_eq!(quoted["kind"], "direct");
+    assert_eq!(quoted["reported_by"], "APA news agency");
+    assert_eq!(quoted["speaker_resolved"], "Ramid Namazov");
+
+    let primakov = find(
+        &claims,
+        "Yevgeny Primakov",
+        "said",
+        "exclusively in activities in the sphere of education, culture and science",
+    );
+    assert_eq!(primakov["kind"], "mixed");
+
+    find(
+        &claims,
+        "Baku TV",
+        "accused",
+        "Russian House of involvement in espionage",
+    );
+    find(
+        &claims,
+        "Azerbaijani authorities",
+        "announced",
+        "the closure of the Rossotrudnichestvo representative office in Baku",
+    );
+    find(&claims, "Ilham Aliyev", "claimed", "Russian involvement");
+    find(
+        &claims,
+        "it",
+        "accused",
+        "its employees of unfriendly and even spying activities",
+    );
+
+    // Every span points at its text in the original article.
+    for claim in &claims {
+        for field in ["speaker", "cue", "content", "reported_by"] {
+            let (start, end) = (format!("{field}_start"), format!("{field}_end"));
+            if claim[&start].is_empty() {
+                continue;
+            }
+            let (s, e): (usize, usize) =
+                (claim[&start].parse().unwrap(), claim[&end].parse().unwrap());
+            assert_eq!(
+                slice_chars(&text, s, e).replace('\n', " "),
+                claim[field],
+                "{field} offsets of {}",
+                claim["claim_id"]
+            );
+        }
+    }
+}
+
+#[test]
+fn boilerplate_and_negated_speech_give_no_claims() {
+    let (_, claims, _) = seed_claims();
+    for claim in &claims {
+        for field in ["speaker", "content", "reported_by"] {
+            for junk in ["back to top", "11.8 C", "- Реклама -", "Реклама"] {
+                assert!(!claim[field].contains(junk), "{junk:?} in {claim:?}");
+            }
+        }
+        assert!(
+            !claim["content"].contains("has not commented"),
+            "negated speech became a claim: {claim:?}"
+        );
+        assert!(
+            !claim["content"].starts_with("Azerbaijan accuses Russia"),
+            "a headline became a claim"
+        );
+    }
+}
+
+#[test]
+fn sample_corpus_runs_in_all_three_languages() {
+    let dir = Dir::new();
+    let sample = repo_root().join("corpora/sample");
+    dir.extract(&[sample.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let docs = dir.table("out/documents.csv");
+    let claims = dir.table("out/claims.csv");
+    for lang in ["az", "ru", "en"] {
+        let ok = docs
+            .iter()
+            .filter(|d| d["lang"] == lang && d["status"] == "ok")
+            .count();
+        assert!(ok >= 5, "{lang}: {ok} documents ok");
+        let found = claims.iter().filter(|c| c["lang"] == lang).count();
+        assert!(found >= 10, "{lang}: only {found} claims");
+    }
+    // No temporary tables are left behind.
+    for name in [
+        "claims.csv.partial",
+        "entities.csv.partial",
+        "documents.csv.partial",
+    ] {
+        assert!(!dir.path().join("out").join(name).exists());
+    }
+}
+
+#[test]
+fn offsets_count_code_points_of_the_original_record() {
+    let dir = Dir::new();
+    // Soft hyphens, a zero-width space and an HTML entity are normalised away; offsets must
+    // still point into the original text.
+    let text = "Back to top\n\nПре\u{ad}зидент Иван Петров за\u{200b}явил, что переговоры &laquo;продолжатся&raquo; в Баку.";
+    let line = serde_json::json!({"id": "r1", "text": text}).to_string();
+    dir.write("in.jsonl", format!("{line}\n"));
+    dir.extract(&["in.jsonl", "--out", "out", "--quiet"]);
+    let claims = dir.table("out/claims.csv");
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    let claim = &claims[0];
+    assert_eq!(claim["speaker"], "Иван Петров");
+    let cue = slice_chars(
+        text,
+        claim["cue_start"].parse().unwrap(),
+        claim["cue_end"].parse().unwrap(),
+    );
+    assert_eq!(cue, "за\u{200b}явил");
+    let content = slice_chars(
+        text,
+        claim["content_start"].parse().unwrap(),
+        claim["content_end"].parse().unwrap(),
+    );
+    assert_eq!(content, "переговоры &laquo;продолжатся&raquo; в Баку");
+    assert_eq!(claim["content"], "переговоры «продолжатся» в Баку");
+}
+
+#[test]
+fn shipped_sample_output_in_the_readme_is_reproducible() {
+    // The README shows rows for the seed article; they must be what the binary writes.
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let (_, claims, _) = seed_claims();
+    let first = &claims[0];
+    assert!(
+        readme.contains(&first["claim_id"]) && readme.contains(&first["content"]),
+        "README example is stale"
+    );
+    let _ = read_table;
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests through the `newsclaims` binary.
+
+mod util;
+
+mod bad_input;
+mod determinism;
+mod extract;
