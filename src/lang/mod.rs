@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 pub const UNDETERMINED: &str = "und";
 /// Bytes of a document that are looked at (rounded down to a character boundary).
 pub const SAMPLE_BYTES: usize = 4096;
+/// Characters whose letters feed the letter evidence.
+pub const LETTER_SAMPLE_CHARS: usize = 1000;
 /// Fewer letters than this and the language is undetermined.
 pub const MIN_LETTERS: usize = 4;
 /// A language stays a candidate while its alphabet misses at most this share of the letters
@@ -35,7 +37,7 @@ const MISS_SHARE: f64 = 0.02;
 /// A language known by its letters only needs this share of special letters (or 2).
 const HIT_SHARE: f64 = 0.01;
 /// Scoring stops once the leader is ahead of the runner-up by this many nats.
-const EARLY_STOP_NATS: f32 = 40.0;
+const EARLY_STOP_NATS: f32 = 20.0;
 /// Under this share of trigrams found in the winning profile, the text is `und`: it is
 /// probably a language we have no profile for (measured on held-in data, see models/README.md).
 pub const MIN_COVERAGE: f32 = 0.35;
@@ -105,6 +107,13 @@ impl Detection {
 struct ScriptEntry {
     script: String,
     model: ScriptModel,
+    // Precomputed per column, so that `detect` does no string comparisons or allocation
+    // per language: whether the column is one of ours, and its alphabet in `alphabets`.
+    own: Vec<bool>,
+    own_mask: u64,
+    alphabet_of: Vec<Option<usize>>,
+    /// Alphabets of this script for languages without a profile (known by letters only).
+    letter_only: Vec<usize>,
 }
 
 /// Detects the language of documents. Immutable after loading, so `Send + Sync`.
@@ -179,9 +188,38 @@ impl LanguageDetector {
                 });
             }
             if !of_script.is_empty() {
+                let model = ScriptModel::compile(&of_script);
+                let own: Vec<bool> = model
+                    .codes
+                    .iter()
+                    .map(|c| Lang::from_code(c).is_some())
+                    .collect();
+                let own_mask = own
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| **o)
+                    .fold(0u64, |m, (j, _)| m | 1 << j);
+                let alphabet_of = model
+                    .codes
+                    .iter()
+                    .map(|c| {
+                        alphabets
+                            .iter()
+                            .position(|a| &a.code == c && a.script == name)
+                    })
+                    .collect();
+                let letter_only = (0..alphabets.len())
+                    .filter(|&i| {
+                        alphabets[i].script == name && !model.codes.contains(&alphabets[i].code)
+                    })
+                    .collect();
                 models.push(ScriptEntry {
                     script: name.to_string(),
-                    model: ScriptModel::compile(&of_script),
+                    model,
+                    own,
+                    own_mask,
+                    alphabet_of,
+                    letter_only,
                 });
             }
         }
@@ -210,7 +248,7 @@ impl LanguageDetector {
     /// Detects the language of a (normalised) document.
     pub fn detect(&self, text: &str) -> Detection {
         let sample = &text[..text.floor_char_boundary(SAMPLE_BYTES)];
-        let stats = LetterStats::count(&self.scripts, sample);
+        let stats = LetterStats::count(&self.scripts, sample, LETTER_SAMPLE_CHARS);
         if stats.letters < MIN_LETTERS {
             return Detection::undetermined(0.0);
         }
@@ -235,8 +273,8 @@ impl LanguageDetector {
         let hit_min = ((dom_letters as f64 * HIT_SHARE) as usize).max(2);
         let mut candidate = vec![true; model.width()];
         let mut best_profiled_hits = 0;
-        for (j, code) in model.codes.iter().enumerate() {
-            if let Some(a) = self.alphabet(code, script_name) {
+        for (j, alphabet) in entry.alphabet_of.iter().enumerate() {
+            if let Some(a) = alphabet.map(|i| &self.alphabets[i]) {
                 let v = vote(a, script_name, &self.scripts, &stats);
                 candidate[j] = v.misses <= miss_tol;
                 if candidate[j] {
@@ -245,10 +283,7 @@ impl LanguageDetector {
             }
         }
         let mut letter_only: Option<(&str, usize)> = None;
-        for a in self.alphabets.iter().filter(|a| a.script == script_name) {
-            if model.codes.contains(&a.code) {
-                continue;
-            }
+        for a in entry.letter_only.iter().map(|&i| &self.alphabets[i]) {
             let v = vote(a, script_name, &self.scripts, &stats);
             if v.misses <= miss_tol
                 && v.hits >= hit_min
@@ -267,40 +302,46 @@ impl LanguageDetector {
             // Mixed or unusual letters: let the n-grams decide among all of them.
             candidate.fill(true);
         }
-        self.score(model, sample, &candidate, share)
+        self.score(entry, sample, &candidate, share)
     }
 
     /// The n-gram stage over the candidate columns of one script model.
     fn score(
         &self,
-        model: &ScriptModel,
+        entry: &ScriptEntry,
         sample: &str,
         candidate: &[bool],
         share: f32,
     ) -> Detection {
+        let model = &entry.model;
         let width = model.width();
-        let mut scores: Vec<f32> = model
-            .codes
+        let prior: Vec<f32> = entry
+            .own
             .iter()
-            .map(|c| {
-                if Lang::from_code(c).is_some() {
-                    self.own_prior
-                } else {
-                    0.0
-                }
-            })
+            .map(|&o| if o { self.own_prior } else { 0.0 })
             .collect();
+        let mut costs = vec![0u32; width];
+        let mut scores = prior.clone();
+        // Log-scores (nats) from the integer costs.
+        let to_scores = |costs: &[u32], scores: &mut [f32]| {
+            for ((s, &c), &p) in scores.iter_mut().zip(costs).zip(&prior) {
+                *s = p - c as f32 * ngram::COST_UNIT;
+            }
+        };
         let mut covered = vec![0u32; width];
+        // Coverage only matters for our languages (the `und` threshold): tracking it for
+        // every column would cost a loop over up to 64 bits per trigram.
+        let own_mask = entry.own_mask;
         let mut trigrams = 0u32;
         let mut known = 0u32;
         let mut window = GramWindow::default();
-        let mut add = |key: u64, scores: &mut [f32]| {
+        let mut add = |key: u64, costs: &mut [u32]| {
             let is_tri = order_of(key) == 3;
             trigrams += u32::from(is_tri);
-            if let Some(mask) = model.add(key, scores) {
+            if let Some(mask) = model.add(key, costs) {
                 known += 1;
                 if is_tri {
-                    let mut m = mask;
+                    let mut m = mask & own_mask;
                     while m != 0 {
                         covered[m.trailing_zeros() as usize] += 1;
                         m &= m - 1;
@@ -309,18 +350,21 @@ impl LanguageDetector {
             }
         };
         for (i, c) in sample.chars().enumerate() {
-            window.push(c, |k| add(k, &mut scores));
+            window.push(c, |k| add(k, &mut costs));
             // Check the margin now and then: most documents are clear after a few lines.
-            if i >= 256 && i % 64 == 0 {
-                let (best, second) = top_two(&scores, candidate);
-                if let (Some(b), Some(s)) = (best, second)
-                    && scores[b] - scores[s] > EARLY_STOP_NATS
-                {
-                    break;
+            if i >= 128 && i % 32 == 0 {
+                // A lone candidate (letters ruled out the rest) only needs enough text for
+                // the coverage check.
+                to_scores(&costs, &mut scores);
+                match top_two(&scores, candidate) {
+                    (Some(b), Some(s)) if scores[b] - scores[s] > EARLY_STOP_NATS => break,
+                    (Some(_), None) => break,
+                    _ => {}
                 }
             }
         }
-        window.finish(|k| add(k, &mut scores));
+        window.finish(|k| add(k, &mut costs));
+        to_scores(&costs, &mut scores);
         let (Some(best), second) = top_two(&scores, candidate) else {
             return Detection::undetermined(0.0);
         };
@@ -336,17 +380,11 @@ impl LanguageDetector {
             .sum();
         let posterior = 1.0 / z;
         let code = model.codes[best].as_str();
-        if Lang::from_code(code).is_some() && coverage < MIN_COVERAGE && trigrams >= 8 {
+        if entry.own[best] && coverage < MIN_COVERAGE && trigrams >= 8 {
             return Detection::undetermined(1.0 - coverage);
         }
         let _ = second;
         Detection::of(code, posterior * share)
-    }
-
-    fn alphabet(&self, code: &str, script: &str) -> Option<&Alphabet> {
-        self.alphabets
-            .iter()
-            .find(|a| a.code == code && a.script == script)
     }
 }
 
