@@ -337,16 +337,20 @@ impl LanguageDetector {
         let mut window = GramWindow::default();
         let mut add = |key: u64, costs: &mut [u32]| {
             let is_tri = order_of(key) == 3;
-            trigrams += u32::from(is_tri);
             if let Some(mask) = model.add(key, costs) {
                 known += 1;
                 if is_tri {
+                    trigrams += 1;
                     let mut m = mask & own_mask;
                     while m != 0 {
                         covered[m.trailing_zeros() as usize] += 1;
                         m &= m - 1;
                     }
                 }
+            } else if is_tri && model.knows(key >> 21 & 0x1F_FFFF) {
+                // An unknown trigram counts against coverage only when its middle letter is
+                // of this script: a Latin name in a Russian text says nothing either way.
+                trigrams += 1;
             }
         };
         for (i, c) in sample.chars().enumerate() {

@@ -323,6 +323,12 @@ impl ScriptModel {
         self.codes.len()
     }
 
+    /// Whether any language of this script has the gram.
+    #[inline]
+    pub fn knows(&self, key: u64) -> bool {
+        self.index.contains_key(&key)
+    }
+
     /// Adds the costs (see [`COST_UNIT`]) of one gram to `costs` and returns its presence
     /// mask, or `None` when no language of this script knows the gram (it then says nothing).
     #[inline]
