@@ -14,11 +14,13 @@
 //! `profiles/<code>.tsv` (built by `newsclaims train lang`).
 
 pub mod ngram;
+mod scorer;
 pub mod script;
 pub mod train;
 
 use crate::document::Lang;
-use ngram::{GramWindow, Profile, ScriptModel, order_of};
+use ngram::{Profile, ScriptModel};
+use scorer::{ScriptEntry, score};
 use script::{Alphabet, LetterStats, ScriptTable, vote};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -27,6 +29,8 @@ use std::path::{Path, PathBuf};
 pub const UNDETERMINED: &str = "und";
 /// Bytes of a document that are looked at (rounded down to a character boundary).
 pub const SAMPLE_BYTES: usize = 4096;
+/// Characters whose letters feed the letter evidence.
+pub const LETTER_SAMPLE_CHARS: usize = 1000;
 /// Fewer letters than this and the language is undetermined.
 pub const MIN_LETTERS: usize = 4;
 /// A language stays a candidate while its alphabet misses at most this share of the letters
@@ -35,7 +39,7 @@ const MISS_SHARE: f64 = 0.02;
 /// A language known by its letters only needs this share of special letters (or 2).
 const HIT_SHARE: f64 = 0.01;
 /// Scoring stops once the leader is ahead of the runner-up by this many nats.
-const EARLY_STOP_NATS: f32 = 40.0;
+pub(crate) const EARLY_STOP_NATS: f32 = 20.0;
 /// Under this share of trigrams found in the winning profile, the text is `und`: it is
 /// probably a language we have no profile for (measured on held-in data, see models/README.md).
 pub const MIN_COVERAGE: f32 = 0.35;
@@ -98,13 +102,6 @@ impl Detection {
             confidence: confidence.clamp(0.0, 1.0),
         }
     }
-}
-
-/// The n-gram model of one profiled script.
-#[derive(Clone, Debug)]
-struct ScriptEntry {
-    script: String,
-    model: ScriptModel,
 }
 
 /// Detects the language of documents. Immutable after loading, so `Send + Sync`.
@@ -179,10 +176,8 @@ impl LanguageDetector {
                 });
             }
             if !of_script.is_empty() {
-                models.push(ScriptEntry {
-                    script: name.to_string(),
-                    model: ScriptModel::compile(&of_script),
-                });
+                let model = ScriptModel::compile(&of_script);
+                models.push(ScriptEntry::new(name, model, &alphabets));
             }
         }
         Ok(LanguageDetector {
@@ -210,7 +205,7 @@ impl LanguageDetector {
     /// Detects the language of a (normalised) document.
     pub fn detect(&self, text: &str) -> Detection {
         let sample = &text[..text.floor_char_boundary(SAMPLE_BYTES)];
-        let stats = LetterStats::count(&self.scripts, sample);
+        let stats = LetterStats::count(&self.scripts, sample, LETTER_SAMPLE_CHARS);
         if stats.letters < MIN_LETTERS {
             return Detection::undetermined(0.0);
         }
@@ -235,8 +230,8 @@ impl LanguageDetector {
         let hit_min = ((dom_letters as f64 * HIT_SHARE) as usize).max(2);
         let mut candidate = vec![true; model.width()];
         let mut best_profiled_hits = 0;
-        for (j, code) in model.codes.iter().enumerate() {
-            if let Some(a) = self.alphabet(code, script_name) {
+        for (j, alphabet) in entry.alphabet_of.iter().enumerate() {
+            if let Some(a) = alphabet.map(|i| &self.alphabets[i]) {
                 let v = vote(a, script_name, &self.scripts, &stats);
                 candidate[j] = v.misses <= miss_tol;
                 if candidate[j] {
@@ -245,10 +240,7 @@ impl LanguageDetector {
             }
         }
         let mut letter_only: Option<(&str, usize)> = None;
-        for a in self.alphabets.iter().filter(|a| a.script == script_name) {
-            if model.codes.contains(&a.code) {
-                continue;
-            }
+        for a in entry.letter_only.iter().map(|&i| &self.alphabets[i]) {
             let v = vote(a, script_name, &self.scripts, &stats);
             if v.misses <= miss_tol
                 && v.hits >= hit_min
@@ -267,102 +259,8 @@ impl LanguageDetector {
             // Mixed or unusual letters: let the n-grams decide among all of them.
             candidate.fill(true);
         }
-        self.score(model, sample, &candidate, share)
+        score(self.own_prior, entry, sample, &candidate, share)
     }
-
-    /// The n-gram stage over the candidate columns of one script model.
-    fn score(
-        &self,
-        model: &ScriptModel,
-        sample: &str,
-        candidate: &[bool],
-        share: f32,
-    ) -> Detection {
-        let width = model.width();
-        let mut scores: Vec<f32> = model
-            .codes
-            .iter()
-            .map(|c| {
-                if Lang::from_code(c).is_some() {
-                    self.own_prior
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let mut covered = vec![0u32; width];
-        let mut trigrams = 0u32;
-        let mut known = 0u32;
-        let mut window = GramWindow::default();
-        let mut add = |key: u64, scores: &mut [f32]| {
-            let is_tri = order_of(key) == 3;
-            trigrams += u32::from(is_tri);
-            if let Some(mask) = model.add(key, scores) {
-                known += 1;
-                if is_tri {
-                    let mut m = mask;
-                    while m != 0 {
-                        covered[m.trailing_zeros() as usize] += 1;
-                        m &= m - 1;
-                    }
-                }
-            }
-        };
-        for (i, c) in sample.chars().enumerate() {
-            window.push(c, |k| add(k, &mut scores));
-            // Check the margin now and then: most documents are clear after a few lines.
-            if i >= 256 && i % 64 == 0 {
-                let (best, second) = top_two(&scores, candidate);
-                if let (Some(b), Some(s)) = (best, second)
-                    && scores[b] - scores[s] > EARLY_STOP_NATS
-                {
-                    break;
-                }
-            }
-        }
-        window.finish(|k| add(k, &mut scores));
-        let (Some(best), second) = top_two(&scores, candidate) else {
-            return Detection::undetermined(0.0);
-        };
-        if known == 0 {
-            return Detection::undetermined(0.0);
-        }
-        let coverage = covered[best] as f32 / trigrams.max(1) as f32;
-        // Long texts make raw log-odds overconfident: temper them by the number of grams.
-        let temper = (known as f32 / 50.0).max(1.0);
-        let z: f32 = (0..width)
-            .filter(|&j| candidate[j])
-            .map(|j| ((scores[j] - scores[best]) / temper).exp())
-            .sum();
-        let posterior = 1.0 / z;
-        let code = model.codes[best].as_str();
-        if Lang::from_code(code).is_some() && coverage < MIN_COVERAGE && trigrams >= 8 {
-            return Detection::undetermined(1.0 - coverage);
-        }
-        let _ = second;
-        Detection::of(code, posterior * share)
-    }
-
-    fn alphabet(&self, code: &str, script: &str) -> Option<&Alphabet> {
-        self.alphabets
-            .iter()
-            .find(|a| a.code == code && a.script == script)
-    }
-}
-
-/// The best and second-best candidate columns.
-fn top_two(scores: &[f32], candidate: &[bool]) -> (Option<usize>, Option<usize>) {
-    let mut best: Option<usize> = None;
-    let mut second: Option<usize> = None;
-    for j in (0..scores.len()).filter(|&j| candidate[j]) {
-        if best.is_none_or(|b| scores[j] > scores[b]) {
-            second = best;
-            best = Some(j);
-        } else if second.is_none_or(|s| scores[j] > scores[s]) {
-            second = Some(j);
-        }
-    }
-    (best, second)
 }
 
 #[cfg(test)]

@@ -6,19 +6,36 @@
 //! Azerbaijani `ə` versus Turkish, Azerbaijani Cyrillic `ҹ ҝ ј` versus Kazakh `қ ң ұ і`.
 
 use super::LangError;
-use std::collections::HashMap;
 use std::path::Path;
 
 /// Scripts whose texts the n-gram profiles decide; every other script maps to a code directly.
 pub const PROFILED_SCRIPTS: [&str; 2] = ["Latn", "Cyrl"];
 
-/// The basic letters of a script: letters outside these are "special" and count as evidence.
-/// Latin: ASCII a-z; Cyrillic: the Russian alphabet (Russian has no special letters).
-fn is_basic(script: &str, c: char) -> bool {
-    match script {
-        "Latn" => c.is_ascii_lowercase(),
-        "Cyrl" => ('а'..='я').contains(&c) || c == 'ё',
-        _ => true,
+/// Which letters of a script are basic: letters outside these are "special" and count as
+/// evidence. Latin: ASCII a-z; Cyrillic: the Russian alphabet (Russian has no special
+/// letters); other scripts have no special letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Basic {
+    Latin,
+    Cyrillic,
+    All,
+}
+
+impl Basic {
+    fn of(script: &str) -> Self {
+        match script {
+            "Latn" => Basic::Latin,
+            "Cyrl" => Basic::Cyrillic,
+            _ => Basic::All,
+        }
+    }
+
+    fn contains(self, c: char) -> bool {
+        match self {
+            Basic::Latin => c.is_ascii_lowercase(),
+            Basic::Cyrillic => ('а'..='я').contains(&c) || c == 'ё',
+            Basic::All => true,
+        }
     }
 }
 
@@ -38,6 +55,12 @@ pub struct ScriptTable {
     pub names: Vec<String>,
     /// For each script id, the code reported when it dominates (`-` = decided by profiles).
     pub codes: Vec<String>,
+    /// For each script id, its basic letters.
+    basic: Vec<Basic>,
+    /// The id of the script of ASCII letters (the fast path of [`LetterStats::count`]).
+    ascii: Option<usize>,
+    /// The id of the script of the Russian alphabet (its fast path).
+    cyrillic: Option<usize>,
 }
 
 impl ScriptTable {
@@ -65,6 +88,7 @@ impl ScriptTable {
                 None => {
                     table.names.push(script.to_string());
                     table.codes.push(code.to_string());
+                    table.basic.push(Basic::of(script));
                     table.names.len() - 1
                 }
             };
@@ -75,6 +99,10 @@ impl ScriptTable {
             });
         }
         table.ranges.sort_by_key(|r| r.first);
+        table.ascii = table.script_of('a');
+        table.cyrillic = table
+            .script_of('а')
+            .filter(|&id| table.basic[id] == Basic::Cyrillic);
         Ok(table)
     }
 
@@ -137,26 +165,52 @@ pub struct LetterStats {
     pub per_script: Vec<usize>,
     /// All letters, including those of unknown scripts.
     pub letters: usize,
-    /// Special letters of each script (lower-cased) with their counts.
-    pub specials: HashMap<char, usize>,
+    /// Special letters of each script (lower-cased) with their counts; a short list, so a
+    /// linear search beats hashing.
+    pub specials: Vec<(char, usize)>,
 }
 
 impl LetterStats {
-    /// Counts the letters of `sample`.
-    pub fn count(table: &ScriptTable, sample: &str) -> Self {
+    /// Counts the letters of `sample`, stopping after `max_chars` characters (the letters of
+    /// a paragraph or two say all they can).
+    pub fn count(table: &ScriptTable, sample: &str, max_chars: usize) -> Self {
         let mut stats = LetterStats {
             per_script: vec![0; table.names.len()],
             ..LetterStats::default()
         };
-        for c in sample.chars().filter(|c| c.is_alphabetic()) {
+        for c in sample.chars().take(max_chars) {
+            if c.is_ascii() {
+                // Most characters of most texts: no table lookup, never special.
+                if c.is_ascii_alphabetic() {
+                    stats.letters += 1;
+                    if let Some(id) = table.ascii {
+                        stats.per_script[id] += 1;
+                    }
+                }
+                continue;
+            }
+            if let Some(id) = table.cyrillic
+                && (('а'..='я').contains(&c) || ('А'..='Я').contains(&c))
+            {
+                // The Russian alphabet: basic Cyrillic, no Unicode tables needed.
+                stats.letters += 1;
+                stats.per_script[id] += 1;
+                continue;
+            }
+            if !c.is_alphabetic() {
+                continue;
+            }
             stats.letters += 1;
             let Some(id) = table.script_of(c) else {
                 continue;
             };
             stats.per_script[id] += 1;
             let lower = c.to_lowercase().next().unwrap_or(c);
-            if !is_basic(&table.names[id], lower) {
-                *stats.specials.entry(lower).or_insert(0) += 1;
+            if !table.basic[id].contains(lower) {
+                match stats.specials.iter_mut().find(|(c, _)| *c == lower) {
+                    Some((_, n)) => *n += 1,
+                    None => stats.specials.push((lower, 1)),
+                }
             }
         }
         stats
@@ -191,7 +245,7 @@ pub fn vote(
     stats: &LetterStats,
 ) -> LetterVote {
     let mut vote = LetterVote { hits: 0, misses: 0 };
-    for (&c, &n) in &stats.specials {
+    for &(c, n) in &stats.specials {
         // Only letters of the text's own script speak: Latin names quoted in a Cyrillic
         // text say nothing about which Cyrillic language it is.
         if table.script_of(c).map(|id| table.names[id].as_str()) != Some(script) {
@@ -245,7 +299,7 @@ mod tests {
         let t = table();
         let alph =
             parse_alphabets("az\tLatn\təğışçöü\ntr\tLatn\tğışçöüâî\n", Path::new("l")).unwrap();
-        let stats = LetterStats::count(&t, "Şəhər mərkəzində görüş keçirilib.");
+        let stats = LetterStats::count(&t, "Şəhər mərkəzində görüş keçirilib.", 1000);
         let az = vote(&alph[0], "Latn", &t, &stats);
         let tr = vote(&alph[1], "Latn", &t, &stats);
         assert_eq!(az.misses, 0);
@@ -260,7 +314,7 @@ mod tests {
     fn other_script_letters_do_not_vote() {
         let t = table();
         let alph = parse_alphabets("ru\tCyrl\t-\n", Path::new("l")).unwrap();
-        let stats = LetterStats::count(&t, "Он сказал: «Müller é».");
+        let stats = LetterStats::count(&t, "Он сказал: «Müller é».", 1000);
         assert_eq!(
             vote(&alph[0], "Cyrl", &t, &stats),
             LetterVote { hits: 0, misses: 0 }

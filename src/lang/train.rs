@@ -2,7 +2,8 @@
 //! for languages we have no corpus of.
 //!
 //! Corpora are read as JSON Lines (the `text` field), CoNLL (`.conll`: first column, tokens
-//! of a sentence joined by spaces) or plain text (one document per line). Only plain loops:
+//! of a sentence joined by spaces), plain text (one document per line), or a folder of
+//! `*.txt` files (one document per file). Only plain loops:
 //! training runs once, offline.
 
 use super::LangError;
@@ -64,8 +65,31 @@ impl ProfileBuilder {
         }
     }
 
-    /// Reads every document of a corpus file (see the module doc for the formats).
+    /// Reads every document of a corpus file (see the module doc for the formats), or of
+    /// every `*.txt` file of a folder (one document per file, e.g. brat text files).
     pub fn add_file(&mut self, scripts: &ScriptTable, path: &Path) -> Result<(), LangError> {
+        if path.is_dir() {
+            let io = |source| LangError::Io {
+                path: path.to_path_buf(),
+                source,
+            };
+            let mut files = Vec::new();
+            for entry in fs::read_dir(path).map_err(io)? {
+                let file = entry.map_err(io)?.path();
+                if file.extension().is_some_and(|e| e == "txt") {
+                    files.push(file);
+                }
+            }
+            files.sort();
+            for file in files {
+                let text = fs::read_to_string(&file).map_err(|source| LangError::Io {
+                    path: file.clone(),
+                    source,
+                })?;
+                self.add_text(scripts, &text);
+            }
+            return Ok(());
+        }
         let text = fs::read_to_string(path).map_err(|source| LangError::Io {
             path: path.to_path_buf(),
             source,
