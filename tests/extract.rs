@@ -5,11 +5,9 @@ use std::collections::HashMap;
 
 const SEED: &str = "corpora/sample/seed/article.en.txt";
 
-fn seed_claims() -> (
-    String,
-    Vec<HashMap<String, String>>,
-    Vec<HashMap<String, String>>,
-) {
+type Rows = Vec<HashMap<String, String>>;
+
+fn seed_claims() -> (String, Rows, Rows) {
     let dir = Dir::new();
     let seed = repo_root().join(SEED);
     dir.extract(&[seed.to_str().unwrap(), "--out", "out", "--quiet"]);

@@ -140,7 +140,7 @@ impl CueLexicon {
             let entries = lexicon.by_first.entry(first).or_default();
             entries.push(entry);
             // Longest phrases first, so the first match is the longest.
-            entries.sort_by(|a, b| b.rest.len().cmp(&a.rest.len()));
+            entries.sort_by_key(|e| std::cmp::Reverse(e.rest.len()));
         }
         Ok(lexicon)
     }

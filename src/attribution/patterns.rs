@@ -364,25 +364,26 @@ impl<'a> DocView<'a> {
         }
         let right_is_empty = self.nothing_claimed_after(sentence, cue.end);
         // 3. Postposed: CONTENT, X said (on Monday) / CONTENT, said X / ..., — сообщил X.
-        if right_is_empty || self.is_comma_or_dash_before(cue.start, sentence.start) {
-            if let Some(candidate) = self.postposed(s, sentence, &cue, left.clone(), is_report) {
-                return Some(candidate);
-            }
+        if (right_is_empty || self.is_comma_or_dash_before(cue.start, sentence.start))
+            && let Some(candidate) = self.postposed(s, sentence, &cue, left.clone(), is_report)
+        {
+            return Some(candidate);
         }
         // 4. Preposed: X said (that) CONTENT / X bildirib ki, CONTENT.
-        if let Some(speaker) = left.clone() {
-            if let Some(content) = self.content_right(sentence, cue.end) {
-                let kind = self.kind_of(&content);
-                return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.85, is_report));
-            }
+        if let Some(speaker) = left.clone()
+            && let Some(content) = self.content_right(sentence, cue.end)
+        {
+            let kind = self.kind_of(&content);
+            return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.85, is_report));
         }
         // 5. Verb-final Azerbaijani: X CONTENT bildirib.
-        if self.lang == Lang::Az && right_is_empty {
-            if let Some(speaker) = self.sentence_subject(sentence) {
-                let content = self.trim_content(speaker.tokens.end..cue.start)?;
-                let kind = self.kind_of(&content);
-                return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
-            }
+        if self.lang == Lang::Az
+            && right_is_empty
+            && let Some(speaker) = self.sentence_subject(sentence)
+        {
+            let content = self.trim_content(speaker.tokens.end..cue.start)?;
+            let kind = self.kind_of(&content);
+            return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
         }
         None
     }
@@ -469,10 +470,9 @@ impl<'a> DocView<'a> {
     fn quote_after(&self, sentence: &Range<usize>, cue: &Range<usize>) -> Option<QuotePair> {
         let mut i = cue.end;
         if let Some(colon) = (cue.end..sentence.end.min(cue.end + 5)).find(|&k| self.word(k) == ":")
+            && (cue.end..colon).all(|k| self.is_word(k))
         {
-            if (cue.end..colon).all(|k| self.is_word(k)) {
-                i = colon;
-            }
+            i = colon;
         }
         while i < sentence.end && matches!(self.word(i), ":" | ",") {
             i += 1;

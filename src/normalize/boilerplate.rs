@@ -203,13 +203,14 @@ pub(super) fn filter_lines(
             dropped += 1;
             continue;
         }
-        if date.is_none() && seen_text_lines < DATE_LINE_WINDOW {
-            if let Some(found) = resources.date_words.parse_date_line(&line) {
-                date = Some(found);
-                kept.push(None);
-                dropped += 1;
-                continue;
-            }
+        if date.is_none()
+            && seen_text_lines < DATE_LINE_WINDOW
+            && let Some(found) = resources.date_words.parse_date_line(&line)
+        {
+            date = Some(found);
+            kept.push(None);
+            dropped += 1;
+            continue;
         }
         seen_text_lines += 1;
         kept.push(Some(range.clone()));

@@ -229,14 +229,13 @@ fn split_sentences(
                 }
             }
         }
-        if boundary_after.is_none() {
-            if let Some(next) = tokens.get(i + 1) {
-                let gap = &text[tokens[i].end..next.start];
-                let newlines = gap.matches('\n').count();
-                if newlines >= 2 || (newlines == 1 && line_length(text, tokens[i].end) < SHORT_LINE)
-                {
-                    boundary_after = Some(i);
-                }
+        if boundary_after.is_none()
+            && let Some(next) = tokens.get(i + 1)
+        {
+            let gap = &text[tokens[i].end..next.start];
+            let newlines = gap.matches('\n').count();
+            if newlines >= 2 || (newlines == 1 && line_length(text, tokens[i].end) < SHORT_LINE) {
+                boundary_after = Some(i);
             }
         }
         if let Some(last) = boundary_after {
