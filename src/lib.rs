@@ -6,4 +6,5 @@
 //! [`pipeline`].
 
 pub mod document;
+pub mod eval;
 pub mod ner;

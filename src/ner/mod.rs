@@ -5,6 +5,15 @@
 //! ships in `models/ner/`, and (behind the `transformer` feature) a rust-bert model.
 //! [`AnyTagger`] dispatches statically between them.
 
+pub mod decode;
+pub mod embedded;
+pub mod features;
+pub mod model;
+pub mod model_file;
+pub mod train;
+
+pub use embedded::EmbeddedTagger;
+
 use crate::document::{Lang, TokenSpan};
 
 /// Errors raised while tagging.
@@ -34,8 +43,15 @@ pub trait Tagger: Send + Sync {
 
     /// Tags several sentences of one language. The default loops over [`Tagger::tag`];
     /// backends that gain from batching override it.
-    fn tag_batch(&self, lang: Lang, sentences: &[Vec<&str>]) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        sentences.iter().map(|words| self.tag(lang, words)).collect()
+    fn tag_batch(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        sentences
+            .iter()
+            .map(|words| self.tag(lang, words))
+            .collect()
     }
 }
 
