@@ -12,6 +12,7 @@
 pub mod attribution;
 pub mod claims;
 pub mod document;
+pub mod eval;
 pub mod ingest;
 pub mod lang;
 pub mod ner;

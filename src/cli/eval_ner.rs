@@ -1,10 +1,59 @@
-//! `newsclaims eval ner` (being written on its own branch).
+//! `newsclaims eval ner`: CoNLL exact-span scores of the embedded tagger on a gold file.
+
+use anyhow::Context;
+use newsclaims::document::Lang;
+use newsclaims::eval::{conll, evaluate_ner};
+use newsclaims::ner::EmbeddedTagger;
+use std::io::Write;
+use std::path::PathBuf;
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Language of the gold file: az, ru or en.
+    #[arg(long)]
+    lang: String,
+    /// Gold CoNLL/IOB2 file.
+    #[arg(long)]
+    gold: PathBuf,
+    /// Directory holding `{az,ru,en}.bin`.
+    #[arg(long, default_value = "models/ner")]
+    model_dir: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
 
 /// Runs the command.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not available yet")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let lang =
+        Lang::from_code(&args.lang).with_context(|| format!("unknown language {:?}", args.lang))?;
+    let tagger = EmbeddedTagger::load_dir(&args.model_dir)?;
+    let gold = conll::read_file(&args.gold)?;
+    let report = evaluate_ner(&tagger, lang, &gold)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "{:<6} {:>7} {:>7} {:>7} {:>8}",
+            "type", "P", "R", "F1", "support"
+        )?;
+        for (kind, s) in &report.per_type {
+            writeln!(
+                out,
+                "{kind:<6} {:>7.2} {:>7.2} {:>7.2} {:>8}",
+                s.p, s.r, s.f1, s.support
+            )?;
+        }
+        let m = report.micro;
+        writeln!(
+            out,
+            "{:<6} {:>7.2} {:>7.2} {:>7.2}",
+            "micro", m.p, m.r, m.f1
+        )?;
+    }
+    Ok(())
 }

@@ -5,6 +5,15 @@
 //! ships in `models/ner/`, and (behind the `transformer` feature) a rust-bert model.
 //! [`AnyTagger`] dispatches statically between them.
 
+pub mod decode;
+pub mod embedded;
+pub mod features;
+pub mod model;
+pub mod model_file;
+pub mod train;
+
+pub use embedded::EmbeddedTagger;
+
 use crate::document::{Lang, TokenSpan};
 
 /// Errors raised while tagging.

@@ -1,0 +1,78 @@
+//! Evaluation harnesses. [`evaluate_ner`] scores any [`Tagger`] on CoNLL gold data, so the
+//! embedded model and any future backend are measured the same way.
+
+pub mod conll;
+pub mod spans;
+
+use crate::document::Lang;
+use crate::ner::{NerError, Tagger};
+use conll::ConllSentence;
+use spans::{Report, Span, SpanCounts};
+
+/// Tags every gold sentence with `tagger` and scores exact spans against the gold tags.
+pub fn evaluate_ner(
+    tagger: &dyn Tagger,
+    lang: Lang,
+    gold: &[ConllSentence],
+) -> Result<Report, NerError> {
+    let mut counts = SpanCounts::default();
+    let mut words: Vec<&str> = Vec::new();
+    for sentence in gold {
+        words.clear();
+        words.extend(sentence.words.iter().map(String::as_str));
+        let predicted: Vec<Span> = tagger
+            .tag(lang, &words)?
+            .into_iter()
+            .map(|s| Span {
+                start: s.start,
+                end: s.end,
+                kind: s.kind.as_str().to_string(),
+            })
+            .collect();
+        counts.add(&spans::spans_from_tags(&sentence.tags), &predicted);
+    }
+    Ok(counts.report())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{EntityType, TokenSpan};
+
+    /// Tags every capitalised word as a one-word PER.
+    struct CapsTagger;
+    impl Tagger for CapsTagger {
+        fn name(&self) -> &str {
+            "caps"
+        }
+        fn tag(&self, _lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+            Ok(words
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.chars().next().is_some_and(char::is_uppercase))
+                .map(|(i, _)| TokenSpan {
+                    start: i,
+                    end: i + 1,
+                    kind: EntityType::Per,
+                    confidence: 1.0,
+                })
+                .collect())
+        }
+    }
+
+    #[test]
+    fn scores_a_tagger() {
+        let s = |w: &[&str], t: &[&str]| ConllSentence {
+            words: w.iter().map(|x| x.to_string()).collect(),
+            tags: t.iter().map(|x| x.to_string()).collect(),
+        };
+        let gold = vec![s(
+            &["Ann", "met", "Bob", "Ray"],
+            &["B-PER", "O", "B-PER", "I-PER"],
+        )];
+        let r = evaluate_ner(&CapsTagger, Lang::En, &gold).unwrap();
+        assert_eq!(r.per_type["PER"].support, 2);
+        assert_eq!(r.micro.p, 33.33);
+        assert_eq!(r.micro.r, 50.0);
+    }
+}

@@ -1,0 +1,433 @@
+//! Feature extraction for the embedded NER tagger.
+//!
+//! Every feature of a token is a 64-bit hash of a *template id* and one to three values
+//! (word hashes, shape hashes, flags). Word-level values are hashed once per token into
+//! [`TokenInfo`] and then combined, so extracting a sentence allocates nothing per feature:
+//! the only buffers are the reusable ones in [`Scratch`]. The extractor knows no
+//! language-specific word lists; language enters only through [`Lang`]'s case folding
+//! (Turkic dotted/dotless i, Russian `ё`) and, optionally, word clusters learned from raw
+//! text and stored in the model file.
+
+use crate::document::Lang;
+use std::collections::HashMap;
+
+/// Version of the feature templates. Stored in model files: a model trained with other
+/// templates would silently score garbage, so loading checks it.
+pub const FEATURE_SET_VERSION: u32 = 1;
+
+/// The FxHash multiplier: a fast, well-mixing odd constant.
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+/// One FxHash step.
+#[inline(always)]
+fn fx(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(K)
+}
+
+/// Murmur3's finaliser, so that the low bits (used as hash-table slots) depend on every
+/// input bit.
+#[inline(always)]
+fn fmix(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// Hashes bytes eight at a time (FxHash style), seeded, with the length mixed in.
+pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    let mut h = seed;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(c);
+        h = fx(h, u64::from_le_bytes(a));
+    }
+    let rem = chunks.remainder();
+    if !rem.is_empty() {
+        let mut a = [0u8; 8];
+        a[..rem.len()].copy_from_slice(rem);
+        h = fx(h, u64::from_le_bytes(a));
+    }
+    fx(h, bytes.len() as u64)
+}
+
+/// A feature from a template id and up to three values.
+#[inline(always)]
+fn feat(template: u64, a: u64, b: u64, c: u64) -> u64 {
+    fmix(fx(fx(fx(template.wrapping_mul(K), a), b), c))
+}
+
+/// A domain-specific copy of a feature, for "frustratingly easy" domain adaptation when
+/// training on transfer data (see `train.rs`).
+pub fn domain_copy(feature: u64, domain: u64) -> u64 {
+    fmix(fx(feature, domain.wrapping_add(0x9e37_79b9_7f4a_7c15)))
+}
+
+// Template ids. Never renumber: models store hashes of these (bump
+// FEATURE_SET_VERSION if a template changes meaning).
+const T_BIAS: u64 = 1;
+const T_WORD: u64 = 2;
+const T_EXACT: u64 = 3;
+const T_PREFIX: u64 = 4; // + length
+const T_SUFFIX: u64 = 10; // + length
+const T_SHAPE: u64 = 20;
+const T_CAPTYPE: u64 = 21;
+const T_WORD_M1: u64 = 22;
+const T_WORD_P1: u64 = 23;
+const T_WORD_M2: u64 = 24;
+const T_WORD_P2: u64 = 25;
+const T_BIGRAM_M1: u64 = 26;
+const T_BIGRAM_P1: u64 = 27;
+const T_SHAPE_M1: u64 = 28;
+const T_SHAPE_P1: u64 = 29;
+const T_SHAPE_TRI: u64 = 30;
+const T_FIRST_CAP: u64 = 31;
+const T_POSITION: u64 = 32;
+const T_SUF3_M1: u64 = 33;
+const T_SUF3_P1: u64 = 34;
+const T_WORD_M1_CAP: u64 = 35;
+const T_CAP_WORD_P1: u64 = 36;
+const T_ALLCAPS_SENT: u64 = 37;
+const T_CLUSTER: u64 = 40; // + level
+const T_CLUSTER_M1: u64 = 45;
+const T_CLUSTER_P1: u64 = 46;
+
+/// Hash of the padding "word" before the sentence.
+const BOS: u64 = 0x0b05_0b05_0b05_0b05;
+/// Hash of the padding "word" after the sentence.
+const EOS: u64 = 0x0e05_0e05_0e05_0e05;
+
+/// Capitalisation classes of a word.
+const CAP_LOWER: u64 = 0;
+const CAP_TITLE: u64 = 1;
+const CAP_UPPER: u64 = 2;
+const CAP_MIXED: u64 = 3;
+const CAP_DIGIT: u64 = 4;
+const CAP_PUNCT: u64 = 5;
+const CAP_OTHER: u64 = 6;
+
+/// Per-token values computed once and combined into features.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TokenInfo {
+    /// Hash of the case-folded word.
+    pub lower: u64,
+    /// Hash of the word as written.
+    pub exact: u64,
+    /// Hash of the collapsed shape (`Xx`, `X.X.`, `d-d`).
+    pub shape: u64,
+    /// Capitalisation class.
+    pub cap: u64,
+    /// Hash of the last three characters of the folded word.
+    pub suf3: u64,
+    /// Cluster ids of the word at each level, `u64::MAX` when unknown.
+    pub clusters: [u64; 2],
+}
+
+/// Word clusters learned from raw text: folded-word hash → cluster id at two granularities
+/// (coarse, fine). Stored in the model file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Clusters {
+    /// Folded-word hash (as in [`TokenInfo::lower`]) → `[coarse, fine]` cluster ids.
+    pub map: HashMap<u64, [u16; 2]>,
+}
+
+/// Reusable buffers for extraction; one per thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    lower: String,
+    bounds: Vec<(usize, usize)>,
+    /// Per-token values of the last extracted sentence.
+    pub tokens: Vec<TokenInfo>,
+}
+
+/// Case-folds one character like [`Lang::match_key`] does (lower case, Russian `ё`→`е`,
+/// typographic apostrophes → `'`), so that the tagger and lexicons agree.
+#[inline]
+fn fold_char(lang: Lang, c: char) -> char {
+    let c = lang.lower_char(c);
+    match (lang, c) {
+        (Lang::Ru, 'ё') => 'е',
+        (_, '\u{2019}') | (_, '\u{2018}') | (_, '`') => '\'',
+        _ => c,
+    }
+}
+
+/// The character class used by word shapes.
+#[inline]
+fn shape_class(c: char) -> u64 {
+    if c.is_uppercase() {
+        b'X' as u64
+    } else if c.is_alphabetic() {
+        b'x' as u64
+    } else if c.is_numeric() {
+        b'd' as u64
+    } else {
+        c as u64
+    }
+}
+
+/// Computes the shape hash and capitalisation class of a word.
+fn shape_and_cap(word: &str) -> (u64, u64) {
+    let mut h = 0x5eed_u64;
+    let mut prev = u64::MAX;
+    let (mut upper, mut lower, mut digit, mut other, mut n) =
+        (0usize, 0usize, 0usize, 0usize, 0usize);
+    let mut first_upper = false;
+    for c in word.chars() {
+        let class = shape_class(c);
+        if class != prev {
+            h = fx(h, class);
+            prev = class;
+        }
+        match class {
+            88 => {
+                if n == 0 {
+                    first_upper = true;
+                }
+                upper += 1
+            }
+            120 => lower += 1,
+            100 => digit += 1,
+            _ => other += 1,
+        }
+        n += 1;
+    }
+    let cap = if upper + lower == 0 {
+        if digit > 0 {
+            CAP_DIGIT
+        } else if other > 0 {
+            CAP_PUNCT
+        } else {
+            CAP_OTHER
+        }
+    } else if upper == 0 {
+        CAP_LOWER
+    } else if lower == 0 {
+        CAP_UPPER
+    } else if first_upper && upper == 1 {
+        CAP_TITLE
+    } else {
+        CAP_MIXED
+    };
+    (h, cap)
+}
+
+/// Extracts the features of every token of a sentence.
+///
+/// `out` receives the features of all tokens back to back and `offsets` the start of each
+/// token's run plus a final end (so token `i` owns `out[offsets[i]..offsets[i + 1]]`).
+pub fn extract(
+    lang: Lang,
+    clusters: Option<&Clusters>,
+    words: &[&str],
+    scratch: &mut Scratch,
+    out: &mut Vec<u64>,
+    offsets: &mut Vec<u32>,
+) {
+    out.clear();
+    offsets.clear();
+    scratch.lower.clear();
+    scratch.bounds.clear();
+    scratch.tokens.clear();
+    let mut caps = 0usize;
+    let mut lowers = 0usize;
+    for word in words {
+        let start = scratch.lower.len();
+        for c in word.chars() {
+            scratch.lower.push(fold_char(lang, c));
+        }
+        let end = scratch.lower.len();
+        scratch.bounds.push((start, end));
+        let folded = &scratch.lower[start..end];
+        let (shape, cap) = shape_and_cap(word);
+        match cap {
+            CAP_UPPER => caps += 1,
+            CAP_LOWER | CAP_TITLE | CAP_MIXED => lowers += 1,
+            _ => {}
+        }
+        let lower = hash_bytes(T_WORD, folded.as_bytes());
+        let suf3 =
+            suffix_start(folded, 3).map_or(0, |s| hash_bytes(T_SUF3_M1, &folded.as_bytes()[s..]));
+        let mut cl = [u64::MAX; 2];
+        if let Some(c) = clusters.and_then(|c| c.map.get(&lower)) {
+            cl = [c[0] as u64, c[1] as u64];
+        }
+        scratch.tokens.push(TokenInfo {
+            lower,
+            exact: hash_bytes(T_EXACT, word.as_bytes()),
+            shape,
+            cap,
+            suf3,
+            clusters: cl,
+        });
+    }
+    // A headline in capitals reads differently from running text (CoNLL has many).
+    let all_caps_sentence = caps >= 2 && lowers == 0;
+    let n = words.len();
+    let toks = &scratch.tokens;
+    let at = |i: isize| -> Option<&TokenInfo> {
+        if i < 0 || i as usize >= n {
+            None
+        } else {
+            Some(&toks[i as usize])
+        }
+    };
+    for (i, t) in toks.iter().enumerate() {
+        offsets.push(out.len() as u32);
+        let ii = i as isize;
+        let m1 = at(ii - 1);
+        let p1 = at(ii + 1);
+        let w_m1 = m1.map_or(BOS, |t| t.lower);
+        let w_p1 = p1.map_or(EOS, |t| t.lower);
+        let w_m2 = at(ii - 2).map_or(BOS, |t| t.lower);
+        let w_p2 = at(ii + 2).map_or(EOS, |t| t.lower);
+        let s_m1 = m1.map_or(BOS, |t| t.shape);
+        let s_p1 = p1.map_or(EOS, |t| t.shape);
+        out.push(feat(T_BIAS, 0, 0, 0));
+        out.push(feat(T_WORD, t.lower, 0, 0));
+        out.push(feat(T_EXACT, t.exact, 0, 0));
+        let (start, end) = scratch.bounds[i];
+        let folded = &scratch.lower[start..end];
+        let bytes = folded.as_bytes();
+        // Prefixes and suffixes of 1..=4 / 1..=5 characters: inflection and agglutinative
+        // case endings carry most of the type signal for unseen Russian/Azerbaijani words.
+        let mut nchars = 0usize;
+        for (k, (idx, _)) in folded.char_indices().enumerate() {
+            if k > 0 && k <= 4 {
+                out.push(feat(
+                    T_PREFIX + k as u64,
+                    hash_bytes(0, &bytes[..idx]),
+                    0,
+                    0,
+                ));
+            }
+            nchars = k + 1;
+        }
+        for k in 1..=5usize {
+            if k >= nchars {
+                break;
+            }
+            if let Some(s) = suffix_start(folded, k) {
+                out.push(feat(T_SUFFIX + k as u64, hash_bytes(0, &bytes[s..]), 0, 0));
+            }
+        }
+        out.push(feat(T_SHAPE, t.shape, 0, 0));
+        out.push(feat(T_CAPTYPE, t.cap, 0, 0));
+        out.push(feat(T_WORD_M1, w_m1, 0, 0));
+        out.push(feat(T_WORD_P1, w_p1, 0, 0));
+        out.push(feat(T_WORD_M2, w_m2, 0, 0));
+        out.push(feat(T_WORD_P2, w_p2, 0, 0));
+        out.push(feat(T_BIGRAM_M1, w_m1, t.lower, 0));
+        out.push(feat(T_BIGRAM_P1, t.lower, w_p1, 0));
+        out.push(feat(T_SHAPE_M1, s_m1, t.shape, 0));
+        out.push(feat(T_SHAPE_P1, t.shape, s_p1, 0));
+        out.push(feat(T_SHAPE_TRI, s_m1, t.shape, s_p1));
+        out.push(feat(T_FIRST_CAP, t.cap, (i == 0) as u64, 0));
+        let pos = match i {
+            0 => 0,
+            1 => 1,
+            _ if i + 1 == n => 2,
+            _ => 3,
+        };
+        out.push(feat(T_POSITION, pos, 0, 0));
+        out.push(feat(T_SUF3_M1, m1.map_or(BOS, |t| t.suf3), 0, 0));
+        out.push(feat(T_SUF3_P1, p1.map_or(EOS, |t| t.suf3), 0, 0));
+        out.push(feat(T_WORD_M1_CAP, w_m1, t.cap, 0));
+        out.push(feat(T_CAP_WORD_P1, t.cap, w_p1, 0));
+        out.push(feat(T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0));
+        if clusters.is_some() {
+            for (level, &c) in t.clusters.iter().enumerate() {
+                out.push(feat(T_CLUSTER + level as u64, c, 0, 0));
+            }
+            out.push(feat(T_CLUSTER_M1, m1.map_or(BOS, |t| t.clusters[1]), 0, 0));
+            out.push(feat(T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0));
+        }
+    }
+    offsets.push(out.len() as u32);
+}
+
+/// Byte index where the last `k` characters of `s` start, if `s` has at least `k`.
+#[inline]
+fn suffix_start(s: &str, k: usize) -> Option<usize> {
+    s.char_indices().rev().nth(k - 1).map(|(i, _)| i)
+}
+
+/// Hash of a folded word, as used for [`TokenInfo::lower`] and the cluster map.
+pub fn word_key(lang: Lang, word: &str) -> u64 {
+    let folded: String = word.chars().map(|c| fold_char(lang, c)).collect();
+    hash_bytes(T_WORD, folded.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(lang: Lang, words: &[&str]) -> (Vec<u64>, Vec<u32>) {
+        let mut s = Scratch::default();
+        let (mut out, mut off) = (Vec::new(), Vec::new());
+        extract(lang, None, words, &mut s, &mut out, &mut off);
+        (out, off)
+    }
+
+    #[test]
+    fn offsets_tile_the_output() {
+        let (out, off) = features(Lang::En, &["Peter", "Blackburn", "said", "."]);
+        assert_eq!(off.len(), 5);
+        assert_eq!(*off.last().unwrap() as usize, out.len());
+        assert!(off.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn same_word_in_same_context_gives_same_features() {
+        let (a, oa) = features(Lang::En, &["in", "Paris", "today"]);
+        let (b, ob) = features(Lang::En, &["in", "Paris", "today"]);
+        assert_eq!(a, b);
+        assert_eq!(oa, ob);
+    }
+
+    #[test]
+    fn turkic_case_folding_is_used() {
+        // "İstanbul" folds to "istanbul" in Azerbaijani, so the word feature matches the
+        // lower-case spelling; in English it would not.
+        let az = word_key(Lang::Az, "İstanbul");
+        assert_eq!(az, word_key(Lang::Az, "istanbul"));
+        assert_eq!(word_key(Lang::Az, "IRAQ"), word_key(Lang::Az, "ıraq"));
+        assert_eq!(word_key(Lang::Ru, "Ёлка"), word_key(Lang::Ru, "елка"));
+    }
+
+    #[test]
+    fn shapes_and_caps() {
+        assert_eq!(shape_and_cap("Paris").1, CAP_TITLE);
+        assert_eq!(shape_and_cap("NATO").1, CAP_UPPER);
+        assert_eq!(shape_and_cap("iPhone").1, CAP_MIXED);
+        assert_eq!(shape_and_cap("1996").1, CAP_DIGIT);
+        assert_eq!(shape_and_cap(",").1, CAP_PUNCT);
+        assert_eq!(shape_and_cap("Xxxx").0, shape_and_cap("Paris").0);
+        assert_ne!(shape_and_cap("PARIS").0, shape_and_cap("Paris").0);
+    }
+
+    #[test]
+    fn suffixes_respect_char_boundaries() {
+        assert_eq!(suffix_start("bakıda", 2), Some(5));
+        assert_eq!(suffix_start("bakıda", 3), Some(3));
+        assert_eq!(suffix_start("ab", 3), None);
+        // Multi-byte words must not panic.
+        let (out, _) = features(Lang::Ru, &["Москвы", "ё", "—"]);
+        assert!(!out.is_empty());
+    }
+
+    #[test]
+    fn empty_sentence_has_no_features() {
+        let (out, off) = features(Lang::En, &[]);
+        assert!(out.is_empty());
+        assert_eq!(off, vec![0]);
+    }
+
+    #[test]
+    fn hash_bytes_depends_on_every_byte_and_length() {
+        assert_ne!(hash_bytes(0, b"abcdefgh1"), hash_bytes(0, b"abcdefgh2"));
+        assert_ne!(hash_bytes(0, b"a"), hash_bytes(0, b"a\0"));
+    }
+}

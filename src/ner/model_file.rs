@@ -1,0 +1,461 @@
+//! The binary model file format (`models/ner/{lang}.bin`).
+//!
+//! Little-endian throughout:
+//!
+//! | field | bytes |
+//! |---|---|
+//! | magic `NCNERMDL` | 8 |
+//! | format version (u32) | 4 |
+//! | language code (2 ASCII bytes) + reserved u16 | 4 |
+//! | feature-set version (u32) | 4 |
+//! | number of entity types (u16), then each as u8 length + ASCII label | var |
+//! | confidence scale (f32), weight quantisation step (f32) | 8 |
+//! | start scores (f32 × L), transitions (f32 × L × L) | var |
+//! | number of features n (u32), feature hashes (u64 × n), weights (i16 × n × L) | var |
+//! | number of cluster entries c (u32), then c × (word hash u64, coarse u16, fine u16) | var |
+//! | checksum: [`features::hash_bytes`] of every preceding byte (u64) | 8 |
+//!
+//! Weights are quantised to i16 with one step for the whole model: four times smaller than
+//! f32, with no measurable loss. The checksum is verified before anything else is parsed,
+//! so a damaged or truncated file fails cleanly instead of tagging garbage.
+
+use super::decode::LabelSet;
+use super::features::{self, Clusters, FEATURE_SET_VERSION};
+use super::model::NerModel;
+use crate::document::{EntityType, Lang};
+use std::path::{Path, PathBuf};
+
+/// First bytes of every model file.
+pub const MAGIC: [u8; 8] = *b"NCNERMDL";
+/// Version of the layout written by this build.
+pub const FORMAT_VERSION: u32 = 1;
+/// Seed of the checksum hash.
+const CHECKSUM_SEED: u64 = 0x6e65_725f_6d6f_6465;
+
+/// Errors reading or writing a model file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelFileError {
+    /// The file could not be read.
+    #[error("cannot read NER model {path}: {source}")]
+    Read {
+        /// The model file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file could not be written.
+    #[error("cannot write NER model {path}: {source}")]
+    Write {
+        /// The model file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file does not start with the magic bytes.
+    #[error("{path}: not a newsclaims NER model (bad magic bytes)")]
+    BadMagic {
+        /// The model file.
+        path: PathBuf,
+    },
+    /// The file was written by another format version.
+    #[error(
+        "{path}: NER model format version {found}, this build reads version {expected}; retrain or update"
+    )]
+    WrongVersion {
+        /// The model file.
+        path: PathBuf,
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        expected: u32,
+    },
+    /// The file ends before its declared content.
+    #[error("{path}: truncated NER model ({len} bytes, needs more at offset {offset})")]
+    Truncated {
+        /// The model file.
+        path: PathBuf,
+        /// File length.
+        len: usize,
+        /// Where reading ran out.
+        offset: usize,
+    },
+    /// The checksum does not match the content.
+    #[error("{path}: corrupt NER model (checksum mismatch)")]
+    Checksum {
+        /// The model file.
+        path: PathBuf,
+    },
+    /// The content is inconsistent.
+    #[error("{path}: corrupt NER model: {what}")]
+    Corrupt {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// The model is for another language than requested.
+    #[error("{path}: NER model is for language {found}, expected {expected}")]
+    WrongLanguage {
+        /// The model file.
+        path: PathBuf,
+        /// Language code in the file.
+        found: String,
+        /// Language requested.
+        expected: Lang,
+    },
+}
+
+/// Serialises a model to bytes.
+pub fn to_bytes(model: &NerModel) -> Vec<u8> {
+    let l = model.labels.len();
+    let mut b = Vec::with_capacity(64 + model.keys.len() * (8 + 2 * l));
+    b.extend_from_slice(&MAGIC);
+    b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    b.extend_from_slice(model.lang.code().as_bytes());
+    b.extend_from_slice(&0u16.to_le_bytes());
+    b.extend_from_slice(&FEATURE_SET_VERSION.to_le_bytes());
+    b.extend_from_slice(&(model.labels.types.len() as u16).to_le_bytes());
+    for t in &model.labels.types {
+        b.push(t.as_str().len() as u8);
+        b.extend_from_slice(t.as_str().as_bytes());
+    }
+    let max = model.weights.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+    let step = if max > 0.0 {
+        max / i16::MAX as f32
+    } else {
+        1.0
+    };
+    b.extend_from_slice(&model.confidence_scale.to_le_bytes());
+    b.extend_from_slice(&step.to_le_bytes());
+    for x in model.start.iter().chain(&model.trans) {
+        b.extend_from_slice(&x.to_le_bytes());
+    }
+    b.extend_from_slice(&(model.keys.len() as u32).to_le_bytes());
+    for k in &model.keys {
+        b.extend_from_slice(&k.to_le_bytes());
+    }
+    for w in &model.weights {
+        let q = (w / step)
+            .round()
+            .clamp(-(i16::MAX as f32), i16::MAX as f32) as i16;
+        b.extend_from_slice(&q.to_le_bytes());
+    }
+    let mut entries: Vec<(u64, [u16; 2])> = match &model.clusters {
+        Some(c) => c.map.iter().map(|(&k, &v)| (k, v)).collect(),
+        None => Vec::new(),
+    };
+    entries.sort_unstable();
+    b.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    for (k, [c0, c1]) in entries {
+        b.extend_from_slice(&k.to_le_bytes());
+        b.extend_from_slice(&c0.to_le_bytes());
+        b.extend_from_slice(&c1.to_le_bytes());
+    }
+    let sum = features::hash_bytes(CHECKSUM_SEED, &b);
+    b.extend_from_slice(&sum.to_le_bytes());
+    b
+}
+
+/// Writes a model file.
+pub fn save(model: &NerModel, path: &Path) -> Result<(), ModelFileError> {
+    std::fs::write(path, to_bytes(model)).map_err(|source| ModelFileError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads a model file, checking that it is for `expected` (when given).
+pub fn load(path: &Path, expected: Option<Lang>) -> Result<NerModel, ModelFileError> {
+    let bytes = std::fs::read(path).map_err(|source| ModelFileError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    from_bytes(&bytes, path, expected)
+}
+
+/// A bounds-checked little-endian reader.
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+    path: &'a Path,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelFileError> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
+        match end {
+            Some(end) => {
+                let s = &self.b[self.pos..end];
+                self.pos = end;
+                Ok(s)
+            }
+            None => Err(ModelFileError::Truncated {
+                path: self.path.to_path_buf(),
+                len: self.b.len(),
+                offset: self.pos,
+            }),
+        }
+    }
+    fn arr<const N: usize>(&mut self) -> Result<[u8; N], ModelFileError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+    fn u16(&mut self) -> Result<u16, ModelFileError> {
+        Ok(u16::from_le_bytes(self.arr()?))
+    }
+    fn u32(&mut self) -> Result<u32, ModelFileError> {
+        Ok(u32::from_le_bytes(self.arr()?))
+    }
+    fn f32(&mut self) -> Result<f32, ModelFileError> {
+        Ok(f32::from_le_bytes(self.arr()?))
+    }
+}
+
+/// Parses a model from bytes; `path` is only used in error messages.
+pub fn from_bytes(
+    bytes: &[u8],
+    path: &Path,
+    expected: Option<Lang>,
+) -> Result<NerModel, ModelFileError> {
+    let corrupt = |what: String| ModelFileError::Corrupt {
+        path: path.to_path_buf(),
+        what,
+    };
+    if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
+        return Err(ModelFileError::BadMagic {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut r = Reader {
+        b: bytes,
+        pos: MAGIC.len(),
+        path,
+    };
+    let version = r.u32()?;
+    if version != FORMAT_VERSION {
+        return Err(ModelFileError::WrongVersion {
+            path: path.to_path_buf(),
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    // Header (16 bytes) plus checksum is the least a file can hold.
+    if bytes.len() < 16 + 8 {
+        return Err(ModelFileError::Truncated {
+            path: path.to_path_buf(),
+            len: bytes.len(),
+            offset: bytes.len(),
+        });
+    }
+    let body = &bytes[..bytes.len() - 8];
+    let mut sum = [0u8; 8];
+    sum.copy_from_slice(&bytes[bytes.len() - 8..]);
+    if features::hash_bytes(CHECKSUM_SEED, body) != u64::from_le_bytes(sum) {
+        return Err(ModelFileError::Checksum {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut r = Reader {
+        b: body,
+        pos: r.pos,
+        path,
+    };
+    let code = r.take(2)?;
+    let code = String::from_utf8_lossy(code).into_owned();
+    let lang =
+        Lang::from_code(&code).ok_or_else(|| corrupt(format!("unknown language code {code:?}")))?;
+    if let Some(expected) = expected
+        && expected != lang
+    {
+        return Err(ModelFileError::WrongLanguage {
+            path: path.to_path_buf(),
+            found: code,
+            expected,
+        });
+    }
+    r.u16()?;
+    let fset = r.u32()?;
+    if fset != FEATURE_SET_VERSION {
+        return Err(corrupt(format!(
+            "feature set version {fset}, this build extracts version {FEATURE_SET_VERSION}"
+        )));
+    }
+    let n_types = r.u16()? as usize;
+    let mut types = Vec::with_capacity(n_types);
+    for _ in 0..n_types {
+        let len = r.take(1)?[0] as usize;
+        let name = String::from_utf8_lossy(r.take(len)?).into_owned();
+        let ty = EntityType::parse(&name)
+            .ok_or_else(|| corrupt(format!("unknown entity type {name:?}")))?;
+        types.push(ty);
+    }
+    if types.is_empty() || types.len() > 16 {
+        return Err(corrupt(format!("{} entity types", types.len())));
+    }
+    let labels = LabelSet { types };
+    let l = labels.len();
+    let confidence_scale = r.f32()?;
+    let step = r.f32()?;
+    if !step.is_finite() || !confidence_scale.is_finite() {
+        return Err(corrupt("non-finite scale".to_string()));
+    }
+    let mut start = Vec::with_capacity(l);
+    for _ in 0..l {
+        start.push(r.f32()?);
+    }
+    let mut trans = Vec::with_capacity(l * l);
+    for _ in 0..l * l {
+        trans.push(r.f32()?);
+    }
+    let n = r.u32()? as usize;
+    let key_bytes = r.take(
+        n.checked_mul(8)
+            .ok_or_else(|| corrupt("feature count overflows".into()))?,
+    )?;
+    let keys: Vec<u64> = key_bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            u64::from_le_bytes(a)
+        })
+        .collect();
+    let w_bytes = r.take(n * l * 2)?;
+    let weights: Vec<f32> = w_bytes
+        .chunks_exact(2)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * step)
+        .collect();
+    let nc = r.u32()? as usize;
+    let c_bytes = r.take(
+        nc.checked_mul(12)
+            .ok_or_else(|| corrupt("cluster count overflows".into()))?,
+    )?;
+    let clusters = if nc == 0 {
+        None
+    } else {
+        let map = c_bytes
+            .chunks_exact(12)
+            .map(|c| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(&c[..8]);
+                (
+                    u64::from_le_bytes(a),
+                    [
+                        u16::from_le_bytes([c[8], c[9]]),
+                        u16::from_le_bytes([c[10], c[11]]),
+                    ],
+                )
+            })
+            .collect();
+        Some(Clusters { map })
+    };
+    if r.pos != body.len() {
+        return Err(corrupt(format!(
+            "{} unexpected trailing bytes",
+            body.len() - r.pos
+        )));
+    }
+    Ok(NerModel::new(
+        lang,
+        labels,
+        start,
+        trans,
+        keys,
+        weights,
+        clusters,
+        confidence_scale,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn tiny() -> NerModel {
+        let labels = LabelSet {
+            types: vec![EntityType::Per, EntityType::Loc],
+        };
+        let l = labels.len();
+        let keys = vec![11u64, 22, 33];
+        let weights: Vec<f32> = (0..keys.len() * l).map(|i| i as f32 * 0.25 - 1.0).collect();
+        let mut map = HashMap::new();
+        map.insert(7u64, [1u16, 2u16]);
+        NerModel::new(
+            Lang::Az,
+            labels,
+            vec![0.5; l],
+            vec![-0.25; l * l],
+            keys,
+            weights,
+            Some(Clusters { map }),
+            0.7,
+        )
+    }
+
+    #[test]
+    fn round_trip_keeps_everything() {
+        let m = tiny();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("az.bin");
+        save(&m, &path).unwrap();
+        let back = load(&path, Some(Lang::Az)).unwrap();
+        assert_eq!(back.lang, Lang::Az);
+        assert_eq!(back.labels, m.labels);
+        assert_eq!(back.keys, m.keys);
+        assert_eq!(back.start, m.start);
+        assert_eq!(back.trans, m.trans);
+        assert_eq!(back.clusters, m.clusters);
+        assert_eq!(back.confidence_scale, m.confidence_scale);
+        for (a, b) in back.weights.iter().zip(&m.weights) {
+            assert!((a - b).abs() < 1e-3, "{a} vs {b}");
+        }
+        // Saving again is byte-identical (deterministic format).
+        assert_eq!(to_bytes(&back), to_bytes(&load(&path, None).unwrap()));
+    }
+
+    #[test]
+    fn damaged_files_give_clear_errors() {
+        let bytes = to_bytes(&tiny());
+        let p = Path::new("x.bin");
+        let mut flipped = bytes.clone();
+        flipped[40] ^= 0x10;
+        assert!(matches!(
+            from_bytes(&flipped, p, None),
+            Err(ModelFileError::Checksum { .. })
+        ));
+        let truncated = &bytes[..bytes.len() - 20];
+        let err = from_bytes(truncated, p, None).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ModelFileError::Checksum { .. } | ModelFileError::Truncated { .. }
+            ),
+            "{err}"
+        );
+        assert!(matches!(
+            from_bytes(&bytes[..10], p, None),
+            Err(ModelFileError::Truncated { .. })
+        ));
+        assert!(matches!(
+            from_bytes(b"hello world, not a model", p, None),
+            Err(ModelFileError::BadMagic { .. })
+        ));
+        let mut v2 = bytes.clone();
+        v2[8] = 2;
+        let err = from_bytes(&v2, p, None).unwrap_err();
+        assert!(matches!(err, ModelFileError::WrongVersion { found: 2, .. }));
+        assert!(err.to_string().contains("x.bin"));
+        let err = from_bytes(&bytes, p, Some(Lang::Ru)).unwrap_err();
+        assert!(matches!(err, ModelFileError::WrongLanguage { .. }));
+        assert!(err.to_string().contains("expected ru"), "{err}");
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = load(Path::new("/nonexistent/dir/en.bin"), None).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/dir/en.bin"));
+    }
+}
