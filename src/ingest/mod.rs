@@ -23,7 +23,6 @@ mod walk;
 
 pub use format::Format;
 use input::{Input, file_error};
-use lines::RecordReader;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
@@ -318,13 +317,12 @@ impl Records {
             None => gzip::open_stdin(),
         };
         let stream = opened.map_err(|e| file_error(&source, format!("cannot open: {e}")))?;
-        let input = Input {
-            reader: RecordReader::new(stream.reader, self.opts.max_record_bytes),
+        let input = Input::new(
+            stream.reader,
             source,
-            gzip: stream.gzip,
-            limit: self.opts.max_record_bytes,
-            sniffed: false,
-        };
+            stream.gzip,
+            self.opts.max_record_bytes,
+        );
         self.current = Some(match format {
             Format::Jsonl => FileReader::Jsonl(jsonl::JsonlReader::new(input)),
             Format::Csv => FileReader::Csv(csv::CsvReader::new(input, b',')),
