@@ -325,8 +325,8 @@ impl Records {
         );
         self.current = Some(match format {
             Format::Jsonl => FileReader::Jsonl(jsonl::JsonlReader::new(input)),
-            Format::Csv => FileReader::Csv(csv::CsvReader::new(input, b',')),
-            Format::Tsv => FileReader::Csv(csv::CsvReader::new(input, b'\t')),
+            Format::Csv => FileReader::Csv(Box::new(csv::CsvReader::new(input, b','))),
+            Format::Tsv => FileReader::Csv(Box::new(csv::CsvReader::new(input, b'\t'))),
             Format::Txt => FileReader::Txt(txt::TxtReader::new(input, name)),
         });
         Ok(())
@@ -336,7 +336,7 @@ impl Records {
 /// The reader of the file being read.
 enum FileReader {
     Jsonl(jsonl::JsonlReader),
-    Csv(csv::CsvReader),
+    Csv(Box<csv::CsvReader>),
     Txt(txt::TxtReader),
 }
 
