@@ -174,6 +174,17 @@ enum Planned {
 
 /// Checks the inputs (files, directories, `-` for stdin) and returns the record stream.
 /// Nothing is opened yet: files are opened one at a time as the stream reaches them.
+///
+/// * Inputs are read in the order given. A directory is walked recursively, entries sorted
+///   by name bytes, depth first; hidden entries and files without a known extension are
+///   skipped without a record.
+/// * A file given directly is read in `opts.format`, else by its extension; `-` reads
+///   stdin in `opts.format`, else JSON Lines. Gzip is recognised by a `.gz` name or by
+///   its magic bytes. A JSON stream whose first non-blank byte is `[` is read as one
+///   array of objects.
+/// * Errors: [`IngestError`] only for unusable arguments (no inputs, a path that does not
+///   exist or cannot be examined, `-` twice, a direct file of unknown format). Everything
+///   found while reading is a [`RecordError`] in the stream.
 pub fn read_inputs(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Records, IngestError> {
     if inputs.is_empty() {
         return Err(IngestError::NoInputs);
