@@ -146,6 +146,10 @@ impl CsvReader {
                 Some(Ok(piece)) => break piece,
             }
         };
+        if let Some(d) = sniff_delimiter(self.parser.delimiter, &bytes) {
+            self.boundary = CsvBoundary::new(d);
+            self.parser = RowParser::new(d);
+        }
         let header = sniff::text(&bytes)
             .map_err(|m| self.input.error(line, None, format!("header: {m}")))
             .and_then(|s| {
@@ -214,6 +218,15 @@ impl CsvReader {
             lang: get(cols.lang),
         })
     }
+}
+
+/// Spreadsheet exports in many locales separate CSV fields with `;` (or tabs, or `|`):
+/// when a `.csv` header holds no comma but one of those, that is the delimiter.
+fn sniff_delimiter(delimiter: u8, header: &[u8]) -> Option<u8> {
+    if delimiter != b',' || header.contains(&b',') {
+        return None;
+    }
+    [b';', b'\t', b'|'].into_iter().find(|d| header.contains(d))
 }
 
 /// Hands rows, one at a time, to a long-lived `csv` reader. Building a `csv` reader
@@ -406,6 +419,15 @@ mod tests {
         );
         let e = got[1].as_ref().expect_err("ragged row");
         assert_eq!(e.doc_id.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn semicolon_csv_is_recognised_from_its_header() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let body = "id;text;title\n1;\"a; b, c\";T\n";
+        let p = write(dir.path(), "excel.csv", body.as_bytes());
+        let got = read(&[p]);
+        assert_eq!(texts(&got), vec!["1|a; b, c|T".to_string()]);
     }
 
     #[test]
