@@ -70,18 +70,14 @@ impl Input {
         }
     }
 
-    /// Whether the first non-blank byte of the stream (within the first buffer) is `b`.
-    /// A read error answers `false`; the next read reports it.
-    pub(crate) fn first_byte_is(&mut self, b: u8) -> bool {
+    /// The first bytes of the stream (one buffer, after any BOM), to choose how to split
+    /// it; empty when the file was rejected or fails (the next read reports why).
+    pub(crate) fn head(&mut self) -> &[u8] {
         self.sniff();
         if self.pending.is_some() {
-            return false;
+            return &[];
         }
-        self.reader
-            .peek()
-            .ok()
-            .and_then(|buf| buf.iter().find(|c| !c.is_ascii_whitespace()).copied())
-            == Some(b)
+        self.reader.peek().unwrap_or_default()
     }
 
     /// The next record's starting line and bytes (without terminator), or an error for a

@@ -29,6 +29,12 @@ pub(crate) trait Boundary {
         None
     }
 
+    /// Whether the byte found by [`Boundary::scan`] belongs to the record (the `}` that
+    /// closes a JSON object) rather than being a separator to drop.
+    fn keeps_end(&self) -> bool {
+        false
+    }
+
     /// Whether a `\r` ending the record is a line terminator to drop (not for a text file,
     /// whose content is kept byte for byte).
     fn strips_cr(&self) -> bool {
@@ -202,6 +208,7 @@ impl<R: BufRead> RecordReader<R> {
             }
             seen_any = true;
             let (body, used, done) = match boundary.scan(chunk) {
+                Some(end) if boundary.keeps_end() => (&chunk[..=end], end + 1, true),
                 Some(end) => (&chunk[..end], end + 1, true),
                 None => (chunk, chunk.len(), false),
             };
