@@ -181,7 +181,7 @@ enum Planned {
 /// * A file given directly is read in `opts.format`, else by its extension; `-` reads
 ///   stdin in `opts.format`, else JSON Lines. Gzip is recognised by a `.gz` name or by
 ///   its magic bytes. A JSON stream whose first non-blank byte is `[` is read as one
-///   array of objects.
+///   array of objects, one whose first line is just `{` as pretty-printed objects.
 /// * Errors: [`IngestError`] only for unusable arguments (no inputs, a path that does not
 ///   exist or cannot be examined, `-` twice, a direct file of unknown format). Everything
 ///   found while reading is a [`RecordError`] in the stream.
