@@ -1,5 +1,6 @@
 //! Splitting a top-level JSON array (`[{..}, {..}]`, pretty-printed or not) into its
-//! elements, so that `.json` dumps from scrapers stream like JSON Lines.
+//! elements, and a stream of pretty-printed objects (`jq .` output, a `.json` file holding
+//! one article) into objects, so that such files stream like JSON Lines.
 //!
 //! The scanner tracks only string/escape state and bracket depth: enough to find the
 //! commas and the closing bracket at depth 1 without parsing. Each element is then parsed
@@ -69,16 +70,72 @@ impl Boundary for ArrayBoundary {
     }
 }
 
+/// Ends a record at each `}` that closes a top-level JSON object, for streams of
+/// pretty-printed objects (one record may span many lines).
+#[derive(Debug, Default)]
+pub(crate) struct ObjectsBoundary {
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Boundary for ObjectsBoundary {
+    fn scan(&mut self, chunk: &[u8]) -> Option<usize> {
+        for (i, &b) in chunk.iter().enumerate() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'[' | b'{' => self.depth += 1,
+                b'}' if self.depth == 1 => {
+                    self.depth = 0;
+                    return Some(i);
+                }
+                b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    fn reset(&mut self) {
+        *self = ObjectsBoundary::default();
+    }
+
+    fn unfinished(&self) -> Option<&'static str> {
+        (self.depth > 0).then_some("the JSON object is not closed: the file ends inside it")
+    }
+
+    fn keeps_end(&self) -> bool {
+        true
+    }
+
+    fn strips_cr(&self) -> bool {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::lines::{Piece, RecordReader};
     use super::*;
 
     fn split(data: &str) -> Vec<String> {
+        split_with(data, &mut ArrayBoundary::default())
+    }
+
+    fn split_with(data: &str, b: &mut impl Boundary) -> Vec<String> {
         let mut r = RecordReader::new(std::io::BufReader::with_capacity(4, data.as_bytes()), 100);
-        let mut b = ArrayBoundary::default();
         let mut out = Vec::new();
-        while let Some(p) = r.next_piece(&mut b) {
+        while let Some(p) = r.next_piece(b) {
             match p {
                 Ok(Piece::Record { line, bytes }) => {
                     out.push(format!("{line}:{}", String::from_utf8_lossy(&bytes)))
@@ -109,6 +166,23 @@ mod tests {
         assert_eq!(
             split("[{\"a\": 1},{\"b\""),
             vec!["1:", "1:{\"a\": 1}", "ERR"]
+        );
+    }
+
+    #[test]
+    fn splits_pretty_printed_objects() {
+        let data = "{\n  \"t\": \"}{\",\n  \"n\": {\"a\": [1]}\n}\n{\"t\": 2}\n";
+        assert_eq!(
+            split_with(data, &mut ObjectsBoundary::default()),
+            vec![
+                "1:{\n  \"t\": \"}{\",\n  \"n\": {\"a\": [1]}\n}",
+                "4:\n{\"t\": 2}",
+                "5:\n"
+            ]
+        );
+        assert_eq!(
+            split_with("{\"a\": {", &mut ObjectsBoundary::default()),
+            vec!["ERR"]
         );
     }
 }

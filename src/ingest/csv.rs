@@ -9,6 +9,7 @@
 use super::lines::Boundary;
 use super::{IngestOptions, Input, Record, RecordError, sniff};
 use ::csv::{ReaderBuilder, StringRecord, Terminator};
+use std::io::{self, Read};
 
 /// Where the scanner is inside a CSV row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +65,7 @@ impl Boundary for CsvBoundary {
 }
 
 /// Column indices of the wanted fields.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Columns {
     width: usize,
     text: usize,
@@ -80,7 +81,7 @@ struct Columns {
 pub(crate) struct CsvReader {
     input: Input,
     boundary: CsvBoundary,
-    delimiter: u8,
+    parser: RowParser,
     /// `None` until the header is read.
     columns: Option<Columns>,
     done: bool,
@@ -92,7 +93,7 @@ impl CsvReader {
         CsvReader {
             input,
             boundary: CsvBoundary::new(delimiter),
-            delimiter,
+            parser: RowParser::new(delimiter),
             columns: None,
             done: false,
         }
@@ -121,7 +122,7 @@ impl CsvReader {
             if bytes.is_empty() {
                 continue;
             }
-            let cols = self.columns.as_ref()?;
+            let cols = self.columns?;
             return Some(self.row(cols, line, &bytes));
         }
     }
@@ -145,9 +146,17 @@ impl CsvReader {
                 Some(Ok(piece)) => break piece,
             }
         };
+        if let Some(d) = sniff_delimiter(self.parser.delimiter, &bytes) {
+            self.boundary = CsvBoundary::new(d);
+            self.parser = RowParser::new(d);
+        }
         let header = sniff::text(&bytes)
             .map_err(|m| self.input.error(line, None, format!("header: {m}")))
-            .and_then(|s| split(s, self.delimiter).map_err(|m| self.input.error(line, None, m)))?;
+            .and_then(|s| {
+                self.parser
+                    .split(s)
+                    .map_err(|m| self.input.error(line, None, m))
+            })?;
         let find = |name: &str| {
             header.iter().position(|h| h == name).or_else(|| {
                 header
@@ -177,10 +186,10 @@ impl CsvReader {
     }
 
     /// Turns one row into a record.
-    fn row(&self, cols: &Columns, line: u64, bytes: &[u8]) -> Result<Record, RecordError> {
+    fn row(&mut self, cols: Columns, line: u64, bytes: &[u8]) -> Result<Record, RecordError> {
         let input = &self.input;
         let fields = sniff::text(bytes)
-            .and_then(|s| split(s, self.delimiter))
+            .and_then(|s| self.parser.split(s))
             .map_err(|m| input.error(line, None, m))?;
         let get = |i: Option<usize>| {
             i.and_then(|i| fields.get(i))
@@ -211,27 +220,104 @@ impl CsvReader {
     }
 }
 
-/// Parses one row (without its terminator) into fields with the `csv` crate.
-fn split(row: &str, delimiter: u8) -> Result<StringRecord, String> {
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        // Only `\n` ends rows (the boundary already cut them); a stray `\r` is content.
-        .terminator(Terminator::Any(b'\n'))
-        .buffer_capacity(row.len().clamp(64, 64 * 1024))
-        .from_reader(row.as_bytes());
-    let mut record = StringRecord::new();
-    match reader.read_record(&mut record) {
-        Ok(_) => Ok(record),
-        Err(e) => Err(format!("malformed row: {e}")),
+/// Spreadsheet exports in many locales separate CSV fields with `;` (or tabs, or `|`):
+/// when a `.csv` header holds no comma but one of those, that is the delimiter.
+fn sniff_delimiter(delimiter: u8, header: &[u8]) -> Option<u8> {
+    if delimiter != b',' || header.contains(&b',') {
+        return None;
+    }
+    [b';', b'\t', b'|'].into_iter().find(|d| header.contains(d))
+}
+
+/// Hands rows, one at a time, to a long-lived `csv` reader. Building a `csv` reader
+/// compiles its parsing automaton, which costs far more than parsing a typical row, so
+/// one reader is kept per file and fed through this buffer.
+#[derive(Debug, Default)]
+struct Feed {
+    row: Vec<u8>,
+    pos: usize,
+    /// Set when the reader asked for more than the row: it did not end where it should.
+    drained: bool,
+}
+
+impl Read for Feed {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let rest = &self.row[self.pos..];
+        let n = rest.len().min(buf.len());
+        if n == 0 && !buf.is_empty() {
+            self.drained = true;
+        }
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Parses single rows with the `csv` crate.
+struct RowParser {
+    delimiter: u8,
+    reader: ::csv::Reader<Feed>,
+    record: StringRecord,
+}
+
+impl RowParser {
+    fn new(delimiter: u8) -> RowParser {
+        RowParser {
+            delimiter,
+            reader: Self::reader(delimiter),
+            record: StringRecord::new(),
+        }
+    }
+
+    fn reader(delimiter: u8) -> ::csv::Reader<Feed> {
+        ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            // Only `\n` ends rows (the boundary already cut them); a stray `\r` is content.
+            .terminator(Terminator::Any(b'\n'))
+            .from_reader(Feed::default())
+    }
+
+    /// Parses one row (without its terminator) into fields.
+    fn split(&mut self, row: &str) -> Result<&StringRecord, String> {
+        let feed = self.reader.get_mut();
+        feed.row.clear();
+        feed.row.extend_from_slice(row.as_bytes());
+        // The terminator lets the reader finish the row without asking for more input:
+        // an empty read would put it in its end-of-input state for good.
+        feed.row.push(b'\n');
+        feed.pos = 0;
+        feed.drained = false;
+        let before = self.reader.position().byte();
+        let result = self.reader.read_record(&mut self.record);
+        let consumed = self.reader.position().byte() - before;
+        match result {
+            // `drained`: the row ran into the end of the feed (an open quote), which may
+            // leave the reader in its end-of-input state.
+            Ok(true) if consumed == row.len() as u64 + 1 && !self.reader.get_ref().drained => {
+                Ok(&self.record)
+            }
+            Ok(_) => {
+                // The row was not exactly one record: start afresh so that the next row
+                // is not parsed with leftover state.
+                self.reader = Self::reader(self.delimiter);
+                Err("malformed row: it does not parse as one CSV record".to_string())
+            }
+            Err(e) => {
+                self.reader = Self::reader(self.delimiter);
+                Err(format!("malformed row: {e}"))
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::IngestOptions;
     use super::super::test_support::{gz, read, read_with, write};
+    use super::super::{IngestOptions, Input};
+    use super::{CsvReader, RowParser};
+    use proptest::prelude::*;
 
     fn texts(got: &[Result<super::Record, super::RecordError>]) -> Vec<String> {
         got.iter()
@@ -333,5 +419,71 @@ mod tests {
         );
         let e = got[1].as_ref().expect_err("ragged row");
         assert_eq!(e.doc_id.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn semicolon_csv_is_recognised_from_its_header() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let body = "id;text;title\n1;\"a; b, c\";T\n";
+        let p = write(dir.path(), "excel.csv", body.as_bytes());
+        let got = read(&[p]);
+        assert_eq!(texts(&got), vec!["1|a; b, c|T".to_string()]);
+    }
+
+    #[test]
+    fn one_parser_reads_many_rows() {
+        let mut p = RowParser::new(b',');
+        let fields = |p: &mut RowParser, row: &str| -> Vec<String> {
+            p.split(row)
+                .map(|r| r.iter().map(str::to_string).collect())
+                .unwrap_or_else(|e| vec![e])
+        };
+        assert_eq!(fields(&mut p, "a,b"), vec!["a", "b"]);
+        assert_eq!(fields(&mut p, "\"x\"\"y\n z\",,"), vec!["x\"y\n z", "", ""]);
+        assert_eq!(
+            fields(&mut p, "\"open"),
+            vec!["malformed row: it does not parse as one CSV record"]
+        );
+        assert_eq!(fields(&mut p, "c"), vec!["c"]);
+    }
+
+    fn read_bytes(data: Vec<u8>) -> Vec<Result<super::Record, super::RecordError>> {
+        let input = Input::new(
+            Box::new(std::io::Cursor::new(data)),
+            "mem".to_string(),
+            false,
+            1 << 20,
+        );
+        let mut reader = CsvReader::new(input, b',');
+        let opts = IngestOptions::default();
+        std::iter::from_fn(|| reader.next(&opts)).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the `csv` crate writes, the row splitter reads back field for field.
+        #[test]
+        fn reads_back_what_the_csv_crate_writes(
+            rows in prop::collection::vec(
+                ("[a-z0-9]{1,4}", "[a-z\",\r\n ]{1,12}", "[a-z\", ]{0,6}"),
+                1..20,
+            )
+        ) {
+            let mut w = ::csv::Writer::from_writer(Vec::new());
+            w.write_record(["id", "text", "title"]).expect("in memory");
+            for (id, text, title) in &rows {
+                w.write_record([id, text, title]).expect("in memory");
+            }
+            let data = w.into_inner().expect("in memory");
+            let got = read_bytes(data);
+            prop_assert_eq!(got.len(), rows.len());
+            for (r, (id, text, title)) in got.iter().zip(&rows) {
+                let r = r.as_ref().map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&r.id, id);
+                prop_assert_eq!(&r.text, text);
+                prop_assert_eq!(r.title.as_deref().unwrap_or(""), title.as_str());
+            }
+        }
     }
 }

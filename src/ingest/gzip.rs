@@ -106,4 +106,25 @@ mod tests {
         let err = res.expect_err("truncated stream must fail");
         assert!(describe(&err, true).starts_with("corrupt gzip stream"));
     }
+
+    #[test]
+    fn gz_name_on_plain_data_is_one_error_then_next_file() {
+        use super::super::test_support::{read, write};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = write(
+            dir.path(),
+            "a.jsonl.gz",
+            b"{\"text\": \"not compressed\"}\n",
+        );
+        let q = write(dir.path(), "b.jsonl", b"{\"text\": \"next\"}\n");
+        let got = read(&[p.clone(), q]);
+        assert_eq!(got.len(), 2);
+        let e = got[0].as_ref().expect_err("not gzip");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("{}:1: corrupt gzip stream", p.display())),
+            "{e}"
+        );
+        assert_eq!(got[1].as_ref().map(|r| r.text.as_str()), Ok("next"));
+    }
 }

@@ -10,15 +10,51 @@ use std::io::BufRead;
 
 /// An opened input: its bounded record reader plus what error messages need.
 pub(crate) struct Input {
-    pub(crate) reader: RecordReader<Box<dyn BufRead + Send>>,
-    /// The file as shown in messages and [`Record::source`].
+    reader: RecordReader<Box<dyn BufRead + Send>>,
+    /// The file as shown in messages and [`super::Record::source`].
     pub(crate) source: String,
-    pub(crate) gzip: bool,
-    pub(crate) limit: usize,
-    pub(crate) sniffed: bool,
+    gzip: bool,
+    limit: usize,
+    sniffed: bool,
+    /// A file-level error found by the sniff, delivered by the next read.
+    pending: Option<RecordError>,
 }
 
 impl Input {
+    /// Wraps an opened stream named `source`; `gzip` says whether it is decompressed, and
+    /// `limit` is the record size limit in bytes.
+    pub(crate) fn new(
+        reader: Box<dyn BufRead + Send>,
+        source: String,
+        gzip: bool,
+        limit: usize,
+    ) -> Input {
+        Input {
+            reader: RecordReader::new(reader, limit),
+            source,
+            gzip,
+            limit,
+            sniffed: false,
+            pending: None,
+        }
+    }
+
+    /// Examines the first bytes once: a binary file, or a stream that fails at once
+    /// (not gzip after all, unreadable), becomes one pending error and ends the file.
+    fn sniff(&mut self) {
+        if self.sniffed {
+            return;
+        }
+        self.sniffed = true;
+        let error = match self.reader.peek().map(sniff::reject_file) {
+            Ok(None) => return,
+            Ok(Some(message)) => file_error(&self.source, message),
+            Err(e) => self.error(1, None, gzip::describe(&e, self.gzip)),
+        };
+        self.reader.stop();
+        self.pending = Some(error);
+    }
+
     /// The locator of the record starting on `line`.
     pub(crate) fn locator(&self, line: u64) -> String {
         format!("{}:{line}", self.source)
@@ -34,14 +70,14 @@ impl Input {
         }
     }
 
-    /// Whether the first non-blank byte of the stream (within the first buffer) is `b`.
-    /// A read error answers `false`; the next read reports it.
-    pub(crate) fn first_byte_is(&mut self, b: u8) -> bool {
-        self.reader
-            .peek()
-            .ok()
-            .and_then(|buf| buf.iter().find(|c| !c.is_ascii_whitespace()).copied())
-            == Some(b)
+    /// The first bytes of the stream (one buffer, after any BOM), to choose how to split
+    /// it; empty when the file was rejected or fails (the next read reports why).
+    pub(crate) fn head(&mut self) -> &[u8] {
+        self.sniff();
+        if self.pending.is_some() {
+            return &[];
+        }
+        self.reader.peek().unwrap_or_default()
     }
 
     /// The next record's starting line and bytes (without terminator), or an error for a
@@ -50,20 +86,9 @@ impl Input {
         &mut self,
         boundary: &mut impl Boundary,
     ) -> Option<Result<(u64, Vec<u8>), RecordError>> {
-        if !self.sniffed {
-            self.sniffed = true;
-            let verdict = self.reader.peek().map(sniff::reject_file);
-            match verdict {
-                Ok(None) => {}
-                Ok(Some(message)) => {
-                    self.reader.stop();
-                    return Some(Err(file_error(&self.source, message)));
-                }
-                Err(e) => {
-                    self.reader.stop();
-                    return Some(Err(self.error(1, None, gzip::describe(&e, self.gzip))));
-                }
-            }
+        self.sniff();
+        if let Some(e) = self.pending.take() {
+            return Some(Err(e));
         }
         Some(match self.reader.next_piece(boundary)? {
             Ok(Piece::Record { line, bytes }) => Ok((line, bytes)),

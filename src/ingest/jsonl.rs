@@ -4,7 +4,7 @@
 //! `IgnoredAny`), because news dumps often carry large fields (HTML, embeddings) that
 //! the pipeline never uses.
 
-use super::array::ArrayBoundary;
+use super::array::{ArrayBoundary, ObjectsBoundary};
 use super::lines::NewlineBoundary;
 use super::{IngestOptions, Input, Record, RecordError, sniff};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -26,9 +26,29 @@ enum Mode {
     Lines(NewlineBoundary),
     /// One top-level array; counts the elements seen, for ids.
     Array(ArrayBoundary, u64),
+    /// Pretty-printed objects, one after the other.
+    Objects(ObjectsBoundary),
 }
 
-/// Reads the records of one JSON Lines stream (or of one JSON array, see [`super::array`]).
+impl Mode {
+    /// Chooses from the first bytes: `[` starts an array; a first line that is only `{`
+    /// starts a pretty-printed object (no JSON Lines record can be just `{`).
+    fn detect(head: &[u8]) -> Mode {
+        let start = head.iter().position(|b| !b.is_ascii_whitespace());
+        let rest = start.map_or(&[][..], |i| &head[i..]);
+        let first_line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+        if rest.starts_with(b"[") {
+            Mode::Array(ArrayBoundary::default(), 0)
+        } else if first_line.trim_ascii() == b"{" {
+            Mode::Objects(ObjectsBoundary::default())
+        } else {
+            Mode::Lines(NewlineBoundary)
+        }
+    }
+}
+
+/// Reads the records of one JSON Lines stream (or of a JSON array or pretty-printed
+/// objects, see [`super::array`]).
 pub(crate) struct JsonlReader {
     input: Input,
     /// Chosen on the first read, from the first non-blank byte.
@@ -44,17 +64,12 @@ impl JsonlReader {
     /// The next record or error; blank lines (and empty array slots) are skipped.
     pub(crate) fn next(&mut self, opts: &IngestOptions) -> Option<Result<Record, RecordError>> {
         let input = &mut self.input;
-        let mode = self.mode.get_or_insert_with(|| {
-            if input.first_byte_is(b'[') {
-                Mode::Array(ArrayBoundary::default(), 0)
-            } else {
-                Mode::Lines(NewlineBoundary)
-            }
-        });
+        let mode = self.mode.get_or_insert_with(|| Mode::detect(input.head()));
         loop {
             let piece = match mode {
                 Mode::Lines(b) => input.next_record(b),
                 Mode::Array(b, _) => input.next_record(b),
+                Mode::Objects(b) => input.next_record(b),
             };
             let (line, bytes) = match piece? {
                 Ok(piece) => piece,
@@ -67,7 +82,7 @@ impl JsonlReader {
             // An element starts where its first non-blank byte is, not after the comma.
             let line = line + bytes[..blank].iter().filter(|&&b| b == b'\n').count() as u64;
             let fallback = match mode {
-                Mode::Lines(_) => None,
+                Mode::Lines(_) | Mode::Objects(_) => None,
                 Mode::Array(_, n) => {
                     *n += 1;
                     Some(format!("{}[{n}]", input.source))
@@ -397,6 +412,26 @@ mod tests {
             e3.to_string()
                 .starts_with(&format!("{src}:6: invalid JSON")),
             "{e3}"
+        );
+    }
+
+    #[test]
+    fn pretty_printed_objects_are_records() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let body = "{\n  \"id\": \"p1\",\n  \"text\": \"A {b}\"\n}\n{\n  \"text\": \"C\"\n}\n";
+        let p = write(dir.path(), "pretty.json", body.as_bytes());
+        let src = p.display().to_string();
+        let got = read(&[p]);
+        let ids: Vec<_> = got
+            .iter()
+            .map(|r| r.as_ref().map(|r| (r.id.clone(), r.text.clone())))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                Ok(("p1".to_string(), "A {b}".to_string())),
+                Ok((format!("{src}:5"), "C".to_string()))
+            ]
         );
     }
 

@@ -29,6 +29,12 @@ pub(crate) trait Boundary {
         None
     }
 
+    /// Whether the byte found by [`Boundary::scan`] belongs to the record (the `}` that
+    /// closes a JSON object) rather than being a separator to drop.
+    fn keeps_end(&self) -> bool {
+        false
+    }
+
     /// Whether a `\r` ending the record is a line terminator to drop (not for a text file,
     /// whose content is kept byte for byte).
     fn strips_cr(&self) -> bool {
@@ -202,6 +208,7 @@ impl<R: BufRead> RecordReader<R> {
             }
             seen_any = true;
             let (body, used, done) = match boundary.scan(chunk) {
+                Some(end) if boundary.keeps_end() => (&chunk[..=end], end + 1, true),
                 Some(end) => (&chunk[..end], end + 1, true),
                 None => (chunk, chunk.len(), false),
             };
@@ -229,7 +236,7 @@ impl<R: BufRead> RecordReader<R> {
 
     fn finish(&self, line: u64, mut bytes: Vec<u8>, size: u64, strip_cr: bool) -> Piece {
         if size > self.limit as u64 {
-            // A CRLF record's `\r` is not part of its size.
+            // The size (and the limit) count a CRLF record's `\r`: it was read all the same.
             return Piece::TooLarge { line, size };
         }
         if strip_cr && bytes.last() == Some(&b'\r') {
@@ -313,5 +320,32 @@ mod tests {
     fn empty_stream_has_no_records() {
         assert!(pieces(b"", 10, 8).is_empty());
         assert!(pieces(b"\xEF\xBB\xBF", 10, 8).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Whatever the buffer size, records are the input's lines (CR of CRLF removed),
+        /// and those over the limit are reported with their exact size.
+        #[test]
+        fn matches_a_naive_split(
+            data in proptest::collection::vec(proptest::sample::select(b"ab\r\n".to_vec()), 0..200),
+            cap in 1usize..16,
+            limit in 0usize..12,
+        ) {
+            let mut expected = Vec::new();
+            if !data.is_empty() {
+                let body = data.strip_suffix(b"\n").unwrap_or(&data);
+                for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+                    let line_no = i as u64 + 1;
+                    if line.len() > limit {
+                        expected.push(Piece::TooLarge { line: line_no, size: line.len() as u64 });
+                    } else {
+                        let bytes = line.strip_suffix(b"\r").unwrap_or(line).to_vec();
+                        expected.push(Piece::Record { line: line_no, bytes });
+                    }
+                }
+            }
+            // A leading BOM is not part of these inputs, so nothing is stripped.
+            proptest::prop_assert_eq!(pieces(&data, limit, cap), expected);
+        }
     }
 }

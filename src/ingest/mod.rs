@@ -23,7 +23,6 @@ mod walk;
 
 pub use format::Format;
 use input::{Input, file_error};
-use lines::RecordReader;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
@@ -175,6 +174,17 @@ enum Planned {
 
 /// Checks the inputs (files, directories, `-` for stdin) and returns the record stream.
 /// Nothing is opened yet: files are opened one at a time as the stream reaches them.
+///
+/// * Inputs are read in the order given. A directory is walked recursively, entries sorted
+///   by name bytes, depth first; hidden entries and files without a known extension are
+///   skipped without a record.
+/// * A file given directly is read in `opts.format`, else by its extension; `-` reads
+///   stdin in `opts.format`, else JSON Lines. Gzip is recognised by a `.gz` name or by
+///   its magic bytes. A JSON stream whose first non-blank byte is `[` is read as one
+///   array of objects, one whose first line is just `{` as pretty-printed objects.
+/// * Errors: [`IngestError`] only for unusable arguments (no inputs, a path that does not
+///   exist or cannot be examined, `-` twice, a direct file of unknown format). Everything
+///   found while reading is a [`RecordError`] in the stream.
 pub fn read_inputs(inputs: &[PathBuf], opts: &IngestOptions) -> Result<Records, IngestError> {
     if inputs.is_empty() {
         return Err(IngestError::NoInputs);
@@ -318,17 +328,16 @@ impl Records {
             None => gzip::open_stdin(),
         };
         let stream = opened.map_err(|e| file_error(&source, format!("cannot open: {e}")))?;
-        let input = Input {
-            reader: RecordReader::new(stream.reader, self.opts.max_record_bytes),
+        let input = Input::new(
+            stream.reader,
             source,
-            gzip: stream.gzip,
-            limit: self.opts.max_record_bytes,
-            sniffed: false,
-        };
+            stream.gzip,
+            self.opts.max_record_bytes,
+        );
         self.current = Some(match format {
             Format::Jsonl => FileReader::Jsonl(jsonl::JsonlReader::new(input)),
-            Format::Csv => FileReader::Csv(csv::CsvReader::new(input, b',')),
-            Format::Tsv => FileReader::Csv(csv::CsvReader::new(input, b'\t')),
+            Format::Csv => FileReader::Csv(Box::new(csv::CsvReader::new(input, b','))),
+            Format::Tsv => FileReader::Csv(Box::new(csv::CsvReader::new(input, b'\t'))),
             Format::Txt => FileReader::Txt(txt::TxtReader::new(input, name)),
         });
         Ok(())
@@ -338,7 +347,7 @@ impl Records {
 /// The reader of the file being read.
 enum FileReader {
     Jsonl(jsonl::JsonlReader),
-    Csv(csv::CsvReader),
+    Csv(Box<csv::CsvReader>),
     Txt(txt::TxtReader),
 }
 

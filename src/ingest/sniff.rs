@@ -10,22 +10,41 @@ pub(crate) const SAMPLE: usize = 8 * 1024;
 /// Whether `bytes` are mostly not text: more than a tenth of them are NUL, other control
 /// characters (tab, newlines, form feed and escape excepted) or invalid UTF-8.
 pub(crate) fn mostly_binary(bytes: &[u8]) -> bool {
-    let mut suspicious = bytes
+    let (controls, invalid) = counts(bytes);
+    (controls + invalid) * 10 > bytes.len()
+}
+
+/// The numbers of control bytes (see [`mostly_binary`]) and of invalid UTF-8 bytes.
+fn counts(bytes: &[u8]) -> (usize, usize) {
+    let controls = bytes
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
         .count();
+    let mut invalid = 0;
     let mut rest = bytes;
     while let Err(e) = std::str::from_utf8(rest) {
         match e.error_len() {
             Some(n) => {
-                suspicious += n;
+                invalid += n;
                 rest = &rest[e.valid_up_to() + n..];
             }
             // A character cut by the end of a sample is not an error.
             None => break,
         }
     }
-    suspicious * 10 > bytes.len()
+    (controls, invalid)
+}
+
+/// The message for bytes that [`mostly_binary`] rejects: text in a legacy 8-bit encoding
+/// (no control bytes, just invalid UTF-8) is common in Russian and Azerbaijani corpora
+/// and deserves a better hint than "binary data".
+fn binary_message(bytes: &[u8]) -> String {
+    match counts(bytes) {
+        (0, _) => "not UTF-8 text (a legacy encoding such as Windows-1251 or KOI8-R?); \
+                   convert it to UTF-8"
+            .to_string(),
+        _ => "binary data".to_string(),
+    }
 }
 
 /// Why the first bytes of a file make it unreadable as text, if they do.
@@ -34,7 +53,7 @@ pub(crate) fn reject_file(sample: &[u8]) -> Option<String> {
     if sample.starts_with(b"\xFF\xFE") || sample.starts_with(b"\xFE\xFF") {
         return Some("binary data (looks like UTF-16 text; convert it to UTF-8)".to_string());
     }
-    mostly_binary(sample).then(|| "binary data".to_string())
+    mostly_binary(sample).then(|| binary_message(sample))
 }
 
 /// Decodes one record as UTF-8, or says why it cannot: "binary data" for NUL bytes or
@@ -45,7 +64,7 @@ pub(crate) fn text(bytes: &[u8]) -> Result<&str, String> {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s),
-        Err(_) if mostly_binary(bytes) => Err("binary data".to_string()),
+        Err(_) if mostly_binary(bytes) => Err(binary_message(bytes)),
         Err(e) => Err(format!("invalid UTF-8 at byte {}", e.valid_up_to())),
     }
 }
@@ -79,6 +98,10 @@ mod tests {
             text(b"caf\xE9 au lait, long enough to be text"),
             Err("invalid UTF-8 at byte 3".to_string())
         );
-        assert_eq!(text(b"\xFF\xFE\xFD"), Err("binary data".to_string()));
+        assert_eq!(text(b"\x01\xFF\xFE\xFD"), Err("binary data".to_string()));
+        // "Привет" in Windows-1251.
+        let cp1251 = b"\xCF\xF0\xE8\xE2\xE5\xF2, \xEC\xE8\xF0";
+        assert!(text(cp1251).is_err_and(|m| m.starts_with("not UTF-8 text")));
+        assert!(reject_file(cp1251).is_some_and(|m| m.contains("Windows-1251")));
     }
 }
