@@ -5,3 +5,4 @@ mod util;
 mod bad_input;
 mod determinism;
 mod extract;
+mod ingest_shared;

@@ -4,7 +4,7 @@ use super::models_dir;
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::ingest::{Format, IngestOptions, read_inputs};
-use newsclaims::ner::NoTagger;
+use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
 use newsclaims::pipeline::{PipelineOptions, run};
 use newsclaims::resources::Resources;
 use std::path::PathBuf;
@@ -59,6 +59,9 @@ pub struct Args {
     /// Directory of the models and data files (default: ./models, else the one built in).
     #[arg(long)]
     models: Option<PathBuf>,
+    /// Named-entity tagger: `embedded` (the models in MODELS/ner/) or `none`.
+    #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
+    ner: String,
     /// No progress line and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -96,8 +99,17 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
         options.threads = threads;
     }
-    let tagger = NoTagger;
-    let summary = run(records, &args.out, &resources, &tagger, &options)?;
+    let embedded;
+    let tagger: &dyn Tagger = match args.ner.as_str() {
+        "none" => &NoTagger,
+        _ => {
+            let dir = models.join("ner");
+            embedded = EmbeddedTagger::load_dir(&dir)
+                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
+            &embedded
+        }
+    };
+    let summary = run(records, &args.out, &resources, tagger, &options)?;
     if !args.quiet {
         eprintln!("newsclaims: {}", summary.line());
     }
