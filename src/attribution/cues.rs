@@ -46,6 +46,13 @@ pub enum CueKind {
     Passive,
     /// An article, dropped from the start of a name ("The" in "The Kremlin").
     Determiner,
+    /// A topic particle that closes the subject (Azerbaijani "isə").
+    Topic,
+    /// A preposition that opens a two-word circumstance after a verb ("on Monday",
+    /// "после игры").
+    Preposition,
+    /// A verb whose addressee may stand before "that" ("told a news conference that").
+    Addressee,
 }
 
 impl CueKind {
@@ -69,6 +76,9 @@ impl CueKind {
             "circumstance" => CueKind::Circumstance,
             "passive" => CueKind::Passive,
             "determiner" => CueKind::Determiner,
+            "topic" => CueKind::Topic,
+            "preposition" => CueKind::Preposition,
+            "addressee" => CueKind::Addressee,
             _ => return None,
         })
     }

@@ -126,6 +126,11 @@ impl<'a> DocView<'a> {
         self.word(i) == ","
     }
 
+    fn is_quote_token(&self, i: usize) -> bool {
+        let mut chars = self.word(i).chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if is_opening_quote(c) || is_closing_quote(c))
+    }
+
     fn is_dash_token(&self, i: usize) -> bool {
         let mut chars = self.word(i).chars();
         matches!((chars.next(), chars.next()), (Some(c), None) if is_dash(c))
@@ -343,6 +348,11 @@ impl<'a> DocView<'a> {
         if self.negated(cue.start, sentence.start) || self.passive(cue.start, sentence.start) {
             return None;
         }
+        // "..., saying ..." hangs on another verb; "saying" alone is only part of "quoted X as
+        // saying".
+        if self.lang == Lang::En && self.keys[cue.start].ends_with("ing") {
+            return None;
+        }
         // 1. A quotation right before: “...,” X said / «...», — сказал X / "...", - deyə X bildirib.
         if let Some((pair, speaker)) = self.quote_before(sentence, &cue) {
             let content = self.trim_content(pair.open + 1..pair.close)?;
@@ -379,9 +389,15 @@ impl<'a> DocView<'a> {
         // 5. Verb-final Azerbaijani: X CONTENT bildirib.
         if self.lang == Lang::Az
             && right_is_empty
-            && let Some(speaker) = self.sentence_subject(sentence)
+            && let Some(speaker) = self.sentence_subject(sentence, cue.start)
         {
-            let content = self.trim_content(speaker.tokens.end..cue.start)?;
+            let mut content_start = speaker.tokens.end;
+            while content_start < cue.start
+                && (self.is(content_start, CueKind::Skip) || self.is(content_start, CueKind::Topic) || self.is_comma(content_start))
+            {
+                content_start += 1;
+            }
+            let content = self.trim_content(content_start..cue.start)?;
             let kind = self.kind_of(&content);
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
         }
@@ -420,6 +436,7 @@ impl<'a> DocView<'a> {
         self.is_sentence_final(from)
             || self.is_comma(from)
             || self.is(from, CueKind::Circumstance)
+            || self.is(from, CueKind::Preposition)
             || self.is_dash_token(from)
     }
 
@@ -436,8 +453,17 @@ impl<'a> DocView<'a> {
             .iter()
             .filter(|p| p.close < cue.start && cue.start - p.close <= MAX_SPEAKER_TOKENS + 4)
             .max_by_key(|p| p.close)?;
-        // The quote must reach into this sentence or end right before it.
+        // The quote must reach into this sentence or end right before it, and it must be
+        // direct speech: opening its sentence (or after a colon or dash), not a name inside one
+        // ("коридора «Север — Юг», сообщили ...").
         if pair.close + 1 < sentence.start {
+            return None;
+        }
+        let opens_sentence = pair.open == 0
+            || self.is_sentence_start(pair.open)
+            || self.word(pair.open - 1) == ":"
+            || self.is_dash_token(pair.open - 1);
+        if !opens_sentence {
             return None;
         }
         let mut i = pair.close + 1;
@@ -505,6 +531,10 @@ impl<'a> DocView<'a> {
                 end -= 1;
             }
             return self.noun_phrase_left(start, end);
+        }
+        if self.is_comma(head) {
+            // An appositive: "Its head, Nurlan Seitkali, said ...".
+            return self.noun_phrase_left(start, head).filter(|sp| sp.form == SpeakerForm::Named);
         }
         if self.is(head, CueKind::Conjunction) {
             // "X claimed ... and criticised ...": the first verb's speaker.
@@ -605,24 +635,89 @@ impl<'a> DocView<'a> {
 
     /// The speaker right after a cue ("said Smith", "заявил министр Лавров").
     fn speaker_right(&self, sentence: &Range<usize>, from: usize) -> Option<Speaker> {
+        // Time, place and addressee come first in Russian inversion: "сообщили во вторник
+        // участники", "заявил журналистам министр". A short word (a preposition) takes its
+        // noun with it.
+        let mut from = from;
+        loop {
+            if from < sentence.end && self.is(from, CueKind::Preposition) {
+                from += 2;
+            } else if from < sentence.end && self.is(from, CueKind::Circumstance) {
+                from += 1;
+            } else {
+                break;
+            }
+        }
+        if from >= sentence.end {
+            return None;
+        }
+        // Quoted names belong to the phrase: "главный тренер «Спартака» Виктор Лебедев".
         let mut end = from;
         while end < sentence.end
             && end - from < MAX_SPEAKER_TOKENS
-            && self.is_word(end)
+            && (self.is_word(end) || self.is_quote_token(end))
             && !self.is_boundary_word(end)
         {
             end += 1;
         }
-        if end == from || self.is(from, CueKind::Circumstance) {
+        while end > from && !self.is_word(end - 1) {
+            end -= 1;
+        }
+        if end == from {
             return None;
         }
-        let mut phrase = self.noun_phrase_left(from, end)?;
-        // A phrase that ends with a name ("министр Сергей Лавров") keeps only the name, as on
-        // the left; any other phrase is the whole mention.
-        if phrase.form != SpeakerForm::Named {
-            phrase.tokens = from..end;
+        let speaker_like = (from..end).any(|i| {
+            (self.is_cap(i) && !self.is_sentence_start(i))
+                || self.entity_at[i].is_some()
+                || self.is(i, CueKind::Role)
+                || self.is(i, CueKind::Pronoun)
+        });
+        if !speaker_like {
+            return None;
         }
-        Some(phrase)
+        // A person named in the phrase is the speaker ("министр Сергей Лавров").
+        if let Some(person) = (from..end)
+            .filter_map(|i| self.entity_at[i])
+            .map(|e| &self.entities[e])
+            .find(|e| e.kind == EntityType::Per && e.tokens.end <= end)
+        {
+            return Some(Speaker {
+                tokens: person.tokens.clone(),
+                form: SpeakerForm::Named,
+                entity: Some(EntityType::Per),
+            });
+        }
+        // A name after a role noun ("министр Сергей Лавров") is the speaker.
+        if let Some(name) = self.noun_phrase_left(from, end)
+            && name.form == SpeakerForm::Named
+            && name.tokens.start > from
+            && self.is(name.tokens.start - 1, CueKind::Role)
+        {
+            return Some(name);
+        }
+        // A name first ("said John Smith"): the capitalised run.
+        if self.is_cap(from) {
+            let mut name_end = from + 1;
+            while name_end < end && self.is_cap(name_end) {
+                name_end += 1;
+            }
+            return self.noun_phrase_left(from, name_end);
+        }
+        // Otherwise the phrase, head first as Russian puts it ("участники переговоров в Москве").
+        let role = (from..end).find_map(|i| self.lexicon.entity_of(&self.keys[i], CueKind::Role));
+        let pronoun = self.lexicon.entity_of(&self.keys[from], CueKind::Pronoun);
+        let form = if pronoun.is_some() && end - from == 1 {
+            SpeakerForm::Pronoun
+        } else if role.is_some() {
+            SpeakerForm::Role
+        } else {
+            SpeakerForm::Phrase
+        };
+        Some(Speaker {
+            tokens: from..end,
+            form,
+            entity: pronoun.flatten().or(role.flatten()),
+        })
     }
 
     /// CONTENT, SPEAKER CUE — or CONTENT, CUE SPEAKER.
@@ -639,9 +734,20 @@ impl<'a> DocView<'a> {
             while k > sentence.start && (self.is_comma(k - 1) || self.is_dash_token(k - 1)) {
                 k -= 1;
             }
-            (self.speaker_right(sentence, cue.end)?, k)
+            let speaker = self.speaker_right(sentence, cue.end)?;
+            // Inversion ends the sentence: "..., said Smith." / "..., — заявил министр.".
+            let after = speaker.tokens.end;
+            if after < sentence.end && !(self.is_sentence_final(after) || self.is_comma(after)) {
+                return None;
+            }
+            (speaker, k)
         } else {
             let speaker = left?;
+            // Azerbaijani is verb-final: a lower-case phrase right before the verb is the
+            // content's end ("... endirilə biləcəyini deyib"), not a speaker.
+            if self.lang == Lang::Az && speaker.form == SpeakerForm::Phrase {
+                return None;
+            }
             // A descriptor may stand between the comma and the name: "chairman of ... Namazov".
             let mut k = speaker.tokens.start;
             while k > sentence.start
@@ -659,7 +765,7 @@ impl<'a> DocView<'a> {
             }
             (speaker, k)
         };
-        let content = self.trim_content(sentence.start..comma)?;
+        let content = self.trim_content(self.after_dateline(sentence.start, comma)..comma)?;
         if content.clone().filter(|&i| self.is_word(i)).count() < 2 {
             return None;
         }
@@ -675,10 +781,33 @@ impl<'a> DocView<'a> {
         ))
     }
 
+    /// Skips a leading dateline ("GANJA, June 27 -", "МОСКВА, 18 марта —"): an upper-case
+    /// place, a comma, a few words and a dash.
+    fn after_dateline(&self, start: usize, end: usize) -> usize {
+        let all_caps = |i: usize| {
+            let w = self.word(i);
+            w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) && w.chars().any(char::is_alphabetic)
+        };
+        if start + 2 < end && all_caps(start) && self.is_comma(start + 1) {
+            if let Some(dash) = (start + 2..end.min(start + 7)).find(|&i| self.is_dash_token(i)) {
+                return dash + 1;
+            }
+        }
+        start
+    }
+
     /// The content after a cue: skips "that"/"что"/"ki" and punctuation, ends at the sentence
     /// end, at ", and/which/but ..." or before "and" + another cue.
     fn content_right(&self, sentence: &Range<usize>, from: usize) -> Option<Range<usize>> {
         let mut start = from;
+        // "told a news conference that ...": the addressee before "that" is not content.
+        if from > 0
+            && self.is(from - 1, CueKind::Addressee)
+            && let Some(that) = (from..sentence.end.min(from + 6)).find(|&i| self.is(i, CueKind::Complementizer))
+            && (from..that).all(|i| self.is_word(i) && !self.is_boundary_word(i))
+        {
+            start = that;
+        }
         while start < sentence.end
             && (self.is(start, CueKind::Complementizer) || matches!(self.word(start), "," | ":"))
         {
@@ -686,9 +815,12 @@ impl<'a> DocView<'a> {
         }
         let mut end = start;
         while end < sentence.end {
+            // ", and then spread ..." ends an English clause; in Russian and Azerbaijani a
+            // comma before a conjunction is mostly inside one ("не только ..., но и ...").
             if self.is_comma(end)
                 && end + 1 < sentence.end
-                && (self.is(end + 1, CueKind::Conjunction) || self.is(end + 1, CueKind::Relative))
+                && (self.is(end + 1, CueKind::Relative)
+                    || (self.lang == Lang::En && self.is(end + 1, CueKind::Conjunction)))
             {
                 break;
             }
@@ -713,10 +845,30 @@ impl<'a> DocView<'a> {
 
     /// The subject at the start of a sentence (for verb-final Azerbaijani): an entity, a
     /// name, a pronoun or a role noun phrase among the first words.
-    fn sentence_subject(&self, sentence: &Range<usize>) -> Option<Speaker> {
+    fn sentence_subject(&self, sentence: &Range<usize>, cue_start: usize) -> Option<Speaker> {
         let first = sentence.start;
         if first >= sentence.end || !self.is_word(first) {
             return None;
+        }
+        // A topic particle closes the subject: "[... nümayəndəsi Klara Dümon] isə ... vurğulayıb".
+        if let Some(particle) = (first..cue_start).find(|&i| self.is(i, CueKind::Topic))
+            && let Some(speaker) = self.noun_phrase_left(first, particle)
+        {
+            return Some(speaker);
+        }
+        // A person or organisation among the first words: "Qazaxıstan nümayəndə heyətinin
+        // rəhbəri Nurlan Seytkali ... bildirib".
+        let early = (first..cue_start.min(first + 8)).find_map(|i| {
+            self.entity_at[i]
+                .map(|e| &self.entities[e])
+                .filter(|e| matches!(e.kind, EntityType::Per | EntityType::Org) && e.tokens.end < cue_start)
+        });
+        if let Some(entity) = early {
+            return Some(Speaker {
+                tokens: entity.tokens.clone(),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            });
         }
         if let Some(entity) = self.lexicon.entity_of(&self.keys[first], CueKind::Pronoun) {
             return Some(Speaker {
@@ -778,8 +930,22 @@ impl<'a> DocView<'a> {
         }
         let source = self.trim_content(cue.end..source_end)?;
         let speaker = self.phrase_speaker(&source);
-        let content = if source_end < sentence.end && self.is_comma(source_end) {
-            self.content_right(sentence, source_end + 1)
+        let parenthetical = self.is_comma_or_dash_before(cue.start, sentence.start)
+            && source_end < sentence.end
+            && self.is_comma(source_end);
+        let content = if parenthetical {
+            // "X, как сообщает ТАСС, предложила ...": the claim is the whole sentence around the
+            // parenthetical (its hull).
+            self.trim_content(sentence.start..sentence.end)
+        } else if source_end < sentence.end && self.is_comma(source_end) {
+            // "According to X, who heads ..., CONTENT": skip the relative clause.
+            let mut after = source_end + 1;
+            if after < sentence.end && self.is(after, CueKind::Relative) {
+                if let Some(comma) = (after..sentence.end).find(|&i| self.is_comma(i)) {
+                    after = comma + 1;
+                }
+            }
+            self.content_right(sentence, after)
         } else if self.is_comma_or_dash_before(cue.start, sentence.start) {
             self.trim_content(sentence.start..cue.start)
         } else {
@@ -826,8 +992,21 @@ impl<'a> DocView<'a> {
         ))
     }
 
-    /// A speaker that is a whole phrase ("the ministry", "эксперта", "Ekspertin").
+    /// A speaker that is a whole phrase ("the ministry", "эксперта", "Ekspertin"), or the
+    /// person named in it ("аналитика компании «Капитал-Траст» Игоря Мельникова").
     fn phrase_speaker(&self, tokens: &Range<usize>) -> Speaker {
+        if let Some(person) = tokens
+            .clone()
+            .filter_map(|i| self.entity_at[i])
+            .map(|e| &self.entities[e])
+            .find(|e| e.kind == EntityType::Per && e.tokens.start >= tokens.start && e.tokens.end <= tokens.end)
+        {
+            return Speaker {
+                tokens: person.tokens.clone(),
+                form: SpeakerForm::Named,
+                entity: Some(EntityType::Per),
+            };
+        }
         let entity = tokens
             .clone()
             .rev()
