@@ -56,7 +56,7 @@ pub const DEFAULT_OWN_PRIOR: f32 = 6.0;
 #[non_exhaustive]
 pub enum LangError {
     /// A model file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -205,7 +205,11 @@ impl LanguageDetector {
 
     /// Detects the language of a (normalised) document.
     pub fn detect(&self, text: &str) -> Detection {
-        let sample = &text[..text.floor_char_boundary(SAMPLE_BYTES)];
+        let mut end = text.len().min(SAMPLE_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let sample = &text[..end];
         let stats = LetterStats::count(&self.scripts, sample, LETTER_SAMPLE_CHARS);
         if stats.letters < MIN_LETTERS {
             return Detection::undetermined(0.0);
@@ -411,6 +415,19 @@ mod tests {
             d.detect("Nazir bildirib ki, danışıqlar davam edir.").lang,
             Some(Lang::Az)
         );
+    }
+
+    #[test]
+    fn the_detector_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<LanguageDetector>();
+    }
+
+    #[test]
+    fn the_sample_is_cut_at_a_character_boundary() {
+        // 4095 ASCII bytes then a two-byte letter straddling the 4 KB mark.
+        let text = format!("{}ə and more", "a ".repeat(2047) + "a");
+        let _ = detector().detect(&text);
     }
 
     #[test]
