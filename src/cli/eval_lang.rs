@@ -1,6 +1,7 @@
 //! `newsclaims eval lang FILE:LANG ...`: accuracy of the language detector, one document per
-//! line (JSONL lines are read through their `text` field), per language and overall, with
-//! the confusion of expected against detected codes and the detector's throughput.
+//! line (JSONL lines are read through their `text` field; a `.conll` file gives one document
+//! per sentence), per language and overall, with the confusion of expected against detected
+//! codes and the detector's throughput.
 
 use anyhow::{Context, bail};
 use newsclaims::lang::LanguageDetector;
