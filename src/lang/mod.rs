@@ -6,9 +6,11 @@
 //! `ҹ ҝ ј` Azerbaijani Cyrillic, `қ ң ұ` Kazakh, `ї є ґ` Ukrainian): they rule out languages
 //! whose alphabet lacks them, and can decide languages we have no n-gram profile for. Last,
 //! a naive-Bayes score over character 1-3-grams picks among the remaining profiled
-//! languages (az/ru/en/tr plus the imported ones), and a coverage threshold turns a text no
-//! profile explains into `und` rather than a guess. Only the first [`SAMPLE_BYTES`] of a
-//! document are read, and scoring stops early once the winner is clear.
+//! languages (az/ru/en/tr plus the imported ones), with a prior for our three languages and
+//! a penalty when a language's most frequent special letter never shows (no `ə` in a long
+//! "Azerbaijani" text). A coverage threshold and that penalty turn a text no profile
+//! explains into `und` rather than a guess. Only the first [`SAMPLE_BYTES`] of a document
+//! are read, and scoring stops early once the winner is clear.
 //!
 //! All language knowledge is data under `models/lang/`: `scripts.tsv`, `letters.tsv` and
 //! `profiles/<code>.tsv` (built by `newsclaims train lang`).

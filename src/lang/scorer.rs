@@ -168,7 +168,7 @@ pub(crate) fn score(
     }
     window.finish(|k| add(k, &mut costs));
     to_scores(&costs, &mut scores);
-    let (Some(best), second) = top_two(&scores, candidate) else {
+    let (Some(best), _) = top_two(&scores, candidate) else {
         return Detection::undetermined(0.0);
     };
     if known == 0 {
@@ -191,7 +191,6 @@ pub(crate) fn score(
     if entry.own[best] && coverage < MIN_COVERAGE && trigrams >= 8 {
         return Detection::undetermined(1.0 - coverage);
     }
-    let _ = second;
     Detection::of(code, posterior * share)
 }
 
