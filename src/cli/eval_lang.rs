@@ -1,6 +1,7 @@
 //! `newsclaims eval lang FILE:LANG ...`: accuracy of the language detector, one document per
-//! line (JSONL lines are read through their `text` field), per language and overall, with
-//! the confusion of expected against detected codes and the detector's throughput.
+//! line (JSONL lines are read through their `text` field; a `.conll` file gives one document
+//! per sentence), per language and overall, with the confusion of expected against detected
+//! codes and the detector's throughput.
 
 use anyhow::{Context, bail};
 use newsclaims::lang::LanguageDetector;
@@ -31,13 +32,34 @@ pub struct Args {
     errors: usize,
 }
 
+/// Expected code → detected code → count.
+type Confusion = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// Per language (correct, total), and the overall correct and total.
+fn summarise(confusion: &Confusion) -> (BTreeMap<String, (u64, u64)>, u64, u64) {
+    let mut per_lang = BTreeMap::new();
+    let (mut correct, mut total) = (0u64, 0u64);
+    for (lang, row) in confusion {
+        let n: u64 = row.values().sum();
+        let ok = row.get(lang).copied().unwrap_or(0);
+        per_lang.insert(lang.clone(), (ok, n));
+        correct += ok;
+        total += n;
+    }
+    (per_lang, correct, total)
+}
+
+/// `ok / n`, 0 for an empty set.
+fn accuracy(ok: u64, n: u64) -> f64 {
+    if n == 0 { 0.0 } else { ok as f64 / n as f64 }
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let detector = LanguageDetector::load(&args.models)
         .with_context(|| format!("cannot load language models from {}", args.models.display()))?
         .with_own_prior(args.own_prior);
-    // expected code -> detected code -> count
-    let mut confusion: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut confusion = Confusion::new();
     let (mut bytes, mut seconds, mut shown) = (0usize, 0f64, 0usize);
     for arg in &args.files {
         let Some((file, lang)) = arg.rsplit_once(':') else {
@@ -62,16 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     }
-    let mut per_lang = BTreeMap::new();
-    let (mut correct, mut total) = (0u64, 0u64);
-    for (lang, row) in &confusion {
-        let n: u64 = row.values().sum();
-        let ok = row.get(lang).copied().unwrap_or(0);
-        per_lang.insert(lang.clone(), (ok, n));
-        correct += ok;
-        total += n;
-    }
-    let accuracy = |ok: u64, n: u64| if n == 0 { 0.0 } else { ok as f64 / n as f64 };
+    let (per_lang, correct, total) = summarise(&confusion);
     let mb_per_s = if seconds > 0.0 {
         bytes as f64 / seconds / 1e6
     } else {
@@ -109,4 +122,32 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "\nthroughput: {bytes} bytes in {seconds:.3} s = {mb_per_s:.1} MB/s"
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accuracy_counts_the_diagonal() {
+        let mut confusion = Confusion::new();
+        confusion
+            .entry("az".into())
+            .or_default()
+            .insert("az".into(), 9);
+        confusion
+            .entry("az".into())
+            .or_default()
+            .insert("tr".into(), 1);
+        confusion
+            .entry("en".into())
+            .or_default()
+            .insert("und".into(), 2);
+        let (per_lang, correct, total) = summarise(&confusion);
+        assert_eq!(per_lang["az"], (9, 10));
+        assert_eq!(per_lang["en"], (0, 2));
+        assert_eq!((correct, total), (9, 12));
+        assert_eq!(accuracy(0, 0), 0.0);
+        assert!((accuracy(9, 12) - 0.75).abs() < 1e-12);
+    }
 }

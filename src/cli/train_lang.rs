@@ -108,3 +108,20 @@ fn write_profile(dir: &Path, code: &str, text: &str) -> anyhow::Result<()> {
     let path = dir.join(format!("{code}.tsv"));
     fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_are_split_at_the_first_equals_sign() {
+        let (code, path) = split_pair("AZ=data/a=b.jsonl").unwrap();
+        assert_eq!(
+            (code.as_str(), path),
+            ("az", PathBuf::from("data/a=b.jsonl"))
+        );
+        assert!(split_pair("az").is_err());
+        assert!(split_pair("=x").is_err());
+        assert!(split_pair("az=").is_err());
+    }
+}

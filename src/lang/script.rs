@@ -130,29 +130,40 @@ pub struct Alphabet {
     pub script: String,
     /// Lower-case letters beyond the script's basic alphabet.
     pub letters: Vec<char>,
+    /// Basic letters the alphabet lacks (Turkish `q w x`, Ukrainian `ы э ъ ё`): seeing them
+    /// counts against the language like an unknown special letter.
+    pub lacks: Vec<char>,
 }
 
-/// Parses `letters.tsv`: `code<TAB>script<TAB>letters` (`-` for none). File order is the
-/// tie-break order, so the languages we serve come first.
+/// Parses `letters.tsv`: `code<TAB>script<TAB>letters[<TAB>lacks]` (`-` for none). File order
+/// is the tie-break order, so the languages we serve come first.
 pub fn parse_alphabets(text: &str, path: &Path) -> Result<Vec<Alphabet>, LangError> {
     let mut out = Vec::new();
     for (lineno, fields) in data_lines(text) {
-        let [code, script, letters] = fields[..] else {
-            return Err(LangError::Format {
-                path: path.to_path_buf(),
-                line: lineno,
-                message: "expected 3 tab-separated fields: code script letters".into(),
-            });
+        let (code, script, letters, lacks) = match fields[..] {
+            [code, script, letters] => (code, script, letters, "-"),
+            [code, script, letters, lacks] => (code, script, letters, lacks),
+            _ => {
+                return Err(LangError::Format {
+                    path: path.to_path_buf(),
+                    line: lineno,
+                    message: "expected 3 or 4 tab-separated fields: code script letters [lacks]"
+                        .into(),
+                });
+            }
         };
-        let letters = if letters == "-" {
-            Vec::new()
-        } else {
-            letters.chars().flat_map(char::to_lowercase).collect()
+        let chars = |field: &str| -> Vec<char> {
+            if field == "-" {
+                Vec::new()
+            } else {
+                field.chars().flat_map(char::to_lowercase).collect()
+            }
         };
         out.push(Alphabet {
             code: code.to_string(),
             script: script.to_string(),
-            letters,
+            letters: chars(letters),
+            lacks: chars(lacks),
         });
     }
     Ok(out)
@@ -168,6 +179,21 @@ pub struct LetterStats {
     /// Special letters of each script (lower-cased) with their counts; a short list, so a
     /// linear search beats hashing.
     pub specials: Vec<(char, usize)>,
+    /// Counts of the basic letters, indexed by [`basic_index`].
+    pub basic: Vec<usize>,
+}
+
+/// Slots of [`LetterStats::basic`]: ASCII a-z, Russian а-я, ё.
+const BASIC_SLOTS: usize = 26 + 32 + 1;
+
+/// The slot of a lower-case basic letter in [`LetterStats::basic`].
+fn basic_index(c: char) -> Option<usize> {
+    match c {
+        'a'..='z' => Some(c as usize - 'a' as usize),
+        'а'..='я' => Some(26 + c as usize - 'а' as usize),
+        'ё' => Some(58),
+        _ => None,
+    }
 }
 
 impl LetterStats {
@@ -176,6 +202,7 @@ impl LetterStats {
     pub fn count(table: &ScriptTable, sample: &str, max_chars: usize) -> Self {
         let mut stats = LetterStats {
             per_script: vec![0; table.names.len()],
+            basic: vec![0; BASIC_SLOTS],
             ..LetterStats::default()
         };
         for c in sample.chars().take(max_chars) {
@@ -183,6 +210,7 @@ impl LetterStats {
                 // Most characters of most texts: no table lookup, never special.
                 if c.is_ascii_alphabetic() {
                     stats.letters += 1;
+                    stats.basic[(c.to_ascii_lowercase() as u8 - b'a') as usize] += 1;
                     if let Some(id) = table.ascii {
                         stats.per_script[id] += 1;
                     }
@@ -195,6 +223,12 @@ impl LetterStats {
                 // The Russian alphabet: basic Cyrillic, no Unicode tables needed.
                 stats.letters += 1;
                 stats.per_script[id] += 1;
+                let lower = if c < 'а' {
+                    (c as u32 + 0x20) as usize
+                } else {
+                    c as usize
+                };
+                stats.basic[26 + lower - 'а' as usize] += 1;
                 continue;
             }
             if !c.is_alphabetic() {
@@ -206,7 +240,11 @@ impl LetterStats {
             };
             stats.per_script[id] += 1;
             let lower = c.to_lowercase().next().unwrap_or(c);
-            if !table.basic[id].contains(lower) {
+            if table.basic[id].contains(lower) {
+                if let Some(slot) = basic_index(lower) {
+                    stats.basic[slot] += 1;
+                }
+            } else {
                 match stats.specials.iter_mut().find(|(c, _)| *c == lower) {
                     Some((_, n)) => *n += 1,
                     None => stats.specials.push((lower, 1)),
@@ -255,6 +293,13 @@ pub fn vote(
             vote.hits += n;
         } else {
             vote.misses += n;
+        }
+    }
+    if alphabet.script == script {
+        for &c in &alphabet.lacks {
+            if let Some(slot) = basic_index(c) {
+                vote.misses += stats.basic.get(slot).copied().unwrap_or(0);
+            }
         }
     }
     vote
@@ -308,6 +353,21 @@ mod tests {
             stats.dominant().map(|(id, _)| t.names[id].as_str()),
             Some("Latn")
         );
+    }
+
+    #[test]
+    fn lacking_basic_letters_count_as_misses() {
+        let t = table();
+        let alph = parse_alphabets(
+            "tr\tLatn\tğışçöü\tqwx\nuk\tCyrl\tіїєґ\tыэъё\n",
+            Path::new("l"),
+        )
+        .unwrap();
+        let stats = LetterStats::count(&t, "Xəbər: müxbir qeyd edib, Ёлка и мышь.", 1000);
+        assert_eq!(vote(&alph[0], "Latn", &t, &stats).misses, 2 + 3);
+        assert_eq!(vote(&alph[1], "Cyrl", &t, &stats).misses, 2);
+        let err = parse_alphabets("az\tLatn\n", Path::new("l.tsv")).unwrap_err();
+        assert!(err.to_string().contains("l.tsv:1"), "{err}");
     }
 
     #[test]
