@@ -6,3 +6,4 @@ mod bad_input;
 mod determinism;
 mod extract;
 mod ingest_shared;
+mod lang_ntrex;

@@ -393,7 +393,9 @@ impl<'a> DocView<'a> {
         {
             let mut content_start = speaker.tokens.end;
             while content_start < cue.start
-                && (self.is(content_start, CueKind::Skip) || self.is(content_start, CueKind::Topic) || self.is_comma(content_start))
+                && (self.is(content_start, CueKind::Skip)
+                    || self.is(content_start, CueKind::Topic)
+                    || self.is_comma(content_start))
             {
                 content_start += 1;
             }
@@ -534,7 +536,9 @@ impl<'a> DocView<'a> {
         }
         if self.is_comma(head) {
             // An appositive: "Its head, Nurlan Seitkali, said ...".
-            return self.noun_phrase_left(start, head).filter(|sp| sp.form == SpeakerForm::Named);
+            return self
+                .noun_phrase_left(start, head)
+                .filter(|sp| sp.form == SpeakerForm::Named);
         }
         if self.is(head, CueKind::Conjunction) {
             // "X claimed ... and criticised ...": the first verb's speaker.
@@ -786,12 +790,16 @@ impl<'a> DocView<'a> {
     fn after_dateline(&self, start: usize, end: usize) -> usize {
         let all_caps = |i: usize| {
             let w = self.word(i);
-            w.chars().count() > 1 && w.chars().all(|c| !c.is_lowercase()) && w.chars().any(char::is_alphabetic)
+            w.chars().count() > 1
+                && w.chars().all(|c| !c.is_lowercase())
+                && w.chars().any(char::is_alphabetic)
         };
-        if start + 2 < end && all_caps(start) && self.is_comma(start + 1) {
-            if let Some(dash) = (start + 2..end.min(start + 7)).find(|&i| self.is_dash_token(i)) {
-                return dash + 1;
-            }
+        if start + 2 < end
+            && all_caps(start)
+            && self.is_comma(start + 1)
+            && let Some(dash) = (start + 2..end.min(start + 7)).find(|&i| self.is_dash_token(i))
+        {
+            return dash + 1;
         }
         start
     }
@@ -803,7 +811,8 @@ impl<'a> DocView<'a> {
         // "told a news conference that ...": the addressee before "that" is not content.
         if from > 0
             && self.is(from - 1, CueKind::Addressee)
-            && let Some(that) = (from..sentence.end.min(from + 6)).find(|&i| self.is(i, CueKind::Complementizer))
+            && let Some(that) =
+                (from..sentence.end.min(from + 6)).find(|&i| self.is(i, CueKind::Complementizer))
             && (from..that).all(|i| self.is_word(i) && !self.is_boundary_word(i))
         {
             start = that;
@@ -859,9 +868,9 @@ impl<'a> DocView<'a> {
         // A person or organisation among the first words: "Qazaxıstan nümayəndə heyətinin
         // rəhbəri Nurlan Seytkali ... bildirib".
         let early = (first..cue_start.min(first + 8)).find_map(|i| {
-            self.entity_at[i]
-                .map(|e| &self.entities[e])
-                .filter(|e| matches!(e.kind, EntityType::Per | EntityType::Org) && e.tokens.end < cue_start)
+            self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
+                matches!(e.kind, EntityType::Per | EntityType::Org) && e.tokens.end < cue_start
+            })
         });
         if let Some(entity) = early {
             return Some(Speaker {
@@ -940,10 +949,11 @@ impl<'a> DocView<'a> {
         } else if source_end < sentence.end && self.is_comma(source_end) {
             // "According to X, who heads ..., CONTENT": skip the relative clause.
             let mut after = source_end + 1;
-            if after < sentence.end && self.is(after, CueKind::Relative) {
-                if let Some(comma) = (after..sentence.end).find(|&i| self.is_comma(i)) {
-                    after = comma + 1;
-                }
+            if after < sentence.end
+                && self.is(after, CueKind::Relative)
+                && let Some(comma) = (after..sentence.end).find(|&i| self.is_comma(i))
+            {
+                after = comma + 1;
             }
             self.content_right(sentence, after)
         } else if self.is_comma_or_dash_before(cue.start, sentence.start) {
@@ -999,7 +1009,11 @@ impl<'a> DocView<'a> {
             .clone()
             .filter_map(|i| self.entity_at[i])
             .map(|e| &self.entities[e])
-            .find(|e| e.kind == EntityType::Per && e.tokens.start >= tokens.start && e.tokens.end <= tokens.end)
+            .find(|e| {
+                e.kind == EntityType::Per
+                    && e.tokens.start >= tokens.start
+                    && e.tokens.end <= tokens.end
+            })
         {
             return Speaker {
                 tokens: person.tokens.clone(),

@@ -320,3 +320,20 @@ fn azerbaijani_constructions() {
         ]
     );
 }
+
+#[test]
+fn straight_quotes_spanning_sentences() {
+    let text = "Alakbarov said farmers had been hit hardest. \"There was no rain in April and May. The yields will be the lowest in a decade,\" he told reporters during a visit to Ganja.";
+    let got = run(text, Lang::En);
+    assert_eq!(
+        got[1],
+        row(
+            "direct",
+            "he",
+            "told",
+            "There was no rain in April and May. The yields will be the lowest in a decade",
+            "",
+            "Alakbarov"
+        )
+    );
+}

@@ -212,9 +212,11 @@ fn split_sentences(
         };
         if is_final_punct(token) || is_abbrev_final {
             let mut last = i;
+            // A straight quote glued to the next word opens the next sentence instead.
             while last + 1 < tokens.len()
                 && is_closing(tokens[last + 1].text(text))
                 && !has_newline(text, tokens[last].end, tokens[last + 1].start)
+                && !opens_next_word(text, tokens, last + 1)
             {
                 last += 1;
             }
@@ -250,6 +252,20 @@ fn split_sentences(
         sentences.push(make_sentence(text, tokens, first, tokens.len()));
     }
     sentences
+}
+
+/// Whether token `k` is a quotation mark glued to the word after it (`"In` opens a quote).
+fn opens_next_word(text: &str, tokens: &[Token], k: usize) -> bool {
+    let mark = tokens[k].text(text).chars().next().unwrap_or(' ');
+    tokens.get(k + 1).is_some_and(|next| {
+        next.start == tokens[k].end
+            && is_opening_quote(mark)
+            && next
+                .text(text)
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+    })
 }
 
 fn has_newline(text: &str, from: usize, to: usize) -> bool {
