@@ -2,6 +2,10 @@
 
 mod util;
 
+mod attribution_az;
+mod attribution_cases;
+mod attribution_ru;
+
 mod bad_input;
 mod determinism;
 mod extract;

@@ -417,12 +417,19 @@ impl<'a> DocView<'a> {
         } else if self
             .quotes
             .iter()
-            .any(|p| content.contains(&p.open) && p.close < content.end && p.close - p.open > 2)
+            .any(|p| content.contains(&p.open) && p.close < content.end && self.is_speech_quote(p))
         {
             ClaimKind::Mixed
         } else {
             ClaimKind::Indirect
         }
+    }
+
+    /// Whether a quotation inside content quotes words rather than a name: it starts with a
+    /// lower-case word («полностью под контролем») or is long; «Север — Юг» is a name.
+    fn is_speech_quote(&self, pair: &QuotePair) -> bool {
+        let first_word = (pair.open + 1..pair.close).find(|&i| self.is_word(i));
+        first_word.is_some_and(|i| !self.is_cap(i)) || pair.close - pair.open > 5
     }
 
     fn is_comma_or_dash_before(&self, i: usize, start: usize) -> bool {
@@ -434,6 +441,13 @@ impl<'a> DocView<'a> {
     fn nothing_claimed_after(&self, sentence: &Range<usize>, from: usize) -> bool {
         if from >= sentence.end {
             return true;
+        }
+        // "заявил, что ...": a comma before a complementiser opens the content.
+        if self.is_comma(from)
+            && from + 1 < sentence.end
+            && self.is(from + 1, CueKind::Complementizer)
+        {
+            return false;
         }
         self.is_sentence_final(from)
             || self.is_comma(from)
@@ -526,6 +540,24 @@ impl<'a> DocView<'a> {
             return None;
         }
         let head = j - 1;
+        if let Some(pair) = self
+            .quotes
+            .iter()
+            .find(|p| p.close == head && p.open >= start && p.close - p.open <= 6)
+        {
+            // A quoted name ends the subject: "Представители компании «Газпром» отметили".
+            let first = match self.noun_phrase_left(start, pair.open) {
+                Some(np) if np.form != SpeakerForm::Pronoun => np.tokens.start,
+                _ => pair.open,
+            };
+            return Some(Speaker {
+                tokens: first..head + 1,
+                form: SpeakerForm::Named,
+                entity: (pair.open..head)
+                    .find_map(|i| self.entity_at[i])
+                    .map(|e| self.entities[e].kind),
+            });
+        }
         if self.is(head, CueKind::Relative) {
             // "Baku TV, which accused ...": the antecedent ends before the relative's comma.
             let mut end = head;
@@ -676,7 +708,10 @@ impl<'a> DocView<'a> {
                 || self.is(i, CueKind::Role)
                 || self.is(i, CueKind::Pronoun)
         });
-        if !speaker_like {
+        // Russian and Azerbaijani put plain noun phrases after the verb at the end of a
+        // sentence ("..., сообщили участники переговоров."); English inversion has a name.
+        let ends_sentence = end >= sentence.end || self.is_sentence_final(end);
+        if !speaker_like && !(self.lang != Lang::En && ends_sentence) {
             return None;
         }
         // A person named in the phrase is the speaker ("министр Сергей Лавров").

@@ -1,0 +1,278 @@
+//! Azerbaijani attribution cases (our own texts).
+
+use crate::attribution_cases::{Expect, claim};
+
+pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
+    vec![
+        // "X bildirib ki, ..." with several verbs.
+        (
+            "Xarici işlər naziri Ceyhun Bayramov bildirib ki, danışıqlar gələn həftə Bakıda davam edəcək.",
+            vec![claim(
+                "indirect",
+                "Ceyhun Bayramov",
+                "bildirib",
+                "danışıqlar gələn həftə Bakıda davam edəcək",
+            )],
+        ),
+        (
+            "Mərkəzi Bankın sədri Taleh Kazımov qeyd edib ki, inflyasiya ilin sonunadək azalacaq.",
+            vec![claim(
+                "indirect",
+                "Taleh Kazımov",
+                "qeyd edib",
+                "inflyasiya ilin sonunadək azalacaq",
+            )],
+        ),
+        (
+            "İqtisadiyyat naziri Mikayıl Cabbarov vurğulayıb ki, qeyri-neft sektoru 5 faiz böyüyüb.",
+            vec![claim(
+                "indirect",
+                "Mikayıl Cabbarov",
+                "vurğulayıb",
+                "qeyri-neft sektoru 5 faiz böyüyüb",
+            )],
+        ),
+        (
+            "Nazirliyin sözçüsü Aynur Əliyeva açıqlayıb ki, yeni qaydalar martın 1-dən qüvvəyə minəcək.",
+            vec![claim(
+                "indirect",
+                "Aynur Əliyeva",
+                "açıqlayıb",
+                "yeni qaydalar martın 1-dən qüvvəyə minəcək",
+            )],
+        ),
+        // Direct speech with "deyə" after the quotation.
+        (
+            "\"Biz sülh istəyirik, amma torpaqlarımızı qoruyacağıq\", - deyə müdafiə naziri Zakir Həsənov bildirib.",
+            vec![claim(
+                "direct",
+                "Zakir Həsənov",
+                "bildirib",
+                "Biz sülh istəyirik, amma torpaqlarımızı qoruyacağıq",
+            )],
+        ),
+        (
+            "\"Layihə vaxtında başa çatacaq\", - deyə şirkətin direktoru Rauf Məmmədov qeyd edib.",
+            vec![claim(
+                "direct",
+                "Rauf Məmmədov",
+                "qeyd edib",
+                "Layihə vaxtında başa çatacaq",
+            )],
+        ),
+        // Direct speech with a dash and no particle, and a quotation of two sentences.
+        (
+            "\"Komanda yaxşı oynadı. Biz növbəti oyuna hazırıq\", - baş məşqçi Elvin Rüstəmov əlavə edib.",
+            vec![claim(
+                "direct",
+                "Elvin Rüstəmov",
+                "əlavə edib",
+                "Biz növbəti oyuna hazırıq",
+            )],
+        ),
+        (
+            "«Qiymətlər sabit qalacaq», - deyə Tarif Şurasının sədri Rövşən Ağayev vurğulayıb.",
+            vec![claim(
+                "direct",
+                "Rövşən Ağayev",
+                "vurğulayıb",
+                "Qiymətlər sabit qalacaq",
+            )],
+        ),
+        // Verb-final indirect speech.
+        (
+            "Səhiyyə naziri Teymur Musayev xəstəxanaların tam hazır olduğunu bildirib.",
+            vec![claim(
+                "indirect",
+                "Teymur Musayev",
+                "bildirib",
+                "xəstəxanaların tam hazır olduğunu",
+            )],
+        ),
+        (
+            "Deputat Elşən Musayev isə yeni qanunun vergi yükünü azaldacağını deyib.",
+            vec![claim(
+                "indirect",
+                "Elşən Musayev",
+                "deyib",
+                "yeni qanunun vergi yükünü azaldacağını",
+            )],
+        ),
+        // Pronoun and role nouns resolved to the named speaker before.
+        (
+            "Energetika naziri Pərviz Şahbazov Ankarada səfərdədir. O bildirib ki, qaz ixracı artırılacaq.",
+            vec![
+                claim("indirect", "O", "bildirib", "qaz ixracı artırılacaq")
+                    .resolved("Pərviz Şahbazov"),
+            ],
+        ),
+        (
+            "Ekologiya naziri Muxtar Babayev Lənkəranda olub. Nazir qeyd edib ki, meşələrin bərpası davam edir.",
+            vec![
+                claim(
+                    "indirect",
+                    "Nazir",
+                    "qeyd edib",
+                    "meşələrin bərpası davam edir",
+                )
+                .resolved("Muxtar Babayev"),
+            ],
+        ),
+        // "sözlərinə görə", "məlumatına görə", "fikrincə".
+        (
+            "Ekspert Vüqar Bayramovun sözlərinə görə, manatın məzənnəsi sabit qalacaq.",
+            vec![claim(
+                "according_to",
+                "Vüqar Bayramovun",
+                "sözlərinə görə",
+                "manatın məzənnəsi sabit qalacaq",
+            )],
+        ),
+        (
+            "Dövlət Statistika Komitəsinin məlumatına görə, ixrac 12 faiz artıb.",
+            vec![claim(
+                "according_to",
+                "Dövlət Statistika Komitəsinin",
+                "məlumatına görə",
+                "ixrac 12 faiz artıb",
+            )],
+        ),
+        (
+            "Analitiklərin fikrincə, neftin qiyməti yayda yüksələcək.",
+            vec![claim(
+                "according_to",
+                "Analitiklərin",
+                "fikrincə",
+                "neftin qiyməti yayda yüksələcək",
+            )],
+        ),
+        // The outlet: "xəbər verir", alone and as the reporter of another claim.
+        (
+            "Report xəbər verir ki, Bakı-Tbilisi qatarı yenidən işə düşüb.",
+            vec![claim(
+                "indirect",
+                "Report",
+                "xəbər verir",
+                "Bakı-Tbilisi qatarı yenidən işə düşüb",
+            )],
+        ),
+        (
+            "APA xəbər verir ki, Baş nazir Əli Əsədov bildirib ki, yeni məktəblər tikiləcək.",
+            vec![
+                claim(
+                    "indirect",
+                    "Əli Əsədov",
+                    "bildirib",
+                    "yeni məktəblər tikiləcək",
+                )
+                .via("APA"),
+            ],
+        ),
+        // Postposed speaker after a comma.
+        (
+            "Sərhəd keçid məntəqəsi gecə də işləyəcək, gömrük komitəsinin sədri Şahin Bağırov bildirib.",
+            vec![claim(
+                "indirect",
+                "Şahin Bağırov",
+                "bildirib",
+                "Sərhəd keçid məntəqəsi gecə də işləyəcək",
+            )],
+        ),
+        // Mixed: a quoted part inside indirect speech.
+        (
+            "Prezidentin köməkçisi Hikmət Hacıyev bildirib ki, bu addım \"regionda sülhə xidmət edir\".",
+            vec![claim(
+                "mixed",
+                "Hikmət Hacıyev",
+                "bildirib",
+                "bu addım \"regionda sülhə xidmət edir\"",
+            )],
+        ),
+        // Negated speech and no speech: no claim.
+        (
+            "Nazirlik bu barədə heç nə bildirməyib. Şirkət rəsmiləri məsələni şərh etməyiblər.",
+            vec![],
+        ),
+        (
+            "Bakıda yeni metro stansiyası açılıb. Stansiya gündə 40 min sərnişinə xidmət göstərəcək.",
+            vec![],
+        ),
+        // A Cyrillic-script record, transliterated first.
+        (
+            "Назир Ҹејһун Бајрамов билдириб ки, данышыглар давам едəҹəк.",
+            vec![claim(
+                "indirect",
+                "Ceyhun Bayramov",
+                "bildirib",
+                "danışıqlar davam edəcək",
+            )],
+        ),
+        // Several claims.
+        (
+            "Bakı Şəhər İcra Hakimiyyətinin başçısı Eldar Əzizov bildirib ki, yeni parklar salınacaq. \"Şəhər daha yaşıl olacaq\", - deyə o əlavə edib. Onun sözlərinə görə, işlər iyunda başlayacaq.",
+            vec![
+                claim(
+                    "indirect",
+                    "Eldar Əzizov",
+                    "bildirib",
+                    "yeni parklar salınacaq",
+                ),
+                claim("direct", "o", "əlavə edib", "Şəhər daha yaşıl olacaq")
+                    .resolved("Eldar Əzizov"),
+                claim(
+                    "according_to",
+                    "Onun",
+                    "sözlərinə görə",
+                    "işlər iyunda başlayacaq",
+                )
+                .resolved("Eldar Əzizov"),
+            ],
+        ),
+        // A longer report: outlet, named speaker, role noun, quotation and a fact without a claim.
+        (
+            "BAKI, 5 aprel. Trend xəbər verir ki, Azərbaycan Dəmir Yollarının sədri Rövşən Rüstəmov bildirib ki, yeni vaqonlar may ayında gələcək. \"Sərnişinlər daha rahat səyahət edəcəklər\", - deyə sədr əlavə edib. Vaqonlar Türkiyədə istehsal olunur. Onların sayı 30-dur.",
+            vec![
+                claim(
+                    "indirect",
+                    "Rövşən Rüstəmov",
+                    "bildirib",
+                    "yeni vaqonlar may ayında gələcək",
+                )
+                .via("Trend"),
+                claim(
+                    "direct",
+                    "sədr",
+                    "əlavə edib",
+                    "Sərnişinlər daha rahat səyahət edəcəklər",
+                )
+                .resolved("Rövşən Rüstəmov"),
+            ],
+        ),
+        (
+            "Kənd Təsərrüfatı Nazirliyinin məlumatına görə, bu il taxıl məhsuldarlığı azalıb. Quraqlıq əsasən qərb rayonlarına təsir edib. Fermerlər yardım gözləyirlər. Nazir müavini İlham Quliyev isə vəziyyətin nəzarətdə olduğunu qeyd edib.",
+            vec![
+                claim(
+                    "according_to",
+                    "Kənd Təsərrüfatı Nazirliyinin",
+                    "məlumatına görə",
+                    "bu il taxıl məhsuldarlığı azalıb",
+                ),
+                claim(
+                    "indirect",
+                    "İlham Quliyev",
+                    "qeyd edib",
+                    "vəziyyətin nəzarətdə olduğunu",
+                ),
+            ],
+        ),
+        (
+            "ABŞ-ın səfiri Mark Libbi jurnalistlərə bildirib ki, Vaşinqton əməkdaşlığı genişləndirəcək. Dünən Gəncədə kənd təsərrüfatı yarmarkası keçirilib. Yarmarkada 200 fermer iştirak edib.",
+            vec![claim(
+                "indirect",
+                "Mark Libbi",
+                "bildirib",
+                "Vaşinqton əməkdaşlığı genişləndirəcək",
+            )],
+        ),
+    ]
+}
