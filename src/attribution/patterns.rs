@@ -711,7 +711,7 @@ impl<'a> DocView<'a> {
         // Russian and Azerbaijani put plain noun phrases after the verb at the end of a
         // sentence ("..., сообщили участники переговоров."); English inversion has a name.
         let ends_sentence = end >= sentence.end || self.is_sentence_final(end);
-        if !speaker_like && !(self.lang != Lang::En && ends_sentence) {
+        if !(speaker_like || (self.lang != Lang::En && ends_sentence)) {
             return None;
         }
         // A person named in the phrase is the speaker ("министр Сергей Лавров").
