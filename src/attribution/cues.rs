@@ -185,6 +185,11 @@ impl CueLexicon {
             .is_some_and(|entries| entries.iter().any(|e| e.kind == kind && e.rest.is_empty()))
     }
 
+    /// Whether `key` starts any entry (a cue, a phrase or a function word).
+    pub fn knows(&self, key: &str) -> bool {
+        self.by_first.contains_key(key)
+    }
+
     /// The entity type of a one-word pronoun or role noun.
     pub fn entity_of(&self, key: &str, kind: CueKind) -> Option<Option<EntityType>> {
         self.by_first

@@ -223,6 +223,11 @@ impl<'a> DocView<'a> {
                 t += 1;
                 continue;
             };
+            // A capitalised cue inside a sentence is part of a name ("United States Lines").
+            if self.is_cap(t) && !self.is_sentence_start(t) {
+                t += 1;
+                continue;
+            }
             let cue_tokens = t..(t + cue.len).min(range.end);
             let candidate = match cue.kind {
                 CueKind::Speech | CueKind::Report => self.speech(
@@ -520,6 +525,10 @@ impl<'a> DocView<'a> {
             i += 1;
         }
         let pair = *self.quotes.iter().find(|p| p.open == i)?;
+        // A quoted name after the verb ("передает «Интерфакс»") is not a quotation.
+        if !(self.is_speech_quote(&pair) || pair.close - pair.open > 3) {
+            return None;
+        }
         let rest_is_punct = (pair.close + 1..sentence.end).all(|k| !self.is_word(k));
         (pair.close >= sentence.end || rest_is_punct).then_some(pair)
     }
@@ -609,7 +618,15 @@ impl<'a> DocView<'a> {
                 });
             }
         }
-        if self.is_cap(head) && !self.is_boundary_word(head) && !self.is(head, CueKind::Role) {
+        // A sentence's first word is capitalised whatever it is: a function word there ("Как",
+        // "However") is no name.
+        let function_word_at_start =
+            self.is_sentence_start(head) && self.lexicon.knows(&self.keys[head]);
+        if self.is_cap(head)
+            && !self.is_boundary_word(head)
+            && !self.is(head, CueKind::Role)
+            && !function_word_at_start
+        {
             let mut k = head;
             while k > start
                 && self.is_word(k - 1)
