@@ -385,7 +385,14 @@ impl<'a> DocView<'a> {
             return Some(candidate);
         }
         // 4. Preposed: X said (that) CONTENT / X bildirib ki, CONTENT.
-        if let Some(speaker) = left.clone()
+        // Azerbaijani is verb-final: what follows the verb is content only after "ki" or as
+        // a quotation.
+        let az_opens_content = self.lang != Lang::Az
+            || (cue.end < sentence.end
+                && (self.is(cue.end, CueKind::Complementizer)
+                    || self.quotes.iter().any(|p| p.open == cue.end)));
+        if az_opens_content
+            && let Some(speaker) = left.clone()
             && let Some(content) = self.content_right(sentence, cue.end)
         {
             let kind = self.kind_of(&content);
@@ -645,12 +652,20 @@ impl<'a> DocView<'a> {
                 entity: None,
             });
         }
-        // A common noun phrase: back to punctuation or a clause word.
+        // A common noun phrase: back to punctuation, a clause word or a preposition. Russian
+        // and Azerbaijani phrases are kept short: their modifiers are often a whole clause.
+        let max_tokens = if self.lang == Lang::En {
+            MAX_SPEAKER_TOKENS
+        } else {
+            4
+        };
         let mut k = head;
         while k > start
-            && head - k + 1 < MAX_SPEAKER_TOKENS
+            && head - k + 1 < max_tokens
             && self.is_word(k - 1)
             && !self.is_boundary_word(k - 1)
+            && !(self.lang != Lang::En
+                && (self.is(k - 1, CueKind::Circumstance) || self.is(k - 1, CueKind::Preposition)))
         {
             k -= 1;
         }
@@ -961,13 +976,17 @@ impl<'a> DocView<'a> {
             return None;
         }
         let role = (first..end).find_map(|i| self.lexicon.entity_of(&self.keys[i], CueKind::Role));
+        // Every sentence starts with a capital: one capitalised word alone is no name.
+        let form = if role.is_some() {
+            SpeakerForm::Role
+        } else if end - first > 1 {
+            SpeakerForm::Named
+        } else {
+            SpeakerForm::Phrase
+        };
         Some(Speaker {
             tokens: first..end,
-            form: if role.is_some() {
-                SpeakerForm::Role
-            } else {
-                SpeakerForm::Named
-            },
+            form,
             entity: role.flatten(),
         })
     }
