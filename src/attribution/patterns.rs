@@ -595,7 +595,35 @@ impl<'a> DocView<'a> {
             }
             return self.nearest_name_left(start, head);
         }
-        self.noun_phrase_left(start, j)
+        let phrase = self.noun_phrase_left(start, j)?;
+        // In Russian and Azerbaijani a phrase that is no name ("в своём Telegram-канале") may
+        // stand between a named subject and its verb: prefer a person or organisation earlier in
+        // the same clause.
+        if self.lang == Lang::En
+            || phrase.entity.is_some()
+            || !matches!(phrase.form, SpeakerForm::Phrase | SpeakerForm::Named)
+        {
+            return Some(phrase);
+        }
+        let clause_start = (start..phrase.tokens.start)
+            .rev()
+            .find(|&i| !self.is_word(i) || self.is_boundary_word(i))
+            .map_or(start, |i| i + 1);
+        let earlier = (clause_start..phrase.tokens.start).find_map(|i| {
+            self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
+                matches!(e.kind, EntityType::Per | EntityType::Org)
+                    && e.tokens.start >= clause_start
+                    && e.tokens.end <= phrase.tokens.start
+            })
+        });
+        Some(match earlier {
+            Some(entity) => Speaker {
+                tokens: entity.tokens.clone(),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            },
+            None => phrase,
+        })
     }
 
     /// The noun phrase that ends right before `end`: a pronoun, an entity, a name (a run of
@@ -629,6 +657,14 @@ impl<'a> DocView<'a> {
         // "However") is no name.
         let function_word_at_start =
             self.is_sentence_start(head) && self.lexicon.knows(&self.keys[head]);
+        if function_word_at_start
+            && self
+                .lexicon
+                .entity_of(&self.keys[head], CueKind::Role)
+                .is_none()
+        {
+            return None;
+        }
         if self.is_cap(head)
             && !self.is_boundary_word(head)
             && !self.is(head, CueKind::Role)
