@@ -111,8 +111,10 @@ pub fn claim_rows(
                 sentence_index: a.sentence,
                 kind: a.kind.as_str().to_string(),
                 speaker: speaker.as_ref().map(|s| s.0.clone()).unwrap_or_default(),
+                // MISC is a training-data type ("Azerbaijani"), not a kind of speaker.
                 speaker_type: a
                     .speaker_type
+                    .filter(|&t| t != EntityType::Misc)
                     .map(|t| t.as_str().to_string())
                     .unwrap_or_default(),
                 speaker_start: speaker.as_ref().map(|s| s.1.0),

@@ -90,6 +90,10 @@ fn seed_article_yields_its_required_claims() {
 
     // Every span points at its text in the original article.
     for claim in &claims {
+        assert!(
+            ["", "PER", "ORG", "LOC"].contains(&claim["speaker_type"].as_str()),
+            "{claim:?}"
+        );
         for field in ["speaker", "cue", "content", "reported_by"] {
             let (start, end) = (format!("{field}_start"), format!("{field}_end"));
             if claim[&start].is_empty() {

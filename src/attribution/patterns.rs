@@ -549,7 +549,14 @@ impl<'a> DocView<'a> {
         earlier: &[Candidate],
     ) -> Option<Speaker> {
         let mut j = cue_start;
-        while j > start && self.is(j - 1, CueKind::Skip) {
+        // Adverbs, auxiliaries and (in Russian) time phrases stand between the subject and the
+        // verb: "Представители партии в четверг объявили".
+        while j > start
+            && (self.is(j - 1, CueKind::Skip)
+                || (self.lang != Lang::En
+                    && (self.is(j - 1, CueKind::Circumstance)
+                        || self.is(j - 1, CueKind::Preposition))))
+        {
             j -= 1;
         }
         if j == start {
@@ -583,6 +590,19 @@ impl<'a> DocView<'a> {
             return self.noun_phrase_left(start, end);
         }
         if self.is_comma(head) {
+            // A relative clause between subject and verb: "Адвокат Эдуард Чернин, который
+            // призывал оправдать Лапшина, заявил".
+            let relative = (start..head)
+                .rev()
+                .take_while(|&i| !self.is_comma(i))
+                .last();
+            if let Some(first) = relative
+                && self.is(first, CueKind::Relative)
+                && first > start
+                && self.is_comma(first - 1)
+            {
+                return self.noun_phrase_left(start, first - 1);
+            }
             // An appositive: "Its head, Nurlan Seitkali, said ...".
             return self
                 .noun_phrase_left(start, head)
@@ -609,13 +629,18 @@ impl<'a> DocView<'a> {
             .rev()
             .find(|&i| !self.is_word(i) || self.is_boundary_word(i))
             .map_or(start, |i| i + 1);
-        let earlier = (clause_start..phrase.tokens.start).find_map(|i| {
-            self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
-                matches!(e.kind, EntityType::Per | EntityType::Org)
-                    && e.tokens.start >= clause_start
-                    && e.tokens.end <= phrase.tokens.start
+        // The nearest person, else the nearest organisation ("Генеральный директор клуба ЦСКА
+        // Игорь Есмантович от лица клуба сообщил").
+        let nearest = |kind: EntityType| {
+            (clause_start..phrase.tokens.start).rev().find_map(|i| {
+                self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
+                    e.kind == kind
+                        && e.tokens.start >= clause_start
+                        && e.tokens.end <= phrase.tokens.start
+                })
             })
-        });
+        };
+        let earlier = nearest(EntityType::Per).or_else(|| nearest(EntityType::Org));
         Some(match earlier {
             Some(entity) => Speaker {
                 tokens: entity.tokens.clone(),
@@ -705,8 +730,27 @@ impl<'a> DocView<'a> {
         {
             k -= 1;
         }
-        while k < head && self.is(k, CueKind::Circumstance) {
+        while k < head
+            && (self.is(k, CueKind::Circumstance)
+                || self.is(k, CueKind::Skip)
+                || self.is(k, CueKind::Conjunction))
+        {
             k += 1;
+        }
+        // A name first and adverbs after it: "Анна Политковская нередко" (in English a name
+        // first is an adjective: "Azerbaijani media").
+        if self.lang != Lang::En
+            && let Some(e) = self.entity_at[k]
+            && self.entities[e].tokens.start == k
+            && self.entities[e].tokens.end < end
+            && matches!(self.entities[e].kind, EntityType::Per | EntityType::Org)
+        {
+            let entity = &self.entities[e];
+            return Some(Speaker {
+                tokens: entity.tokens.clone(),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            });
         }
         let role = (k..end).find_map(|i| self.lexicon.entity_of(&self.keys[i], CueKind::Role));
         Some(Speaker {

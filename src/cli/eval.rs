@@ -9,6 +9,8 @@ pub enum EvalCommand {
     Ner(super::eval_ner::Args),
     /// Language-identification accuracy on line-aligned text files.
     Lang(super::eval_lang::Args),
+    /// Speakers found by attribution against annotated opinion holders (RuOpinionNE format).
+    Sources(super::eval_sources::Args),
 }
 
 /// Runs an evaluation subcommand.
@@ -16,5 +18,6 @@ pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
     match cmd {
         EvalCommand::Ner(args) => super::eval_ner::run(args),
         EvalCommand::Lang(args) => super::eval_lang::run(args),
+        EvalCommand::Sources(args) => super::eval_sources::run(args),
     }
 }

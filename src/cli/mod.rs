@@ -3,6 +3,7 @@
 mod eval;
 mod eval_lang;
 mod eval_ner;
+mod eval_sources;
 mod extract;
 mod train;
 mod train_lang;

@@ -2,6 +2,7 @@
 //! embedded model and any future backend are measured the same way.
 
 pub mod conll;
+pub mod sources;
 pub mod spans;
 
 use crate::document::Lang;
