@@ -53,6 +53,8 @@ pub enum CueKind {
     Preposition,
     /// A verb whose addressee may stand before "that" ("told a news conference that").
     Addressee,
+    /// The word that introduces the agent of a passive ("by").
+    Agent,
 }
 
 impl CueKind {
@@ -79,6 +81,7 @@ impl CueKind {
             "topic" => CueKind::Topic,
             "preposition" => CueKind::Preposition,
             "addressee" => CueKind::Addressee,
+            "agent" => CueKind::Agent,
             _ => return None,
         })
     }

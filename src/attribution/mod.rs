@@ -37,6 +37,9 @@ pub enum ClaimKind {
     Mixed,
     /// "according to X", "по словам X", "X-in sözlərinə görə".
     AccordingTo,
+    /// A passive with its agent: "The group has been accused by several governments of ...";
+    /// the content is what the passive is about.
+    Passive,
 }
 
 impl ClaimKind {
@@ -47,6 +50,7 @@ impl ClaimKind {
             ClaimKind::Indirect => "indirect",
             ClaimKind::Mixed => "mixed",
             ClaimKind::AccordingTo => "according_to",
+            ClaimKind::Passive => "passive",
         }
     }
 }

@@ -259,7 +259,43 @@ impl<'a> DocView<'a> {
                 None => t = cue_tokens.end,
             }
         }
+        if found.is_empty()
+            && let Some(colon) = self.colon_quote_candidate(s, &range)
+        {
+            found.push(colon);
+        }
         found
+    }
+
+    /// "X: «...»" — a speaker, a colon and a quotation, with no verb (Russian and Azerbaijani
+    /// news and English headlines write speech this way). The cue is the colon.
+    fn colon_quote_candidate(&self, s: usize, sentence: &Range<usize>) -> Option<Candidate> {
+        let colon = (sentence.start..sentence.end)
+            .find(|&i| self.word(i) == ":" && !self.inside_quote[i])?;
+        let pair = *self.quotes.iter().find(|p| p.open == colon + 1)?;
+        if !(self.is_speech_quote(&pair) || pair.close - pair.open > 3)
+            || colon - sentence.start > 8
+        {
+            return None;
+        }
+        let speaker = self.noun_phrase_left(sentence.start, colon)?;
+        let named = speaker.form != SpeakerForm::Phrase || speaker.entity.is_some();
+        if !named
+            || speaker.tokens.start != sentence.start
+                && !(sentence.start..speaker.tokens.start).all(|i| self.is_word(i))
+        {
+            return None;
+        }
+        let content = self.trim_content(pair.open + 1..pair.close)?;
+        Some(self.candidate(
+            s,
+            ClaimKind::Direct,
+            Some(speaker),
+            colon..colon + 1,
+            content,
+            0.8,
+            false,
+        ))
     }
 
     /// Negation right before the cue ("has not commented", "не заявил").
@@ -268,8 +304,9 @@ impl<'a> DocView<'a> {
             .any(|i| self.is(i, CueKind::Negation))
     }
 
-    /// "has been accused": a form of "be" before the participle, skipping adverbs.
-    fn passive(&self, cue_start: usize, sentence_start: usize) -> bool {
+    /// "has been accused": a form of "be" before the participle, skipping adverbs. Returns
+    /// the first token of the verb group ("has" in "has been accused").
+    fn passive(&self, cue_start: usize, sentence_start: usize) -> Option<usize> {
         let mut j = cue_start;
         while j > sentence_start
             && self.is(j - 1, CueKind::Skip)
@@ -277,7 +314,55 @@ impl<'a> DocView<'a> {
         {
             j -= 1;
         }
-        j > sentence_start && self.is(j - 1, CueKind::Passive)
+        if !(j > sentence_start && self.is(j - 1, CueKind::Passive)) {
+            return None;
+        }
+        let mut first = j - 1;
+        while first > sentence_start
+            && (self.is(first - 1, CueKind::Skip) || self.is(first - 1, CueKind::Passive))
+        {
+            first -= 1;
+        }
+        Some(first)
+    }
+
+    /// "SUBJECT has been accused by AGENT (of ...)": the agent is the speaker, the subject and
+    /// what follows the agent are the content. Without an agent there is no claim.
+    fn passive_with_agent(
+        &self,
+        s: usize,
+        sentence: &Range<usize>,
+        cue: Range<usize>,
+        verb_group: usize,
+    ) -> Option<Candidate> {
+        let by = (cue.end..sentence.end.min(cue.end + 3)).find(|&i| self.is(i, CueKind::Agent))?;
+        let mut end = by + 1;
+        while end < sentence.end
+            && end - by <= MAX_SPEAKER_TOKENS
+            && self.is_word(end)
+            && !self.is(end, CueKind::Preposition)
+            && !self.is(end, CueKind::Relative)
+        {
+            end += 1;
+        }
+        if end == by + 1 {
+            return None;
+        }
+        let speaker = self.phrase_speaker(&(by + 1..end));
+        let subject_start = (sentence.start..verb_group)
+            .rev()
+            .find(|&i| self.is_comma(i))
+            .map_or(sentence.start, |i| i + 1);
+        let content = self.trim_content(subject_start..verb_group)?;
+        Some(self.candidate(
+            s,
+            ClaimKind::Passive,
+            Some(speaker),
+            cue,
+            content,
+            0.75,
+            false,
+        ))
     }
 
     fn speaker_type(&self, speaker: &Speaker) -> Option<EntityType> {
@@ -350,8 +435,11 @@ impl<'a> DocView<'a> {
         is_report: bool,
         earlier: &[Candidate],
     ) -> Option<Candidate> {
-        if self.negated(cue.start, sentence.start) || self.passive(cue.start, sentence.start) {
+        if self.negated(cue.start, sentence.start) {
             return None;
+        }
+        if let Some(aux) = self.passive(cue.start, sentence.start) {
+            return self.passive_with_agent(s, sentence, cue, aux);
         }
         // "..., saying ..." hangs on another verb; "saying" alone is only part of "quoted X as
         // saying".

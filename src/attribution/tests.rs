@@ -337,3 +337,20 @@ fn straight_quotes_spanning_sentences() {
         )
     );
 }
+
+#[test]
+fn passives_need_their_agent() {
+    let text = "The Cozy Bear hackers have been linked by several governments and investigative journalism to Russian foreign intelligence. The group has been accused of attacking government agencies.";
+    let got = run(text, Lang::En);
+    assert_eq!(
+        got,
+        [row(
+            "passive",
+            "several governments and investigative journalism",
+            "linked",
+            "The Cozy Bear hackers",
+            "",
+            "several governments and investigative journalism"
+        )]
+    );
+}
