@@ -56,21 +56,7 @@ fn transliterate(chars: Vec<AlignedChar>, table: &HashMap<char, String>) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn aligned(s: &str) -> Vec<AlignedChar> {
-        s.chars()
-            .enumerate()
-            .map(|(i, c)| AlignedChar {
-                c,
-                start: i as u32,
-                end: i as u32 + 1,
-            })
-            .collect()
-    }
-
-    fn text(chars: &[AlignedChar]) -> String {
-        chars.iter().map(|ac| ac.c).collect()
-    }
+    use crate::normalize::{aligned_original as aligned, text_of as text};
 
     #[test]
     fn schwa_lookalikes_in_latin_text() {

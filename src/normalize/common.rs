@@ -343,21 +343,7 @@ pub(super) fn join_lines(chars: &[AlignedChar], kept: &[Option<Range<usize>>]) -
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn aligned(s: &str) -> Vec<AlignedChar> {
-        s.chars()
-            .enumerate()
-            .map(|(i, c)| AlignedChar {
-                c,
-                start: i as u32,
-                end: i as u32 + 1,
-            })
-            .collect()
-    }
-
-    fn text(chars: &[AlignedChar]) -> String {
-        chars.iter().map(|ac| ac.c).collect()
-    }
+    use crate::normalize::{aligned_original as aligned, text_of as text};
 
     #[test]
     fn html_tags_become_breaks_and_entities_decode() {

@@ -88,6 +88,24 @@ impl AlignedText {
     }
 }
 
+/// Every character of an original text, aligned to itself.
+pub(crate) fn aligned_original(original: &str) -> Vec<AlignedChar> {
+    original
+        .chars()
+        .enumerate()
+        .map(|(i, c)| AlignedChar {
+            c,
+            start: i as u32,
+            end: i as u32 + 1,
+        })
+        .collect()
+}
+
+/// The text of aligned characters.
+pub(crate) fn text_of(chars: &[AlignedChar]) -> String {
+    chars.iter().map(|ac| ac.c).collect()
+}
+
 /// What the language-independent steps produce.
 #[derive(Clone, Debug, Default)]
 pub struct Normalized {
@@ -104,21 +122,13 @@ pub struct Normalized {
 impl Normalized {
     /// The text of the aligned characters (for language detection before the language steps).
     pub fn text(&self) -> String {
-        self.chars.iter().map(|ac| ac.c).collect()
+        text_of(&self.chars)
     }
 }
 
 /// Runs the language-independent normalisation steps on one record's text.
 pub fn normalize(original: &str, resources: &Resources) -> Normalized {
-    let mut chars: Vec<AlignedChar> = original
-        .chars()
-        .enumerate()
-        .map(|(i, c)| AlignedChar {
-            c,
-            start: i as u32,
-            end: i as u32 + 1,
-        })
-        .collect();
+    let mut chars = aligned_original(original);
     let original_chars = chars.len();
     if common::looks_like_html(original) {
         chars = common::strip_html(&chars);
@@ -158,20 +168,9 @@ mod tests {
     use crate::resources::bundled_models_dir;
     use proptest::prelude::*;
 
-    fn aligned(s: &str) -> Vec<AlignedChar> {
-        s.chars()
-            .enumerate()
-            .map(|(i, c)| AlignedChar {
-                c,
-                start: i as u32,
-                end: i as u32 + 1,
-            })
-            .collect()
-    }
-
     #[test]
     fn byte_spans_map_to_code_points() {
-        let text = AlignedText::from_chars(&aligned("Əli «dedi»"), 10);
+        let text = AlignedText::from_chars(&aligned_original("Əli «dedi»"), 10);
         // "dedi" starts at byte 8 (Ə and « are two bytes each) and code point 5.
         let start = text.text().find("dedi").unwrap();
         assert_eq!(text.original_span(start, start + 4), (5, 9));

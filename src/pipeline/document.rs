@@ -36,27 +36,17 @@ pub struct DocumentSettings {
 }
 
 impl DocumentOutput {
-    fn status(record: &Record, status: Status, lang: &str, message: String) -> DocumentOutput {
+    /// A document that produced no rows but its own: skipped or failed.
+    fn unprocessed(document: DocumentRow, bytes: usize) -> DocumentOutput {
         let counts = Counts {
             documents: 1,
-            skipped: usize::from(status == Status::Skipped),
-            errors: usize::from(status == Status::Error),
-            bytes: record.text.len(),
+            skipped: usize::from(document.status == Status::Skipped),
+            errors: usize::from(document.status == Status::Error),
+            bytes,
             ..Counts::default()
         };
         DocumentOutput {
-            document: DocumentRow {
-                doc_id: record.id.clone(),
-                source: record.source.clone(),
-                record: record.record.clone(),
-                lang: lang.to_string(),
-                chars: record.text.chars().count(),
-                sentences: 0,
-                entities: 0,
-                claims: 0,
-                status,
-                message,
-            },
+            document,
             claims: Vec::new(),
             entities: Vec::new(),
             times: StageTimes::default(),
@@ -64,30 +54,37 @@ impl DocumentOutput {
         }
     }
 
+    fn status(record: &Record, status: Status, lang: &str, message: String) -> DocumentOutput {
+        let document = DocumentRow {
+            doc_id: record.id.clone(),
+            source: record.source.clone(),
+            record: record.record.clone(),
+            lang: lang.to_string(),
+            chars: record.text.chars().count(),
+            sentences: 0,
+            entities: 0,
+            claims: 0,
+            status,
+            message,
+        };
+        DocumentOutput::unprocessed(document, record.text.len())
+    }
+
     /// The row of a record that could not be read.
     pub fn from_error(error: &RecordError) -> DocumentOutput {
-        DocumentOutput {
-            document: DocumentRow {
-                doc_id: error.doc_id.clone().unwrap_or_else(|| error.record.clone()),
-                source: error.source.clone(),
-                record: error.record.clone(),
-                lang: String::new(),
-                chars: 0,
-                sentences: 0,
-                entities: 0,
-                claims: 0,
-                status: Status::Error,
-                message: error.to_string(),
-            },
-            claims: Vec::new(),
-            entities: Vec::new(),
-            times: StageTimes::default(),
-            counts: Counts {
-                documents: 1,
-                errors: 1,
-                ..Counts::default()
-            },
-        }
+        let document = DocumentRow {
+            doc_id: error.doc_id.clone().unwrap_or_else(|| error.record.clone()),
+            source: error.source.clone(),
+            record: error.record.clone(),
+            lang: String::new(),
+            chars: 0,
+            sentences: 0,
+            entities: 0,
+            claims: 0,
+            status: Status::Error,
+            message: error.to_string(),
+        };
+        DocumentOutput::unprocessed(document, 0)
     }
 }
 
