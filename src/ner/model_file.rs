@@ -21,7 +21,7 @@
 
 use super::decode::LabelSet;
 use super::features::{self, Clusters, FEATURE_SET_VERSION};
-use super::model::NerModel;
+use super::model::{MAX_LABELS, NerModel};
 use crate::document::{EntityType, Lang};
 use std::path::{Path, PathBuf};
 
@@ -120,14 +120,8 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
         b.push(t.as_str().len() as u8);
         b.extend_from_slice(t.as_str().as_bytes());
     }
-    let max = model.weights.iter().fold(0.0f32, |m, w| m.max(w.abs()));
-    let step = if max > 0.0 {
-        max / i16::MAX as f32
-    } else {
-        1.0
-    };
     b.extend_from_slice(&model.confidence_scale.to_le_bytes());
-    b.extend_from_slice(&step.to_le_bytes());
+    b.extend_from_slice(&model.step.to_le_bytes());
     for x in model.start.iter().chain(&model.trans) {
         b.extend_from_slice(&x.to_le_bytes());
     }
@@ -136,10 +130,7 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
         b.extend_from_slice(&k.to_le_bytes());
     }
     for w in &model.weights {
-        let q = (w / step)
-            .round()
-            .clamp(-(i16::MAX as f32), i16::MAX as f32) as i16;
-        b.extend_from_slice(&q.to_le_bytes());
+        b.extend_from_slice(&w.to_le_bytes());
     }
     let mut entries: Vec<(u64, [u16; 2])> = match &model.clusters {
         Some(c) => c.map.iter().map(|(&k, &v)| (k, v)).collect(),
@@ -291,7 +282,7 @@ pub fn from_bytes(
             .ok_or_else(|| corrupt(format!("unknown entity type {name:?}")))?;
         types.push(ty);
     }
-    if types.is_empty() || types.len() > 16 {
+    if types.is_empty() || 1 + 2 * types.len() > MAX_LABELS {
         return Err(corrupt(format!("{} entity types", types.len())));
     }
     let labels = LabelSet { types };
@@ -323,9 +314,9 @@ pub fn from_bytes(
         })
         .collect();
     let w_bytes = r.take(n * l * 2)?;
-    let weights: Vec<f32> = w_bytes
+    let weights: Vec<i16> = w_bytes
         .chunks_exact(2)
-        .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * step)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]))
         .collect();
     let nc = r.u32()? as usize;
     let c_bytes = r.take(
@@ -357,13 +348,14 @@ pub fn from_bytes(
             body.len() - r.pos
         )));
     }
-    Ok(NerModel::new(
+    Ok(NerModel::from_quantised(
         lang,
         labels,
         start,
         trans,
         keys,
         weights,
+        step,
         clusters,
         confidence_scale,
     ))
@@ -389,7 +381,7 @@ mod tests {
             vec![0.5; l],
             vec![-0.25; l * l],
             keys,
-            weights,
+            &weights,
             Some(Clusters { map }),
             0.7,
         )
@@ -409,9 +401,8 @@ mod tests {
         assert_eq!(back.trans, m.trans);
         assert_eq!(back.clusters, m.clusters);
         assert_eq!(back.confidence_scale, m.confidence_scale);
-        for (a, b) in back.weights.iter().zip(&m.weights) {
-            assert!((a - b).abs() < 1e-3, "{a} vs {b}");
-        }
+        assert_eq!(back.weights, m.weights);
+        assert_eq!(back.step, m.step);
         // Saving again is byte-identical (deterministic format).
         assert_eq!(to_bytes(&back), to_bytes(&load(&path, None).unwrap()));
     }

@@ -14,13 +14,11 @@
 
 use super::decode::{self, DecodeScratch, LabelSet};
 use super::features::{self, Clusters, Scratch};
-use super::model::NerModel;
-use super::model_file;
+use super::model::{NerModel, quantise};
 use crate::document::{EntityType, Lang};
 use crate::eval::conll::ConllSentence;
 use crate::eval::spans::{self, Span, SpanCounts};
 use std::collections::HashMap;
-use std::path::Path;
 
 /// Training settings.
 #[derive(Clone, Debug)]
@@ -434,8 +432,8 @@ impl Weights {
     }
 }
 
-/// Builds the averaged, pruned model and passes it through the file format, so that what
-/// the dev set scores is exactly what would be saved (quantisation included).
+/// Builds the averaged, quantised and pruned model: exactly what would be saved, so the
+/// dev score is the shipped model's.
 #[allow(clippy::too_many_arguments)]
 fn export(
     lang: Lang,
@@ -463,25 +461,30 @@ fn export(
                 *r += w.w[j * l + y] - w.acc[j * l + y] / c;
             }
         }
-        // Rows that would quantise to zero carry nothing.
-        if row.iter().any(|x| x.abs() > 1e-3) {
-            out_keys.push(key);
-            out_w.extend_from_slice(&row);
+        out_keys.push(key);
+        out_w.extend_from_slice(&row);
+    }
+    // Quantise, then drop rows that became all zero: they carry nothing.
+    let (q, step) = quantise(&out_w);
+    let (mut keys_kept, mut q_kept) = (Vec::new(), Vec::new());
+    for (i, &key) in out_keys.iter().enumerate() {
+        let r = &q[i * l..(i + 1) * l];
+        if r.iter().any(|&x| x != 0) {
+            keys_kept.push(key);
+            q_kept.extend_from_slice(r);
         }
     }
-    let model = NerModel::new(
+    NerModel::from_quantised(
         lang,
         labels.clone(),
         avg(&w.start, &w.start_acc),
         avg(&w.trans, &w.trans_acc),
-        out_keys,
-        out_w,
+        keys_kept,
+        q_kept,
+        step,
         clusters,
         1.0,
-    );
-    let bytes = model_file::to_bytes(&model);
-    // Our own bytes always parse; fall back to the unquantised model if not.
-    model_file::from_bytes(&bytes, Path::new("<memory>"), Some(lang)).unwrap_or(model)
+    )
 }
 
 /// Exact-span scores of a model on gold sentences.
@@ -601,8 +604,8 @@ mod tests {
         let a = train(Lang::En, &data, &[], None, &cfg(), &mut |_| {}).unwrap();
         let b = train(Lang::En, &data, &[], None, &cfg(), &mut |_| {}).unwrap();
         assert_eq!(
-            model_file::to_bytes(&a.model),
-            model_file::to_bytes(&b.model)
+            crate::ner::model_file::to_bytes(&a.model),
+            crate::ner::model_file::to_bytes(&b.model)
         );
     }
 
