@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// Version of the feature templates. Stored in model files: a model trained with other
 /// templates would silently score garbage, so loading checks it.
-pub const FEATURE_SET_VERSION: u32 = 1;
+pub const FEATURE_SET_VERSION: u32 = 2;
 
 /// The FxHash multiplier: a fast, well-mixing odd constant.
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -67,6 +67,8 @@ pub fn domain_copy(feature: u64, domain: u64) -> u64 {
 
 // Template ids. Never renumber: models store hashes of these (bump
 // FEATURE_SET_VERSION if a template changes meaning).
+/// Longest prefix feature, in characters.
+const MAX_PREFIX: usize = 6;
 const T_BIAS: u64 = 1;
 const T_WORD: u64 = 2;
 const T_EXACT: u64 = 3;
@@ -295,7 +297,7 @@ pub fn extract(
         // case endings carry most of the type signal for unseen Russian/Azerbaijani words.
         let mut nchars = 0usize;
         for (k, (idx, _)) in folded.char_indices().enumerate() {
-            if k > 0 && k <= 4 {
+            if k > 0 && k <= MAX_PREFIX {
                 out.push(feat(
                     T_PREFIX + k as u64,
                     hash_bytes(0, &bytes[..idx]),

@@ -12,12 +12,13 @@
 //! size and speed as one trained without transfer. Training is deterministic: sentence
 //! order comes from a seeded SplitMix64, and nothing iterates over a hash map.
 
+use super::calibrate::{fit_confidence_scale, score};
 use super::decode::{self, DecodeScratch, LabelSet};
 use super::features::{self, Clusters, Scratch};
-use super::model::{NerModel, quantise};
+use super::model::NerModel;
+use super::perceptron::{Example, Weights, export};
 use crate::document::{EntityType, Lang};
 use crate::eval::conll::ConllSentence;
-use crate::eval::spans::{self, Span, SpanCounts};
 use std::collections::HashMap;
 
 /// Training settings.
@@ -122,13 +123,6 @@ pub fn strip_suffix_apostrophes(word: &str) -> String {
         }
     }
     out
-}
-
-/// One training sentence as feature indices.
-struct Example {
-    feats: Vec<u32>,
-    offsets: Vec<u32>,
-    gold: Vec<u8>,
 }
 
 /// Label indices of a tag sequence, repairing an `I-X` that does not continue an `X`.
@@ -365,183 +359,6 @@ pub fn train(
     let calibration: &[ConllSentence] = dev.unwrap_or(&train[..train.len().min(2000)]);
     best.model.confidence_scale = fit_confidence_scale(&best.model, calibration);
     Ok(best)
-}
-
-/// Perceptron weights with the lazy-averaging accumulators.
-struct Weights {
-    l: usize,
-    w: Vec<f32>,
-    acc: Vec<f32>,
-    start: Vec<f32>,
-    start_acc: Vec<f32>,
-    trans: Vec<f32>,
-    trans_acc: Vec<f32>,
-}
-
-impl Weights {
-    fn new(n: usize, l: usize) -> Weights {
-        Weights {
-            l,
-            w: vec![0.0; n],
-            acc: vec![0.0; n],
-            start: vec![0.0; l],
-            start_acc: vec![0.0; l],
-            trans: vec![0.0; l * l],
-            trans_acc: vec![0.0; l * l],
-        }
-    }
-
-    /// Standard perceptron update towards the gold path and away from the predicted one;
-    /// `acc` collects `c × delta` so the average is `w - acc / c`.
-    fn update(&mut self, ex: &Example, pred: &[u8], c: f32) {
-        let l = self.l;
-        let gold = &ex.gold;
-        for t in 0..gold.len() {
-            let (g, p) = (gold[t] as usize, pred[t] as usize);
-            if g != p {
-                for &f in &ex.feats[ex.offsets[t] as usize..ex.offsets[t + 1] as usize] {
-                    let base = f as usize * l;
-                    self.w[base + g] += 1.0;
-                    self.acc[base + g] += c;
-                    self.w[base + p] -= 1.0;
-                    self.acc[base + p] -= c;
-                }
-            }
-            let (gp, pp) = if t == 0 {
-                (None, None)
-            } else {
-                (Some(gold[t - 1] as usize), Some(pred[t - 1] as usize))
-            };
-            if (gp, g) != (pp, p) {
-                match (gp, pp) {
-                    (Some(gp), Some(pp)) => {
-                        self.trans[gp * l + g] += 1.0;
-                        self.trans_acc[gp * l + g] += c;
-                        self.trans[pp * l + p] -= 1.0;
-                        self.trans_acc[pp * l + p] -= c;
-                    }
-                    _ => {
-                        self.start[g] += 1.0;
-                        self.start_acc[g] += c;
-                        self.start[p] -= 1.0;
-                        self.start_acc[p] -= c;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Builds the averaged, quantised and pruned model: exactly what would be saved, so the
-/// dev score is the shipped model's.
-#[allow(clippy::too_many_arguments)]
-fn export(
-    lang: Lang,
-    labels: &LabelSet,
-    w: &Weights,
-    c: f32,
-    keys: &[u64],
-    general: &[bool],
-    target_copy: &[Option<usize>],
-    clusters: Option<Clusters>,
-) -> NerModel {
-    let l = labels.len();
-    let avg =
-        |v: &[f32], a: &[f32]| -> Vec<f32> { v.iter().zip(a).map(|(x, y)| x - y / c).collect() };
-    let mut out_keys = Vec::new();
-    let mut out_w = Vec::new();
-    let mut row = vec![0.0f32; l];
-    for (i, &key) in keys.iter().enumerate() {
-        if !general[i] {
-            continue;
-        }
-        for (y, r) in row.iter_mut().enumerate() {
-            *r = w.w[i * l + y] - w.acc[i * l + y] / c;
-            if let Some(j) = target_copy[i] {
-                *r += w.w[j * l + y] - w.acc[j * l + y] / c;
-            }
-        }
-        out_keys.push(key);
-        out_w.extend_from_slice(&row);
-    }
-    // Quantise, then drop rows that became all zero: they carry nothing.
-    let (q, step) = quantise(&out_w);
-    let (mut keys_kept, mut q_kept) = (Vec::new(), Vec::new());
-    for (i, &key) in out_keys.iter().enumerate() {
-        let r = &q[i * l..(i + 1) * l];
-        if r.iter().any(|&x| x != 0) {
-            keys_kept.push(key);
-            q_kept.extend_from_slice(r);
-        }
-    }
-    NerModel::from_quantised(
-        lang,
-        labels.clone(),
-        avg(&w.start, &w.start_acc),
-        avg(&w.trans, &w.trans_acc),
-        keys_kept,
-        q_kept,
-        step,
-        clusters,
-        1.0,
-    )
-}
-
-/// Exact-span scores of a model on gold sentences.
-pub fn score(model: &NerModel, gold: &[ConllSentence]) -> spans::Report {
-    let mut counts = SpanCounts::default();
-    let mut words: Vec<&str> = Vec::new();
-    for s in gold {
-        words.clear();
-        words.extend(s.words.iter().map(String::as_str));
-        let predicted: Vec<Span> = model
-            .tag(&words)
-            .into_iter()
-            .map(|p| Span {
-                start: p.start,
-                end: p.end,
-                kind: p.kind.as_str().to_string(),
-            })
-            .collect();
-        counts.add(&spans::spans_from_tags(&s.tags), &predicted);
-    }
-    counts.report()
-}
-
-/// Chooses the confidence scale minimising the log loss of "span is correct" over the
-/// spans predicted on `gold`, by a grid search over a wide logarithmic range.
-fn fit_confidence_scale(model: &NerModel, gold: &[ConllSentence]) -> f32 {
-    let mut points: Vec<(f32, bool)> = Vec::new();
-    let mut words: Vec<&str> = Vec::new();
-    for s in gold {
-        words.clear();
-        words.extend(s.words.iter().map(String::as_str));
-        let gold_spans = spans::spans_from_tags(&s.tags);
-        for (span, margin) in model.tag_margins(&words) {
-            let correct = gold_spans.iter().any(|g| {
-                g.start == span.start && g.end == span.end && g.kind == span.kind.as_str()
-            });
-            points.push((margin, correct));
-        }
-    }
-    if points.is_empty() {
-        return model.confidence_scale;
-    }
-    let mut best = (f64::MAX, 1.0f32);
-    for i in 0..=80 {
-        let s = 10f32.powf(-4.0 + i as f32 * 0.1);
-        let loss: f64 = points
-            .iter()
-            .map(|&(m, ok)| {
-                let p = (1.0 - (-(s * m) as f64).exp()).clamp(1e-6, 1.0 - 1e-6);
-                if ok { -p.ln() } else { -(1.0 - p).ln() }
-            })
-            .sum();
-        if loss < best.0 {
-            best = (loss, s);
-        }
-    }
-    best.1
 }
 
 #[cfg(test)]
