@@ -23,7 +23,10 @@ fn check_contract(lang: Lang, words: &[&str]) {
     let spans = tagger().tag(lang, words).expect("model present");
     let mut prev_end = 0;
     for s in &spans {
-        assert!(s.start >= prev_end && s.start < s.end && s.end <= words.len(), "{spans:?}");
+        assert!(
+            s.start >= prev_end && s.start < s.end && s.end <= words.len(),
+            "{spans:?}"
+        );
         assert!((0.0..=1.0).contains(&s.confidence), "{spans:?}");
         prev_end = s.end;
     }
@@ -33,9 +36,18 @@ fn check_contract(lang: Lang, words: &[&str]) {
 fn all_languages_load_and_find_obvious_entities() {
     assert_eq!(tagger().languages(), vec![Lang::Az, Lang::Ru, Lang::En]);
     let cases: [(Lang, &str); 3] = [
-        (Lang::En, "President Barack Obama met Angela Merkel in Berlin on Monday ."),
-        (Lang::Ru, "Президент России Владимир Путин прилетел в Москву ."),
-        (Lang::Az, "Prezident İlham Əliyev Bakıda Fransa səfiri ilə görüşüb ."),
+        (
+            Lang::En,
+            "President Barack Obama met Angela Merkel in Berlin on Monday .",
+        ),
+        (
+            Lang::Ru,
+            "Президент России Владимир Путин прилетел в Москву .",
+        ),
+        (
+            Lang::Az,
+            "Prezident İlham Əliyev Bakıda Fransa səfiri ilə görüşüb .",
+        ),
     ];
     for (lang, text) in cases {
         let words: Vec<&str> = text.split(' ').collect();
@@ -61,11 +73,19 @@ proptest! {
 fn dev_f1(lang: Lang, file: &str) -> Option<f64> {
     let path = Path::new(DATA).join(file);
     if !path.exists() {
-        eprintln!("skipping: {} not found (development data absent)", path.display());
+        eprintln!(
+            "skipping: {} not found (development data absent)",
+            path.display()
+        );
         return None;
     }
     let gold = conll::read_file(&path).expect("dev file parses");
-    Some(evaluate_ner(tagger(), lang, &gold).expect("model present").micro.f1)
+    Some(
+        evaluate_ner(tagger(), lang, &gold)
+            .expect("model present")
+            .micro
+            .f1,
+    )
 }
 
 #[test]
