@@ -148,7 +148,14 @@ pub struct Scratch {
 /// typographic apostrophes → `'`), so that the tagger and lexicons agree.
 #[inline]
 fn fold_char(lang: Lang, c: char) -> char {
-    let c = lang.lower_char(c);
+    // Fast paths for the basic Cyrillic block (the general Unicode lower-casing is a table
+    // search, which dominated extraction for Russian); same results as `lower_char`.
+    let c = match c {
+        '\u{0430}'..='\u{045F}' => c,
+        '\u{0410}'..='\u{042F}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        '\u{0400}'..='\u{040F}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+        _ => lang.lower_char(c),
+    };
     match (lang, c) {
         (Lang::Ru, 'ё') => 'е',
         (_, '\u{2019}') | (_, '\u{2018}') | (_, '`') => '\'',
@@ -397,6 +404,17 @@ mod tests {
         assert_eq!(az, word_key(Lang::Az, "istanbul"));
         assert_eq!(word_key(Lang::Az, "IRAQ"), word_key(Lang::Az, "ıraq"));
         assert_eq!(word_key(Lang::Ru, "Ёлка"), word_key(Lang::Ru, "елка"));
+    }
+
+    #[test]
+    fn cyrillic_fast_path_matches_unicode_lowercasing() {
+        for lang in Lang::ALL {
+            for u in 0x0400u32..0x0460 {
+                let c = char::from_u32(u).unwrap();
+                let expected: String = lang.match_key(&c.to_string());
+                assert_eq!(fold_char(lang, c).to_string(), expected, "{c}");
+            }
+        }
     }
 
     #[test]

@@ -251,38 +251,6 @@ impl NerModel {
             .collect()
     }
 
-    /// Decodes one sentence to label indices (no confidences); used by training.
-    pub fn decode_labels(&self, words: &[&str], out: &mut Vec<u8>) {
-        SCRATCH.with(|s| match s.try_borrow_mut() {
-            Ok(mut s) => {
-                self.score(words, &mut s);
-                let s = &mut *s;
-                decode::viterbi(
-                    &s.emissions,
-                    self.labels.len(),
-                    &self.c_start,
-                    &self.c_trans,
-                    &mut s.decode,
-                    out,
-                    None,
-                );
-            }
-            Err(_) => {
-                let mut s = TagScratch::default();
-                self.score(words, &mut s);
-                decode::viterbi(
-                    &s.emissions,
-                    self.labels.len(),
-                    &self.c_start,
-                    &self.c_trans,
-                    &mut s.decode,
-                    out,
-                    None,
-                );
-            }
-        })
-    }
-
     /// Fills `s.emissions` with per-token label scores.
     fn score(&self, words: &[&str], s: &mut TagScratch) {
         let l = self.labels.len();
