@@ -300,8 +300,9 @@ pub fn extract(
         let (start, end) = scratch.bounds[i];
         let folded = &scratch.lower[start..end];
         let bytes = folded.as_bytes();
-        // Prefixes and suffixes of 1..=4 / 1..=5 characters: inflection and agglutinative
-        // case endings carry most of the type signal for unseen Russian/Azerbaijani words.
+        // Prefixes of 1..=6 and suffixes of 1..=5 characters (never the whole word): stems,
+        // inflections and agglutinative case endings carry most of the type signal for
+        // unseen Russian/Azerbaijani words.
         let mut nchars = 0usize;
         for (k, (idx, _)) in folded.char_indices().enumerate() {
             if k > 0 && k <= MAX_PREFIX {
