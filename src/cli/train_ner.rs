@@ -3,9 +3,8 @@
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::conll::{self, ConllSentence};
-use newsclaims::ner::features::Clusters;
+use newsclaims::ner::features::{Clusters, KeyMap};
 use newsclaims::ner::{clusters, model_file, train};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Arguments.
@@ -50,6 +49,9 @@ pub struct Args {
     /// Maximum number of exchange passes when clustering.
     #[arg(long, default_value_t = 8)]
     cluster_iterations: usize,
+    /// Learn name lists (gazetteers) from the training data and use them as features.
+    #[arg(long)]
+    gazetteer: bool,
     /// Drop features seen fewer times than this.
     #[arg(long, default_value_t = 2)]
     min_count: u32,
@@ -72,7 +74,7 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 fn read_cache(path: &Path) -> anyhow::Result<Clusters> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut map = HashMap::new();
+    let mut map = KeyMap::default();
     for (i, line) in text.lines().enumerate() {
         let bad = || {
             anyhow::anyhow!(
@@ -156,6 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         epochs: args.epochs,
         seed: args.seed,
         min_count: args.min_count,
+        gazetteer: args.gazetteer,
         ..train::TrainConfig::default()
     };
     let trained = train::train(

@@ -6,14 +6,16 @@
 //! the only buffers are the reusable ones in [`Scratch`]. The extractor knows no
 //! language-specific word lists; language enters only through [`Lang`]'s case folding
 //! (Turkic dotted/dotless i, Russian `ё`) and, optionally, word clusters learned from raw
-//! text and stored in the model file.
+//! text and name lists learned from training data, both stored in the model file.
 
+use super::gazetteer::{self, Gazetteer};
 use crate::document::Lang;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Version of the feature templates. Stored in model files: a model trained with other
 /// templates would silently score garbage, so loading checks it.
-pub const FEATURE_SET_VERSION: u32 = 2;
+pub const FEATURE_SET_VERSION: u32 = 3;
 
 /// The FxHash multiplier: a fast, well-mixing odd constant.
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -95,6 +97,7 @@ const T_ALLCAPS_SENT: u64 = 37;
 const T_CLUSTER: u64 = 40; // + level
 const T_CLUSTER_M1: u64 = 45;
 const T_CLUSTER_P1: u64 = 46;
+const T_GAZ: u64 = 60;
 
 /// Hash of the padding "word" before the sentence.
 const BOS: u64 = 0x0b05_0b05_0b05_0b05;
@@ -127,12 +130,37 @@ pub struct TokenInfo {
     pub clusters: [u64; 2],
 }
 
+/// A hasher for keys that are already 64-bit hashes: nearly passes them through, so
+/// per-token lookups do not pay for SipHash.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used for our keys; anything else is folded in FxHash style.
+        for &b in bytes {
+            self.0 = fx(self.0, b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // FxHash-style keys have their best bits at the top; fold them into the low bits
+        // that pick the bucket.
+        self.0 = n ^ (n >> 32);
+    }
+}
+
+/// A map keyed by feature-style hashes.
+pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
 /// Word clusters learned from raw text: folded-word hash → cluster id at two granularities
 /// (coarse, fine). Stored in the model file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Clusters {
     /// Folded-word hash (as in [`TokenInfo::lower`]) → `[coarse, fine]` cluster ids.
-    pub map: HashMap<u64, [u16; 2]>,
+    pub map: KeyMap<[u16; 2]>,
 }
 
 /// Reusable buffers for extraction; one per thread.
@@ -142,6 +170,8 @@ pub struct Scratch {
     bounds: Vec<(usize, usize)>,
     /// Per-token values of the last extracted sentence.
     pub tokens: Vec<TokenInfo>,
+    lowers: Vec<u64>,
+    gaz: Vec<u16>,
 }
 
 /// Case-folds one character like [`Lang::match_key`] does (lower case, Russian `ё`→`е`,
@@ -230,6 +260,7 @@ fn shape_and_cap(word: &str) -> (u64, u64) {
 pub fn extract(
     lang: Lang,
     clusters: Option<&Clusters>,
+    gazetteer: Option<&Gazetteer>,
     words: &[&str],
     scratch: &mut Scratch,
     out: &mut Vec<u64>,
@@ -271,6 +302,13 @@ pub fn extract(
             suf3,
             clusters: cl,
         });
+    }
+    if let Some(g) = gazetteer {
+        scratch.lowers.clear();
+        scratch
+            .lowers
+            .extend(scratch.tokens.iter().map(|t| t.lower));
+        gazetteer::matches(g, &scratch.lowers, &mut scratch.gaz);
     }
     // A headline in capitals reads differently from running text (CoNLL has many).
     let all_caps_sentence = caps >= 2 && lowers == 0;
@@ -347,6 +385,14 @@ pub fn extract(
         out.push(feat(T_WORD_M1_CAP, w_m1, t.cap, 0));
         out.push(feat(T_CAP_WORD_P1, t.cap, w_p1, 0));
         out.push(feat(T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0));
+        if gazetteer.is_some() {
+            let mut bits = scratch.gaz[i];
+            while bits != 0 {
+                let b = bits.trailing_zeros() as u64;
+                bits &= bits - 1;
+                out.push(feat(T_GAZ, b, 0, 0));
+            }
+        }
         if clusters.is_some() {
             for (level, &c) in t.clusters.iter().enumerate() {
                 out.push(feat(T_CLUSTER + level as u64, c, 0, 0));
@@ -377,7 +423,7 @@ mod tests {
     fn features(lang: Lang, words: &[&str]) -> (Vec<u64>, Vec<u32>) {
         let mut s = Scratch::default();
         let (mut out, mut off) = (Vec::new(), Vec::new());
-        extract(lang, None, words, &mut s, &mut out, &mut off);
+        extract(lang, None, None, words, &mut s, &mut out, &mut off);
         (out, off)
     }
 

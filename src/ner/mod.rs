@@ -10,6 +10,7 @@ pub mod clusters;
 pub mod decode;
 pub mod embedded;
 pub mod features;
+pub mod gazetteer;
 pub mod model;
 pub mod model_file;
 mod perceptron;

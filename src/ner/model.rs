@@ -7,6 +7,7 @@
 
 use super::decode::{self, DecodeScratch, LabelSet};
 use super::features::{self, Clusters};
+use super::gazetteer::Gazetteer;
 use crate::document::{Lang, TokenSpan};
 use std::cell::RefCell;
 
@@ -139,6 +140,8 @@ pub struct NerModel {
     pub step: f32,
     /// Word clusters used by the features, if the model was trained with them.
     pub clusters: Option<Clusters>,
+    /// Name lists used by the features, if the model was trained with them.
+    pub gazetteer: Option<Gazetteer>,
     /// Scale turning a score margin into a confidence (see [`decode::spans`]).
     pub confidence_scale: f32,
     table: FeatureTable,
@@ -219,6 +222,7 @@ impl NerModel {
             weights,
             step,
             clusters,
+            gazetteer: None,
             confidence_scale,
             table,
             c_start,
@@ -257,6 +261,7 @@ impl NerModel {
         features::extract(
             self.lang,
             self.clusters.as_ref(),
+            self.gazetteer.as_ref(),
             words,
             &mut s.features,
             &mut s.hashes,

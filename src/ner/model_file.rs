@@ -13,6 +13,7 @@
 //! | start scores (f32 × L), transitions (f32 × L × L) | var |
 //! | number of features n (u32), feature hashes (u64 × n), weights (i16 × n × L) | var |
 //! | number of cluster entries c (u32), then c × (word hash u64, coarse u16, fine u16) | var |
+//! | number of name-list entries g (u32), then g × (sequence key u64, type bits u8) | var |
 //! | checksum: [`features::hash_bytes`] of every preceding byte (u64) | 8 |
 //!
 //! Weights are quantised to i16 with one step for the whole model: four times smaller than
@@ -21,6 +22,7 @@
 
 use super::decode::LabelSet;
 use super::features::{self, Clusters, FEATURE_SET_VERSION};
+use super::gazetteer::Gazetteer;
 use super::model::{MAX_LABELS, NerModel};
 use crate::document::{EntityType, Lang};
 use std::path::{Path, PathBuf};
@@ -28,7 +30,7 @@ use std::path::{Path, PathBuf};
 /// First bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"NCNERMDL";
 /// Version of the layout written by this build.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Seed of the checksum hash.
 const CHECKSUM_SEED: u64 = 0x6e65_725f_6d6f_6465;
 
@@ -142,6 +144,16 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
         b.extend_from_slice(&k.to_le_bytes());
         b.extend_from_slice(&c0.to_le_bytes());
         b.extend_from_slice(&c1.to_le_bytes());
+    }
+    let mut names: Vec<(u64, u8)> = match &model.gazetteer {
+        Some(g) => g.map.iter().map(|(&k, &v)| (k, v)).collect(),
+        None => Vec::new(),
+    };
+    names.sort_unstable();
+    b.extend_from_slice(&(names.len() as u32).to_le_bytes());
+    for (k, bits) in names {
+        b.extend_from_slice(&k.to_le_bytes());
+        b.push(bits);
     }
     let sum = features::hash_bytes(CHECKSUM_SEED, &b);
     b.extend_from_slice(&sum.to_le_bytes());
@@ -342,13 +354,31 @@ pub fn from_bytes(
             .collect();
         Some(Clusters { map })
     };
+    let ng = r.u32()? as usize;
+    let g_bytes = r.take(
+        ng.checked_mul(9)
+            .ok_or_else(|| corrupt("name list size overflows".into()))?,
+    )?;
+    let gazetteer = if ng == 0 {
+        None
+    } else {
+        let map = g_bytes
+            .chunks_exact(9)
+            .map(|c| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(&c[..8]);
+                (u64::from_le_bytes(a), c[8])
+            })
+            .collect();
+        Some(Gazetteer { map })
+    };
     if r.pos != body.len() {
         return Err(corrupt(format!(
             "{} unexpected trailing bytes",
             body.len() - r.pos
         )));
     }
-    Ok(NerModel::from_quantised(
+    let mut model = NerModel::from_quantised(
         lang,
         labels,
         start,
@@ -358,13 +388,14 @@ pub fn from_bytes(
         step,
         clusters,
         confidence_scale,
-    ))
+    );
+    model.gazetteer = gazetteer;
+    Ok(model)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn tiny() -> NerModel {
         let labels = LabelSet {
@@ -373,7 +404,7 @@ mod tests {
         let l = labels.len();
         let keys = vec![11u64, 22, 33];
         let weights: Vec<f32> = (0..keys.len() * l).map(|i| i as f32 * 0.25 - 1.0).collect();
-        let mut map = HashMap::new();
+        let mut map = features::KeyMap::default();
         map.insert(7u64, [1u16, 2u16]);
         NerModel::new(
             Lang::Az,
@@ -435,9 +466,9 @@ mod tests {
             Err(ModelFileError::BadMagic { .. })
         ));
         let mut v2 = bytes.clone();
-        v2[8] = 2;
+        v2[8] = 9;
         let err = from_bytes(&v2, p, None).unwrap_err();
-        assert!(matches!(err, ModelFileError::WrongVersion { found: 2, .. }));
+        assert!(matches!(err, ModelFileError::WrongVersion { found: 9, .. }));
         assert!(err.to_string().contains("x.bin"));
         let err = from_bytes(&bytes, p, Some(Lang::Ru)).unwrap_err();
         assert!(matches!(err, ModelFileError::WrongLanguage { .. }));

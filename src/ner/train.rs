@@ -15,6 +15,7 @@
 use super::calibrate::{fit_confidence_scale, score};
 use super::decode::{self, DecodeScratch, LabelSet};
 use super::features::{self, Clusters, Scratch};
+use super::gazetteer;
 use super::model::NerModel;
 use super::perceptron::{Example, Weights, export};
 use crate::document::{EntityType, Lang};
@@ -34,6 +35,8 @@ pub struct TrainConfig {
     pub patience: usize,
     /// Word clusters to use as features (stored in the model).
     pub clusters: Option<Clusters>,
+    /// Learn name lists from the training data and use them as features.
+    pub gazetteer: bool,
 }
 
 impl Default for TrainConfig {
@@ -44,6 +47,7 @@ impl Default for TrainConfig {
             min_count: 2,
             patience: 4,
             clusters: None,
+            gazetteer: false,
         }
     }
 }
@@ -182,18 +186,38 @@ pub fn train(
     let l = labels.len();
     let augment = !transfer.is_empty();
     let clusters = cfg.clusters.as_ref();
+    // Jackknifed name lists: sentence i sees the list built from the sentences whose index
+    // has the other parity; the model keeps the list built from everything.
+    let (gaz_full, gaz_other) = if cfg.gazetteer {
+        let pick = |p: usize| {
+            all.iter()
+                .enumerate()
+                .filter(move |(i, _)| i % 2 != p)
+                .map(|(_, (s, _))| *s)
+        };
+        (
+            Some(gazetteer::build(lang, all.iter().map(|(s, _)| *s))),
+            [
+                Some(gazetteer::build(lang, pick(0))),
+                Some(gazetteer::build(lang, pick(1))),
+            ],
+        )
+    } else {
+        (None, [None, None])
+    };
 
     // Pass 1: feature counts.
     let mut scratch = Scratch::default();
     let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut words: Vec<&str> = Vec::new();
-    for (s, is_transfer) in &all {
+    for (i, (s, is_transfer)) in all.iter().enumerate() {
         words.clear();
         words.extend(s.words.iter().map(String::as_str));
         features::extract(
             lang,
             clusters,
+            gaz_other[i % 2].as_ref(),
             &words,
             &mut scratch,
             &mut hashes,
@@ -222,6 +246,7 @@ pub fn train(
         features::extract(
             lang,
             clusters,
+            gaz_other[i % 2].as_ref(),
             &words,
             &mut scratch,
             &mut hashes,
@@ -326,6 +351,8 @@ pub fn train(
             &target_copy,
             cfg.clusters.clone(),
         );
+        let mut model = model;
+        model.gazetteer = gaz_full.clone();
         let dev_f1 = dev.map(|d| score(&model, d).micro.f1);
         progress(&EpochStats {
             epoch,
@@ -412,6 +439,7 @@ mod tests {
             min_count: 1,
             patience: 3,
             clusters: None,
+            gazetteer: false,
         }
     }
 
