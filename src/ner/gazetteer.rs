@@ -14,13 +14,16 @@ use super::features::{self, KeyMap, hash_bytes};
 use crate::document::{EntityType, Lang};
 use crate::eval::conll::ConllSentence;
 use crate::eval::spans;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Longest listed word sequence.
 pub const MAX_NGRAM: usize = 4;
 
+/// Value bit marking a proper prefix of a listed sequence.
+const PREFIX: u8 = 0x80;
+
 /// Folded word sequences with the entity types they were annotated as (bit k = the k-th
-/// [`EntityType`] in declaration order).
+/// [`EntityType`] in declaration order; bit 7 = the sequence starts a longer listed one).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Gazetteer {
     /// Sequence key (see [`ngram_key`]) → type bits.
@@ -57,6 +60,7 @@ pub fn build<'a>(
 ) -> Gazetteer {
     // Entity sequences and how often each was annotated with each type.
     let mut typed: HashMap<u64, [u32; 4]> = HashMap::new();
+    let mut sequences: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
     let mut keys: Vec<u64> = Vec::new();
     for s in sentences.clone() {
         keys.clear();
@@ -68,8 +72,13 @@ pub fn build<'a>(
             if sp.end - sp.start > MAX_NGRAM {
                 continue;
             }
-            typed.entry(ngram_key(&keys[sp.start..sp.end])).or_default()
-                [type_bit(t).trailing_zeros() as usize] += 1;
+            let k = ngram_key(&keys[sp.start..sp.end]);
+            if sp.end - sp.start > 1 {
+                sequences
+                    .entry(k)
+                    .or_insert_with(|| keys[sp.start..sp.end].to_vec());
+            }
+            typed.entry(k).or_default()[type_bit(t).trailing_zeros() as usize] += 1;
         }
     }
     // How often each listed sequence occurs at all.
@@ -96,8 +105,21 @@ pub fn build<'a>(
             }
         }
         if bits != 0 {
-            map.insert(k, bits);
+            *map.entry(k).or_insert(0) |= bits;
         }
+    }
+    // Mark every proper prefix of a listed sequence, so that matching can stop at the
+    // first word that starts nothing (most words): about one lookup per token.
+    let mut prefixes: Vec<u64> = Vec::new();
+    for (k, seq) in &sequences {
+        if map.contains_key(k) {
+            for n in 1..seq.len() {
+                prefixes.push(ngram_key(&seq[..n]));
+            }
+        }
+    }
+    for p in prefixes {
+        *map.entry(p).or_insert(0) |= PREFIX;
     }
     Gazetteer { map }
 }
@@ -110,8 +132,9 @@ pub fn matches(g: &Gazetteer, words: &[u64], out: &mut Vec<u16>) {
     out.resize(words.len(), 0);
     for start in 0..words.len() {
         for n in 1..=MAX_NGRAM.min(words.len() - start) {
+            // Nothing listed starts with these words: no longer sequence can match.
             let Some(&bits) = g.map.get(&ngram_key(&words[start..start + n])) else {
-                continue;
+                break;
             };
             for k in 0..4 {
                 if bits & (1 << k) == 0 {
@@ -125,6 +148,9 @@ pub fn matches(g: &Gazetteer, words: &[u64], out: &mut Vec<u16>) {
                         *o |= 1 << (3 * k + 1);
                     }
                 }
+            }
+            if bits & PREFIX == 0 {
+                break;
             }
         }
     }
