@@ -3,7 +3,7 @@
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::{conll, evaluate_ner};
-use newsclaims::ner::EmbeddedTagger;
+use newsclaims::ner::{EmbeddedTagger, Tagger};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -19,9 +19,40 @@ pub struct Args {
     /// Directory holding `{az,ru,en}.bin`.
     #[arg(long, default_value = "models/ner")]
     model_dir: PathBuf,
+    /// Also write `token<TAB>gold<TAB>predicted` lines (CoNLL style) to this file.
+    #[arg(long)]
+    predictions: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// Writes gold and predicted tags side by side.
+fn write_predictions(
+    tagger: &EmbeddedTagger,
+    lang: Lang,
+    gold: &[conll::ConllSentence],
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    for s in gold {
+        let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
+        let mut pred = vec!["O".to_string(); words.len()];
+        for span in tagger.tag(lang, &words)? {
+            for (i, p) in pred.iter_mut().enumerate().take(span.end).skip(span.start) {
+                let prefix = if i == span.start { "B" } else { "I" };
+                *p = format!("{prefix}-{}", span.kind.as_str());
+            }
+        }
+        for ((w, g), p) in words.iter().zip(&s.tags).zip(&pred) {
+            writeln!(out, "{w}\t{g}\t{p}")?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Runs the command.
@@ -31,6 +62,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tagger = EmbeddedTagger::load_dir(&args.model_dir)?;
     let gold = conll::read_file(&args.gold)?;
     let report = evaluate_ner(&tagger, lang, &gold)?;
+    if let Some(path) = &args.predictions {
+        write_predictions(&tagger, lang, &gold, path)?;
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &report)?;

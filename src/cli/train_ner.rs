@@ -3,15 +3,16 @@
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::conll::{self, ConllSentence};
-use newsclaims::ner::{model_file, train};
-use std::path::PathBuf;
+use newsclaims::ner::features::{Clusters, KeyMap};
+use newsclaims::ner::{clusters, model_file, train};
+use std::path::{Path, PathBuf};
 
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Language of the model: az, ru or en.
-    #[arg(long)]
-    lang: String,
+    #[arg(long, value_parser = parse_lang)]
+    lang: Lang,
     /// Training files (CoNLL/IOB2).
     #[arg(long, num_args = 1.., required = true)]
     train: Vec<PathBuf>,
@@ -31,6 +32,26 @@ pub struct Args {
     /// Maximum number of epochs.
     #[arg(long, default_value_t = 30)]
     epochs: usize,
+    /// Raw text (`.jsonl` with a `text` field, or plain lines) to learn word clusters from;
+    /// the training sentences are added to it. Without it the model has no cluster features.
+    #[arg(long, num_args = 1..)]
+    raw: Vec<PathBuf>,
+    /// Number of coarse word clusters.
+    #[arg(long, default_value_t = 64)]
+    coarse_clusters: u16,
+    /// Number of fine word clusters.
+    #[arg(long, default_value_t = 256)]
+    fine_clusters: u16,
+    /// Cache of learned clusters (a TSV of word hash, coarse, fine): read if it exists,
+    /// else written after clustering. Saves minutes when retraining with the same --raw.
+    #[arg(long)]
+    clusters_cache: Option<PathBuf>,
+    /// Maximum number of exchange passes when clustering.
+    #[arg(long, default_value_t = 8)]
+    cluster_iterations: usize,
+    /// Learn name lists (gazetteers) from the training data and use them as features.
+    #[arg(long)]
+    gazetteer: bool,
     /// Drop features seen fewer times than this.
     #[arg(long, default_value_t = 2)]
     min_count: u32,
@@ -44,10 +65,51 @@ fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<ConllSentence>> {
     Ok(out)
 }
 
+/// Parses `--lang`.
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::from_code(s).ok_or_else(|| format!("unknown language {s:?} (expected az, ru or en)"))
+}
+
+/// Reads a cluster cache written by [`write_cache`].
+fn read_cache(path: &Path) -> anyhow::Result<Clusters> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut map = KeyMap::default();
+    for (i, line) in text.lines().enumerate() {
+        let bad = || {
+            anyhow::anyhow!(
+                "{}:{}: expected `hash<TAB>coarse<TAB>fine`",
+                path.display(),
+                i + 1
+            )
+        };
+        let mut f = line.split('\t');
+        let (Some(h), Some(c), Some(fi)) = (f.next(), f.next(), f.next()) else {
+            return Err(bad());
+        };
+        let h: u64 = h.parse().map_err(|_| bad())?;
+        let c: u16 = c.parse().map_err(|_| bad())?;
+        let fi: u16 = fi.parse().map_err(|_| bad())?;
+        map.insert(h, [c, fi]);
+    }
+    eprintln!("{}: {} cached word clusters", path.display(), map.len());
+    Ok(Clusters { map })
+}
+
+/// Writes learned clusters as a sorted TSV.
+fn write_cache(path: &Path, c: &Clusters) -> anyhow::Result<()> {
+    let mut entries: Vec<_> = c.map.iter().collect();
+    entries.sort();
+    let mut out = String::new();
+    for (h, [a, b]) in entries {
+        out.push_str(&format!("{h}\t{a}\t{b}\n"));
+    }
+    std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let lang =
-        Lang::from_code(&args.lang).with_context(|| format!("unknown language {:?}", args.lang))?;
+    let lang = args.lang;
     let train_data = read_all(&args.train)?;
     let mut transfer = read_all(&args.transfer)?;
     for s in &mut transfer {
@@ -65,10 +127,38 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         transfer.len(),
         dev.as_ref().map_or(0, Vec::len)
     );
+    let cached = match &args.clusters_cache {
+        Some(p) if p.exists() => Some(read_cache(p)?),
+        _ => None,
+    };
+    let clusters = if cached.is_some() {
+        cached
+    } else if args.raw.is_empty() {
+        None
+    } else {
+        let mut texts = Vec::new();
+        for p in &args.raw {
+            texts.extend(clusters::read_raw(p)?);
+        }
+        texts.extend(train_data.iter().map(|s| s.words.join(" ")));
+        let (coarse, fine) = (args.coarse_clusters as usize, args.fine_clusters as usize);
+        eprintln!(
+            "clustering {} texts into {coarse} and {fine} classes",
+            texts.len()
+        );
+        let c = clusters::learn(lang, &texts, coarse, fine, args.cluster_iterations);
+        eprintln!("{} words clustered", c.map.len());
+        if let Some(p) = &args.clusters_cache {
+            write_cache(p, &c)?;
+        }
+        Some(c)
+    };
     let cfg = train::TrainConfig {
+        clusters,
         epochs: args.epochs,
         seed: args.seed,
         min_count: args.min_count,
+        gazetteer: args.gazetteer,
         ..train::TrainConfig::default()
     };
     let trained = train::train(

@@ -90,7 +90,7 @@ mod tests {
             vec![0.0; 3],
             vec![0.0; 9],
             vec![],
-            vec![],
+            &[],
             None,
             1.0,
         )

@@ -6,14 +6,16 @@
 //! the only buffers are the reusable ones in [`Scratch`]. The extractor knows no
 //! language-specific word lists; language enters only through [`Lang`]'s case folding
 //! (Turkic dotted/dotless i, Russian `ё`) and, optionally, word clusters learned from raw
-//! text and stored in the model file.
+//! text and name lists learned from training data, both stored in the model file.
 
+use super::gazetteer::{self, Gazetteer};
 use crate::document::Lang;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Version of the feature templates. Stored in model files: a model trained with other
 /// templates would silently score garbage, so loading checks it.
-pub const FEATURE_SET_VERSION: u32 = 1;
+pub const FEATURE_SET_VERSION: u32 = 3;
 
 /// The FxHash multiplier: a fast, well-mixing odd constant.
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -67,6 +69,8 @@ pub fn domain_copy(feature: u64, domain: u64) -> u64 {
 
 // Template ids. Never renumber: models store hashes of these (bump
 // FEATURE_SET_VERSION if a template changes meaning).
+/// Longest prefix feature, in characters.
+const MAX_PREFIX: usize = 6;
 const T_BIAS: u64 = 1;
 const T_WORD: u64 = 2;
 const T_EXACT: u64 = 3;
@@ -93,6 +97,7 @@ const T_ALLCAPS_SENT: u64 = 37;
 const T_CLUSTER: u64 = 40; // + level
 const T_CLUSTER_M1: u64 = 45;
 const T_CLUSTER_P1: u64 = 46;
+const T_GAZ: u64 = 60;
 
 /// Hash of the padding "word" before the sentence.
 const BOS: u64 = 0x0b05_0b05_0b05_0b05;
@@ -125,12 +130,37 @@ pub struct TokenInfo {
     pub clusters: [u64; 2],
 }
 
+/// A hasher for keys that are already 64-bit hashes: nearly passes them through, so
+/// per-token lookups do not pay for SipHash.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used for our keys; anything else is folded in FxHash style.
+        for &b in bytes {
+            self.0 = fx(self.0, b as u64);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // FxHash-style keys have their best bits at the top; fold them into the low bits
+        // that pick the bucket.
+        self.0 = n ^ (n >> 32);
+    }
+}
+
+/// A map keyed by feature-style hashes.
+pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
 /// Word clusters learned from raw text: folded-word hash → cluster id at two granularities
 /// (coarse, fine). Stored in the model file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Clusters {
     /// Folded-word hash (as in [`TokenInfo::lower`]) → `[coarse, fine]` cluster ids.
-    pub map: HashMap<u64, [u16; 2]>,
+    pub map: KeyMap<[u16; 2]>,
 }
 
 /// Reusable buffers for extraction; one per thread.
@@ -140,13 +170,22 @@ pub struct Scratch {
     bounds: Vec<(usize, usize)>,
     /// Per-token values of the last extracted sentence.
     pub tokens: Vec<TokenInfo>,
+    lowers: Vec<u64>,
+    gaz: Vec<u16>,
 }
 
 /// Case-folds one character like [`Lang::match_key`] does (lower case, Russian `ё`→`е`,
 /// typographic apostrophes → `'`), so that the tagger and lexicons agree.
 #[inline]
 fn fold_char(lang: Lang, c: char) -> char {
-    let c = lang.lower_char(c);
+    // Fast paths for the basic Cyrillic block (the general Unicode lower-casing is a table
+    // search, which dominated extraction for Russian); same results as `lower_char`.
+    let c = match c {
+        '\u{0430}'..='\u{045F}' => c,
+        '\u{0410}'..='\u{042F}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        '\u{0400}'..='\u{040F}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+        _ => lang.lower_char(c),
+    };
     match (lang, c) {
         (Lang::Ru, 'ё') => 'е',
         (_, '\u{2019}') | (_, '\u{2018}') | (_, '`') => '\'',
@@ -221,6 +260,7 @@ fn shape_and_cap(word: &str) -> (u64, u64) {
 pub fn extract(
     lang: Lang,
     clusters: Option<&Clusters>,
+    gazetteer: Option<&Gazetteer>,
     words: &[&str],
     scratch: &mut Scratch,
     out: &mut Vec<u64>,
@@ -263,6 +303,13 @@ pub fn extract(
             clusters: cl,
         });
     }
+    if let Some(g) = gazetteer {
+        scratch.lowers.clear();
+        scratch
+            .lowers
+            .extend(scratch.tokens.iter().map(|t| t.lower));
+        gazetteer::matches(g, &scratch.lowers, &mut scratch.gaz);
+    }
     // A headline in capitals reads differently from running text (CoNLL has many).
     let all_caps_sentence = caps >= 2 && lowers == 0;
     let n = words.len();
@@ -291,11 +338,12 @@ pub fn extract(
         let (start, end) = scratch.bounds[i];
         let folded = &scratch.lower[start..end];
         let bytes = folded.as_bytes();
-        // Prefixes and suffixes of 1..=4 / 1..=5 characters: inflection and agglutinative
-        // case endings carry most of the type signal for unseen Russian/Azerbaijani words.
+        // Prefixes of 1..=6 and suffixes of 1..=5 characters (never the whole word): stems,
+        // inflections and agglutinative case endings carry most of the type signal for
+        // unseen Russian/Azerbaijani words.
         let mut nchars = 0usize;
         for (k, (idx, _)) in folded.char_indices().enumerate() {
-            if k > 0 && k <= 4 {
+            if k > 0 && k <= MAX_PREFIX {
                 out.push(feat(
                     T_PREFIX + k as u64,
                     hash_bytes(0, &bytes[..idx]),
@@ -337,6 +385,14 @@ pub fn extract(
         out.push(feat(T_WORD_M1_CAP, w_m1, t.cap, 0));
         out.push(feat(T_CAP_WORD_P1, t.cap, w_p1, 0));
         out.push(feat(T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0));
+        if gazetteer.is_some() {
+            let mut bits = scratch.gaz[i];
+            while bits != 0 {
+                let b = bits.trailing_zeros() as u64;
+                bits &= bits - 1;
+                out.push(feat(T_GAZ, b, 0, 0));
+            }
+        }
         if clusters.is_some() {
             for (level, &c) in t.clusters.iter().enumerate() {
                 out.push(feat(T_CLUSTER + level as u64, c, 0, 0));
@@ -367,7 +423,7 @@ mod tests {
     fn features(lang: Lang, words: &[&str]) -> (Vec<u64>, Vec<u32>) {
         let mut s = Scratch::default();
         let (mut out, mut off) = (Vec::new(), Vec::new());
-        extract(lang, None, words, &mut s, &mut out, &mut off);
+        extract(lang, None, None, words, &mut s, &mut out, &mut off);
         (out, off)
     }
 
@@ -395,6 +451,17 @@ mod tests {
         assert_eq!(az, word_key(Lang::Az, "istanbul"));
         assert_eq!(word_key(Lang::Az, "IRAQ"), word_key(Lang::Az, "ıraq"));
         assert_eq!(word_key(Lang::Ru, "Ёлка"), word_key(Lang::Ru, "елка"));
+    }
+
+    #[test]
+    fn cyrillic_fast_path_matches_unicode_lowercasing() {
+        for lang in Lang::ALL {
+            for u in 0x0400u32..0x0460 {
+                let c = char::from_u32(u).unwrap();
+                let expected: String = lang.match_key(&c.to_string());
+                assert_eq!(fold_char(lang, c).to_string(), expected, "{c}");
+            }
+        }
     }
 
     #[test]

@@ -5,11 +5,15 @@
 //! ships in `models/ner/`, and (behind the `transformer` feature) a rust-bert model.
 //! [`AnyTagger`] dispatches statically between them.
 
+pub mod calibrate;
+pub mod clusters;
 pub mod decode;
 pub mod embedded;
 pub mod features;
+pub mod gazetteer;
 pub mod model;
 pub mod model_file;
+mod perceptron;
 pub mod train;
 
 pub use embedded::EmbeddedTagger;

@@ -7,42 +7,58 @@
 
 use super::decode::{self, DecodeScratch, LabelSet};
 use super::features::{self, Clusters};
+use super::gazetteer::Gazetteer;
 use crate::document::{Lang, TokenSpan};
 use std::cell::RefCell;
 
-/// Marks an empty slot of [`FeatureTable`].
-const EMPTY: u32 = u32::MAX;
+/// Most labels a model may have (`O` + `B-`/`I-` for up to five types); fixes the slot size.
+pub const MAX_LABELS: usize = 12;
 
-/// Open-addressing hash table from feature hash to weight-row index. Keys are already
+/// One slot of [`FeatureTable`]: a feature hash and its quantised weight row, together in
+/// 32 aligned bytes so that a lookup touches a single cache line (tagging speed is bound by
+/// these lookups). Key 0 marks an empty slot.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(32))]
+struct Slot {
+    key: u64,
+    w: [i16; MAX_LABELS],
+}
+
+/// Open-addressing hash table from feature hash to quantised weight row. Keys are already
 /// well-mixed hashes, so the slot is just their low bits.
 #[derive(Clone, Debug, Default)]
 pub struct FeatureTable {
-    slots: Vec<(u64, u32)>,
+    slots: Vec<Slot>,
     mask: usize,
     len: usize,
 }
 
 impl FeatureTable {
-    /// A table for the given keys; row `i` belongs to `keys[i]`. Duplicate keys keep the
-    /// first row.
-    pub fn new(keys: &[u64]) -> FeatureTable {
+    /// A table for the given keys; row `i` (`l` weights) of `weights` belongs to `keys[i]`.
+    /// Duplicate keys keep the first row; key 0 (the empty marker, which the feature
+    /// hashes never produce in practice) is skipped.
+    pub fn new(keys: &[u64], weights: &[i16], l: usize) -> FeatureTable {
         // Load factor at most 1/2 keeps probe chains short.
         let cap = (keys.len() * 2).next_power_of_two().max(16);
         let mut table = FeatureTable {
-            slots: vec![(0, EMPTY); cap],
+            slots: vec![Slot::default(); cap],
             mask: cap - 1,
             len: 0,
         };
         for (row, &key) in keys.iter().enumerate() {
+            if key == 0 {
+                continue;
+            }
             let mut slot = key as usize & table.mask;
             loop {
                 let entry = &mut table.slots[slot];
-                if entry.1 == EMPTY {
-                    *entry = (key, row as u32);
+                if entry.key == 0 {
+                    entry.key = key;
+                    entry.w[..l].copy_from_slice(&weights[row * l..(row + 1) * l]);
                     table.len += 1;
                     break;
                 }
-                if entry.0 == key {
+                if entry.key == key {
                     break;
                 }
                 slot = (slot + 1) & table.mask;
@@ -51,17 +67,24 @@ impl FeatureTable {
         table
     }
 
-    /// The row of a feature, if the model knows it.
+    /// The key stored in a feature's home slot (0 if empty: the feature is unknown).
     #[inline(always)]
-    pub fn get(&self, key: u64) -> Option<usize> {
+    pub fn home_key(&self, key: u64) -> u64 {
+        self.slots[key as usize & self.mask].key
+    }
+
+    /// The weight row of a feature (all [`MAX_LABELS`] entries; those past the model's
+    /// label count are 0), if the model knows it.
+    #[inline(always)]
+    pub fn get(&self, key: u64) -> Option<&[i16; MAX_LABELS]> {
         let mut slot = key as usize & self.mask;
         loop {
-            let (k, row) = self.slots[slot];
-            if row == EMPTY {
-                return None;
+            let s = &self.slots[slot];
+            if s.key == key {
+                return Some(&s.w);
             }
-            if k == key {
-                return Some(row as usize);
+            if s.key == 0 {
+                return None;
             }
             slot = (slot + 1) & self.mask;
         }
@@ -78,6 +101,25 @@ impl FeatureTable {
     }
 }
 
+/// Quantises weights to i16 with one step for all: returns the integers and the step.
+pub fn quantise(weights: &[f32]) -> (Vec<i16>, f32) {
+    let max = weights.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+    let step = if max > 0.0 {
+        max / i16::MAX as f32
+    } else {
+        1.0
+    };
+    let q = weights
+        .iter()
+        .map(|w| {
+            (w / step)
+                .round()
+                .clamp(-(i16::MAX as f32), i16::MAX as f32) as i16
+        })
+        .collect();
+    (q, step)
+}
+
 /// A trained model for one language.
 #[derive(Clone, Debug)]
 pub struct NerModel {
@@ -91,10 +133,15 @@ pub struct NerModel {
     pub trans: Vec<f32>,
     /// Feature hash of each weight row, in row order.
     pub keys: Vec<u64>,
-    /// Weight rows, `keys.len() × labels.len()`, row-major.
-    pub weights: Vec<f32>,
+    /// Quantised weight rows, `keys.len() × labels.len()`, row-major; the weight is
+    /// `weights[i] as f32 * step`.
+    pub weights: Vec<i16>,
+    /// Quantisation step of `weights`.
+    pub step: f32,
     /// Word clusters used by the features, if the model was trained with them.
     pub clusters: Option<Clusters>,
+    /// Name lists used by the features, if the model was trained with them.
+    pub gazetteer: Option<Gazetteer>,
     /// Scale turning a score margin into a confidence (see [`decode::spans`]).
     pub confidence_scale: f32,
     table: FeatureTable,
@@ -112,6 +159,7 @@ struct TagScratch {
     decode: DecodeScratch,
     tags: Vec<u8>,
     margins: Vec<f32>,
+    first: Vec<u64>,
 }
 
 thread_local! {
@@ -120,7 +168,7 @@ thread_local! {
 }
 
 impl NerModel {
-    /// Builds a model and its lookup table.
+    /// Builds a model from float weights (quantised here) and its lookup table.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         lang: Lang,
@@ -128,11 +176,40 @@ impl NerModel {
         start: Vec<f32>,
         trans: Vec<f32>,
         keys: Vec<u64>,
-        weights: Vec<f32>,
+        weights: &[f32],
         clusters: Option<Clusters>,
         confidence_scale: f32,
     ) -> NerModel {
-        let table = FeatureTable::new(&keys);
+        let (q, step) = quantise(weights);
+        NerModel::from_quantised(
+            lang,
+            labels,
+            start,
+            trans,
+            keys,
+            q,
+            step,
+            clusters,
+            confidence_scale,
+        )
+    }
+
+    /// Builds a model from quantised weights and its lookup table. Panics never; a label
+    /// set larger than [`MAX_LABELS`] must be rejected by the caller.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_quantised(
+        lang: Lang,
+        labels: LabelSet,
+        start: Vec<f32>,
+        trans: Vec<f32>,
+        keys: Vec<u64>,
+        weights: Vec<i16>,
+        step: f32,
+        clusters: Option<Clusters>,
+        confidence_scale: f32,
+    ) -> NerModel {
+        let l = labels.len().min(MAX_LABELS);
+        let table = FeatureTable::new(&keys, &weights, l);
         let mut c_start = start.clone();
         let mut c_trans = trans.clone();
         labels.constrain(&mut c_start, &mut c_trans);
@@ -143,7 +220,9 @@ impl NerModel {
             trans,
             keys,
             weights,
+            step,
             clusters,
+            gazetteer: None,
             confidence_scale,
             table,
             c_start,
@@ -176,62 +255,42 @@ impl NerModel {
             .collect()
     }
 
-    /// Decodes one sentence to label indices (no confidences); used by training.
-    pub fn decode_labels(&self, words: &[&str], out: &mut Vec<u8>) {
-        SCRATCH.with(|s| match s.try_borrow_mut() {
-            Ok(mut s) => {
-                self.score(words, &mut s);
-                let s = &mut *s;
-                decode::viterbi(
-                    &s.emissions,
-                    self.labels.len(),
-                    &self.c_start,
-                    &self.c_trans,
-                    &mut s.decode,
-                    out,
-                    None,
-                );
-            }
-            Err(_) => {
-                let mut s = TagScratch::default();
-                self.score(words, &mut s);
-                decode::viterbi(
-                    &s.emissions,
-                    self.labels.len(),
-                    &self.c_start,
-                    &self.c_trans,
-                    &mut s.decode,
-                    out,
-                    None,
-                );
-            }
-        })
-    }
-
     /// Fills `s.emissions` with per-token label scores.
     fn score(&self, words: &[&str], s: &mut TagScratch) {
         let l = self.labels.len();
         features::extract(
             self.lang,
             self.clusters.as_ref(),
+            self.gazetteer.as_ref(),
             words,
             &mut s.features,
             &mut s.hashes,
             &mut s.offsets,
         );
         s.emissions.clear();
-        s.emissions.resize(words.len() * l, 0.0);
+        s.emissions.reserve(words.len() * l);
+        // Tagging is bound by cache misses on the table. Reading every feature's home slot
+        // first, in a loop whose loads do not depend on each other, lets the CPU overlap
+        // the misses; the probing below then finds the lines in cache.
+        s.first.clear();
+        s.first
+            .extend(s.hashes.iter().map(|&h| self.table.home_key(h)));
         for t in 0..words.len() {
-            let row_out = &mut s.emissions[t * l..(t + 1) * l];
+            // Integer sums: exact, and cheaper than converting every weight.
+            let mut acc = [0i32; MAX_LABELS];
             let (a, b) = (s.offsets[t] as usize, s.offsets[t + 1] as usize);
-            for &h in &s.hashes[a..b] {
-                if let Some(row) = self.table.get(h) {
-                    let w = &self.weights[row * l..(row + 1) * l];
-                    for (o, &x) in row_out.iter_mut().zip(w) {
-                        *o += x;
+            for (&h, &home) in s.hashes[a..b].iter().zip(&s.first[a..b]) {
+                if home == 0 {
+                    continue;
+                }
+                if let Some(w) = self.table.get(h) {
+                    for (o, &x) in acc.iter_mut().zip(w) {
+                        *o += x as i32;
                     }
                 }
             }
+            s.emissions
+                .extend(acc[..l].iter().map(|&x| x as f32 * self.step));
         }
     }
 
@@ -268,13 +327,17 @@ mod tests {
 
     #[test]
     fn table_finds_every_key_and_nothing_else() {
-        let keys: Vec<u64> = (0..1000u64)
+        let keys: Vec<u64> = (1..=1000u64)
             .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
             .collect();
-        let t = FeatureTable::new(&keys);
+        let weights: Vec<i16> = (0..1000 * 3).map(|i| i as i16).collect();
+        let t = FeatureTable::new(&keys, &weights, 3);
         assert_eq!(t.len(), 1000);
         for (i, &k) in keys.iter().enumerate() {
-            assert_eq!(t.get(k), Some(i));
+            let row = t.get(k).unwrap();
+            assert_eq!(&row[..3], &weights[i * 3..i * 3 + 3]);
+            assert!(row[3..].iter().all(|&x| x == 0));
+            assert_ne!(t.home_key(k), 0);
         }
         assert_eq!(t.get(12345), None);
     }
@@ -290,7 +353,7 @@ mod tests {
             vec![0.0; 3],
             vec![0.0; 9],
             vec![],
-            vec![],
+            &[],
             None,
             1.0,
         );

@@ -13,6 +13,7 @@
 //! | start scores (f32 × L), transitions (f32 × L × L) | var |
 //! | number of features n (u32), feature hashes (u64 × n), weights (i16 × n × L) | var |
 //! | number of cluster entries c (u32), then c × (word hash u64, coarse u16, fine u16) | var |
+//! | number of name-list entries g (u32), then g × (sequence key u64, type bits u8) | var |
 //! | checksum: [`features::hash_bytes`] of every preceding byte (u64) | 8 |
 //!
 //! Weights are quantised to i16 with one step for the whole model: four times smaller than
@@ -21,14 +22,15 @@
 
 use super::decode::LabelSet;
 use super::features::{self, Clusters, FEATURE_SET_VERSION};
-use super::model::NerModel;
+use super::gazetteer::Gazetteer;
+use super::model::{MAX_LABELS, NerModel};
 use crate::document::{EntityType, Lang};
 use std::path::{Path, PathBuf};
 
 /// First bytes of every model file.
 pub const MAGIC: [u8; 8] = *b"NCNERMDL";
 /// Version of the layout written by this build.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Seed of the checksum hash.
 const CHECKSUM_SEED: u64 = 0x6e65_725f_6d6f_6465;
 
@@ -120,14 +122,8 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
         b.push(t.as_str().len() as u8);
         b.extend_from_slice(t.as_str().as_bytes());
     }
-    let max = model.weights.iter().fold(0.0f32, |m, w| m.max(w.abs()));
-    let step = if max > 0.0 {
-        max / i16::MAX as f32
-    } else {
-        1.0
-    };
     b.extend_from_slice(&model.confidence_scale.to_le_bytes());
-    b.extend_from_slice(&step.to_le_bytes());
+    b.extend_from_slice(&model.step.to_le_bytes());
     for x in model.start.iter().chain(&model.trans) {
         b.extend_from_slice(&x.to_le_bytes());
     }
@@ -136,10 +132,7 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
         b.extend_from_slice(&k.to_le_bytes());
     }
     for w in &model.weights {
-        let q = (w / step)
-            .round()
-            .clamp(-(i16::MAX as f32), i16::MAX as f32) as i16;
-        b.extend_from_slice(&q.to_le_bytes());
+        b.extend_from_slice(&w.to_le_bytes());
     }
     let mut entries: Vec<(u64, [u16; 2])> = match &model.clusters {
         Some(c) => c.map.iter().map(|(&k, &v)| (k, v)).collect(),
@@ -151,6 +144,16 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
         b.extend_from_slice(&k.to_le_bytes());
         b.extend_from_slice(&c0.to_le_bytes());
         b.extend_from_slice(&c1.to_le_bytes());
+    }
+    let mut names: Vec<(u64, u8)> = match &model.gazetteer {
+        Some(g) => g.map.iter().map(|(&k, &v)| (k, v)).collect(),
+        None => Vec::new(),
+    };
+    names.sort_unstable();
+    b.extend_from_slice(&(names.len() as u32).to_le_bytes());
+    for (k, bits) in names {
+        b.extend_from_slice(&k.to_le_bytes());
+        b.push(bits);
     }
     let sum = features::hash_bytes(CHECKSUM_SEED, &b);
     b.extend_from_slice(&sum.to_le_bytes());
@@ -291,7 +294,7 @@ pub fn from_bytes(
             .ok_or_else(|| corrupt(format!("unknown entity type {name:?}")))?;
         types.push(ty);
     }
-    if types.is_empty() || types.len() > 16 {
+    if types.is_empty() || 1 + 2 * types.len() > MAX_LABELS {
         return Err(corrupt(format!("{} entity types", types.len())));
     }
     let labels = LabelSet { types };
@@ -323,9 +326,9 @@ pub fn from_bytes(
         })
         .collect();
     let w_bytes = r.take(n * l * 2)?;
-    let weights: Vec<f32> = w_bytes
+    let weights: Vec<i16> = w_bytes
         .chunks_exact(2)
-        .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * step)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]))
         .collect();
     let nc = r.u32()? as usize;
     let c_bytes = r.take(
@@ -351,28 +354,48 @@ pub fn from_bytes(
             .collect();
         Some(Clusters { map })
     };
+    let ng = r.u32()? as usize;
+    let g_bytes = r.take(
+        ng.checked_mul(9)
+            .ok_or_else(|| corrupt("name list size overflows".into()))?,
+    )?;
+    let gazetteer = if ng == 0 {
+        None
+    } else {
+        let map = g_bytes
+            .chunks_exact(9)
+            .map(|c| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(&c[..8]);
+                (u64::from_le_bytes(a), c[8])
+            })
+            .collect();
+        Some(Gazetteer { map })
+    };
     if r.pos != body.len() {
         return Err(corrupt(format!(
             "{} unexpected trailing bytes",
             body.len() - r.pos
         )));
     }
-    Ok(NerModel::new(
+    let mut model = NerModel::from_quantised(
         lang,
         labels,
         start,
         trans,
         keys,
         weights,
+        step,
         clusters,
         confidence_scale,
-    ))
+    );
+    model.gazetteer = gazetteer;
+    Ok(model)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn tiny() -> NerModel {
         let labels = LabelSet {
@@ -381,7 +404,7 @@ mod tests {
         let l = labels.len();
         let keys = vec![11u64, 22, 33];
         let weights: Vec<f32> = (0..keys.len() * l).map(|i| i as f32 * 0.25 - 1.0).collect();
-        let mut map = HashMap::new();
+        let mut map = features::KeyMap::default();
         map.insert(7u64, [1u16, 2u16]);
         NerModel::new(
             Lang::Az,
@@ -389,7 +412,7 @@ mod tests {
             vec![0.5; l],
             vec![-0.25; l * l],
             keys,
-            weights,
+            &weights,
             Some(Clusters { map }),
             0.7,
         )
@@ -409,9 +432,8 @@ mod tests {
         assert_eq!(back.trans, m.trans);
         assert_eq!(back.clusters, m.clusters);
         assert_eq!(back.confidence_scale, m.confidence_scale);
-        for (a, b) in back.weights.iter().zip(&m.weights) {
-            assert!((a - b).abs() < 1e-3, "{a} vs {b}");
-        }
+        assert_eq!(back.weights, m.weights);
+        assert_eq!(back.step, m.step);
         // Saving again is byte-identical (deterministic format).
         assert_eq!(to_bytes(&back), to_bytes(&load(&path, None).unwrap()));
     }
@@ -444,9 +466,9 @@ mod tests {
             Err(ModelFileError::BadMagic { .. })
         ));
         let mut v2 = bytes.clone();
-        v2[8] = 2;
+        v2[8] = 9;
         let err = from_bytes(&v2, p, None).unwrap_err();
-        assert!(matches!(err, ModelFileError::WrongVersion { found: 2, .. }));
+        assert!(matches!(err, ModelFileError::WrongVersion { found: 9, .. }));
         assert!(err.to_string().contains("x.bin"));
         let err = from_bytes(&bytes, p, Some(Lang::Ru)).unwrap_err();
         assert!(matches!(err, ModelFileError::WrongLanguage { .. }));

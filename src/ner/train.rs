@@ -12,15 +12,15 @@
 //! size and speed as one trained without transfer. Training is deterministic: sentence
 //! order comes from a seeded SplitMix64, and nothing iterates over a hash map.
 
+use super::calibrate::{fit_confidence_scale, score};
 use super::decode::{self, DecodeScratch, LabelSet};
 use super::features::{self, Clusters, Scratch};
+use super::gazetteer;
 use super::model::NerModel;
-use super::model_file;
+use super::perceptron::{Example, Weights, export};
 use crate::document::{EntityType, Lang};
 use crate::eval::conll::ConllSentence;
-use crate::eval::spans::{self, Span, SpanCounts};
 use std::collections::HashMap;
-use std::path::Path;
 
 /// Training settings.
 #[derive(Clone, Debug)]
@@ -35,6 +35,8 @@ pub struct TrainConfig {
     pub patience: usize,
     /// Word clusters to use as features (stored in the model).
     pub clusters: Option<Clusters>,
+    /// Learn name lists from the training data and use them as features.
+    pub gazetteer: bool,
 }
 
 impl Default for TrainConfig {
@@ -45,6 +47,7 @@ impl Default for TrainConfig {
             min_count: 2,
             patience: 4,
             clusters: None,
+            gazetteer: false,
         }
     }
 }
@@ -126,13 +129,6 @@ pub fn strip_suffix_apostrophes(word: &str) -> String {
     out
 }
 
-/// One training sentence as feature indices.
-struct Example {
-    feats: Vec<u32>,
-    offsets: Vec<u32>,
-    gold: Vec<u8>,
-}
-
 /// Label indices of a tag sequence, repairing an `I-X` that does not continue an `X`.
 fn gold_labels(labels: &LabelSet, tags: &[String], sentence: usize) -> Result<Vec<u8>, TrainError> {
     let mut out: Vec<u8> = Vec::with_capacity(tags.len());
@@ -190,18 +186,38 @@ pub fn train(
     let l = labels.len();
     let augment = !transfer.is_empty();
     let clusters = cfg.clusters.as_ref();
+    // Jackknifed name lists: sentence i sees the list built from the sentences whose index
+    // has the other parity; the model keeps the list built from everything.
+    let (gaz_full, gaz_other) = if cfg.gazetteer {
+        let pick = |p: usize| {
+            all.iter()
+                .enumerate()
+                .filter(move |(i, _)| i % 2 != p)
+                .map(|(_, (s, _))| *s)
+        };
+        (
+            Some(gazetteer::build(lang, all.iter().map(|(s, _)| *s))),
+            [
+                Some(gazetteer::build(lang, pick(0))),
+                Some(gazetteer::build(lang, pick(1))),
+            ],
+        )
+    } else {
+        (None, [None, None])
+    };
 
     // Pass 1: feature counts.
     let mut scratch = Scratch::default();
     let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
     let mut counts: HashMap<u64, u32> = HashMap::new();
     let mut words: Vec<&str> = Vec::new();
-    for (s, is_transfer) in &all {
+    for (i, (s, is_transfer)) in all.iter().enumerate() {
         words.clear();
         words.extend(s.words.iter().map(String::as_str));
         features::extract(
             lang,
             clusters,
+            gaz_other[i % 2].as_ref(),
             &words,
             &mut scratch,
             &mut hashes,
@@ -230,6 +246,7 @@ pub fn train(
         features::extract(
             lang,
             clusters,
+            gaz_other[i % 2].as_ref(),
             &words,
             &mut scratch,
             &mut hashes,
@@ -334,6 +351,8 @@ pub fn train(
             &target_copy,
             cfg.clusters.clone(),
         );
+        let mut model = model;
+        model.gazetteer = gaz_full.clone();
         let dev_f1 = dev.map(|d| score(&model, d).micro.f1);
         progress(&EpochStats {
             epoch,
@@ -367,178 +386,6 @@ pub fn train(
     let calibration: &[ConllSentence] = dev.unwrap_or(&train[..train.len().min(2000)]);
     best.model.confidence_scale = fit_confidence_scale(&best.model, calibration);
     Ok(best)
-}
-
-/// Perceptron weights with the lazy-averaging accumulators.
-struct Weights {
-    l: usize,
-    w: Vec<f32>,
-    acc: Vec<f32>,
-    start: Vec<f32>,
-    start_acc: Vec<f32>,
-    trans: Vec<f32>,
-    trans_acc: Vec<f32>,
-}
-
-impl Weights {
-    fn new(n: usize, l: usize) -> Weights {
-        Weights {
-            l,
-            w: vec![0.0; n],
-            acc: vec![0.0; n],
-            start: vec![0.0; l],
-            start_acc: vec![0.0; l],
-            trans: vec![0.0; l * l],
-            trans_acc: vec![0.0; l * l],
-        }
-    }
-
-    /// Standard perceptron update towards the gold path and away from the predicted one;
-    /// `acc` collects `c × delta` so the average is `w - acc / c`.
-    fn update(&mut self, ex: &Example, pred: &[u8], c: f32) {
-        let l = self.l;
-        let gold = &ex.gold;
-        for t in 0..gold.len() {
-            let (g, p) = (gold[t] as usize, pred[t] as usize);
-            if g != p {
-                for &f in &ex.feats[ex.offsets[t] as usize..ex.offsets[t + 1] as usize] {
-                    let base = f as usize * l;
-                    self.w[base + g] += 1.0;
-                    self.acc[base + g] += c;
-                    self.w[base + p] -= 1.0;
-                    self.acc[base + p] -= c;
-                }
-            }
-            let (gp, pp) = if t == 0 {
-                (None, None)
-            } else {
-                (Some(gold[t - 1] as usize), Some(pred[t - 1] as usize))
-            };
-            if (gp, g) != (pp, p) {
-                match (gp, pp) {
-                    (Some(gp), Some(pp)) => {
-                        self.trans[gp * l + g] += 1.0;
-                        self.trans_acc[gp * l + g] += c;
-                        self.trans[pp * l + p] -= 1.0;
-                        self.trans_acc[pp * l + p] -= c;
-                    }
-                    _ => {
-                        self.start[g] += 1.0;
-                        self.start_acc[g] += c;
-                        self.start[p] -= 1.0;
-                        self.start_acc[p] -= c;
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Builds the averaged, pruned model and passes it through the file format, so that what
-/// the dev set scores is exactly what would be saved (quantisation included).
-#[allow(clippy::too_many_arguments)]
-fn export(
-    lang: Lang,
-    labels: &LabelSet,
-    w: &Weights,
-    c: f32,
-    keys: &[u64],
-    general: &[bool],
-    target_copy: &[Option<usize>],
-    clusters: Option<Clusters>,
-) -> NerModel {
-    let l = labels.len();
-    let avg =
-        |v: &[f32], a: &[f32]| -> Vec<f32> { v.iter().zip(a).map(|(x, y)| x - y / c).collect() };
-    let mut out_keys = Vec::new();
-    let mut out_w = Vec::new();
-    let mut row = vec![0.0f32; l];
-    for (i, &key) in keys.iter().enumerate() {
-        if !general[i] {
-            continue;
-        }
-        for (y, r) in row.iter_mut().enumerate() {
-            *r = w.w[i * l + y] - w.acc[i * l + y] / c;
-            if let Some(j) = target_copy[i] {
-                *r += w.w[j * l + y] - w.acc[j * l + y] / c;
-            }
-        }
-        // Rows that would quantise to zero carry nothing.
-        if row.iter().any(|x| x.abs() > 1e-3) {
-            out_keys.push(key);
-            out_w.extend_from_slice(&row);
-        }
-    }
-    let model = NerModel::new(
-        lang,
-        labels.clone(),
-        avg(&w.start, &w.start_acc),
-        avg(&w.trans, &w.trans_acc),
-        out_keys,
-        out_w,
-        clusters,
-        1.0,
-    );
-    let bytes = model_file::to_bytes(&model);
-    // Our own bytes always parse; fall back to the unquantised model if not.
-    model_file::from_bytes(&bytes, Path::new("<memory>"), Some(lang)).unwrap_or(model)
-}
-
-/// Exact-span scores of a model on gold sentences.
-pub fn score(model: &NerModel, gold: &[ConllSentence]) -> spans::Report {
-    let mut counts = SpanCounts::default();
-    let mut words: Vec<&str> = Vec::new();
-    for s in gold {
-        words.clear();
-        words.extend(s.words.iter().map(String::as_str));
-        let predicted: Vec<Span> = model
-            .tag(&words)
-            .into_iter()
-            .map(|p| Span {
-                start: p.start,
-                end: p.end,
-                kind: p.kind.as_str().to_string(),
-            })
-            .collect();
-        counts.add(&spans::spans_from_tags(&s.tags), &predicted);
-    }
-    counts.report()
-}
-
-/// Chooses the confidence scale minimising the log loss of "span is correct" over the
-/// spans predicted on `gold`, by a grid search over a wide logarithmic range.
-fn fit_confidence_scale(model: &NerModel, gold: &[ConllSentence]) -> f32 {
-    let mut points: Vec<(f32, bool)> = Vec::new();
-    let mut words: Vec<&str> = Vec::new();
-    for s in gold {
-        words.clear();
-        words.extend(s.words.iter().map(String::as_str));
-        let gold_spans = spans::spans_from_tags(&s.tags);
-        for (span, margin) in model.tag_margins(&words) {
-            let correct = gold_spans.iter().any(|g| {
-                g.start == span.start && g.end == span.end && g.kind == span.kind.as_str()
-            });
-            points.push((margin, correct));
-        }
-    }
-    if points.is_empty() {
-        return model.confidence_scale;
-    }
-    let mut best = (f64::MAX, 1.0f32);
-    for i in 0..=80 {
-        let s = 10f32.powf(-4.0 + i as f32 * 0.1);
-        let loss: f64 = points
-            .iter()
-            .map(|&(m, ok)| {
-                let p = (1.0 - (-(s * m) as f64).exp()).clamp(1e-6, 1.0 - 1e-6);
-                if ok { -p.ln() } else { -(1.0 - p).ln() }
-            })
-            .sum();
-        if loss < best.0 {
-            best = (loss, s);
-        }
-    }
-    best.1
 }
 
 #[cfg(test)]
@@ -592,6 +439,7 @@ mod tests {
             min_count: 1,
             patience: 3,
             clusters: None,
+            gazetteer: false,
         }
     }
 
@@ -601,8 +449,8 @@ mod tests {
         let a = train(Lang::En, &data, &[], None, &cfg(), &mut |_| {}).unwrap();
         let b = train(Lang::En, &data, &[], None, &cfg(), &mut |_| {}).unwrap();
         assert_eq!(
-            model_file::to_bytes(&a.model),
-            model_file::to_bytes(&b.model)
+            crate::ner::model_file::to_bytes(&a.model),
+            crate::ner::model_file::to_bytes(&b.model)
         );
     }
 

@@ -1,0 +1,91 @@
+//! Tagging throughput of the embedded NER models, in tokens per second on one core.
+//!
+//! Sentences come from the dev files under `../shared/data/ner/` when that directory exists
+//! (the development checkout), else from a small built-in text, so a user's clone still
+//! benchmarks. Run with `cargo bench --bench ner`; criterion prints `thrpt` in elements
+//! (tokens) per second.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use newsclaims::document::Lang;
+use newsclaims::eval::conll;
+use newsclaims::ner::{EmbeddedTagger, Tagger};
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ner");
+const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner");
+
+/// Used when the shared data is absent: a few news-like sentences per language.
+const BUILTIN: [(Lang, &str); 3] = [
+    (
+        Lang::En,
+        "The European Commission said on Thursday it disagreed with German advice to consumers .",
+    ),
+    (
+        Lang::Ru,
+        "Президент России Владимир Путин встретился в Москве с главой Газпрома Алексеем Миллером .",
+    ),
+    (
+        Lang::Az,
+        "Azərbaycan Respublikasının Prezidenti İlham Əliyev Bakıda Dünya Bankının nümayəndələrini qəbul edib .",
+    ),
+];
+
+/// Dev sentences of a language, or the built-in one repeated.
+fn sentences(lang: Lang) -> Vec<Vec<String>> {
+    let file = match lang {
+        Lang::En => "en/conll2003.dev.conll",
+        Lang::Ru => "ru/factru.dev.conll",
+        // The az dev split lives outside the data dir; the training file's tail is the
+        // same kind of text.
+        Lang::Az => "az/aznerm.train.conll",
+    };
+    let path = Path::new(DATA).join(file);
+    if let Ok(s) = conll::read_file(&path) {
+        return s.into_iter().map(|s| s.words).collect();
+    }
+    eprintln!(
+        "{} not found: benchmarking on built-in sentences",
+        path.display()
+    );
+    let text = BUILTIN
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .map_or("", |(_, t)| t);
+    vec![text.split(' ').map(str::to_string).collect(); 200]
+}
+
+fn bench(c: &mut Criterion) {
+    let tagger = match EmbeddedTagger::load_dir(Path::new(MODELS)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot load models: {e}");
+            return;
+        }
+    };
+    let mut group = c.benchmark_group("ner_tag");
+    group
+        .measurement_time(Duration::from_secs(5))
+        .sample_size(20);
+    for lang in tagger.languages() {
+        let sents = sentences(lang);
+        let tokens: usize = sents.iter().map(Vec::len).sum();
+        let words: Vec<Vec<&str>> = sents
+            .iter()
+            .map(|s| s.iter().map(String::as_str).collect())
+            .collect();
+        group.throughput(Throughput::Elements(tokens as u64));
+        group.bench_function(lang.code(), |b| {
+            b.iter(|| {
+                for w in &words {
+                    black_box(tagger.tag(lang, black_box(w)).ok());
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

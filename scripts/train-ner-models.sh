@@ -1,0 +1,34 @@
+#!/bin/sh
+# Retrains the shipped NER models (models/ner/{en,ru,az}.bin) from the development data in
+# ../shared/data (which must not be copied into this repository). Deterministic: the same
+# data and seed give byte-identical models. Word-cluster caches go to out/ (git-ignored).
+#
+# usage: scripts/train-ner-models.sh [en|ru|az ...]   (default: all three)
+set -eu
+D=${DATA:-../shared/data}
+NC=${NC:-target/release/newsclaims}
+mkdir -p out models/ner
+langs=${*:-en ru az}
+for lang in $langs; do
+  case $lang in
+  en)
+    "$NC" train ner --lang en --seed 1 --gazetteer \
+      --train "$D/ner/en/conll2003.train.conll" --dev "$D/ner/en/conll2003.dev.conll" \
+      --raw "$D/raw/en/reuters21578.jsonl" --clusters-cache out/clusters-en.tsv \
+      --out models/ner/en.bin ;;
+  ru)
+    "$NC" train ner --lang ru --seed 1 --gazetteer \
+      --train "$D/ner/ru/nerel.train.conll" --dev "$D/ner/ru/nerel.dev.conll" \
+      --raw "$D/raw/ru/rucoco.jsonl" --clusters-cache out/clusters-ru.tsv \
+      --out models/ner/ru.bin ;;
+  az)
+    scripts/split-az-dev.sh "$D/ner/az/aznerm.train.conll" out/ner-az
+    "$NC" train ner --lang az --seed 1 --gazetteer \
+      --train out/ner-az/train.conll --dev out/ner-az/dev.conll \
+      --transfer "$D/ner/tr/turkish-wiki-ner.train.conll" \
+      --raw "$D/raw/az/news.jsonl" "$D/raw/az/legal.jsonl" "$D/raw/az/nutch.txt" \
+      --clusters-cache out/clusters-az.tsv \
+      --out models/ner/az.bin ;;
+  *) echo "unknown language $lang" >&2; exit 2 ;;
+  esac
+done

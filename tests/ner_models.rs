@@ -1,0 +1,100 @@
+//! Checks of the shipped NER models (`models/ner/`): they load, honour the `Tagger`
+//! contract on arbitrary input, and (when the development data in `../shared/data` is
+//! present) still reach their recorded dev scores.
+
+use newsclaims::document::Lang;
+use newsclaims::eval::{conll, evaluate_ner};
+use newsclaims::ner::{EmbeddedTagger, Tagger};
+use proptest::prelude::*;
+use std::path::Path;
+use std::sync::OnceLock;
+
+const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ner");
+
+fn tagger() -> &'static EmbeddedTagger {
+    static T: OnceLock<EmbeddedTagger> = OnceLock::new();
+    T.get_or_init(|| EmbeddedTagger::load_dir(Path::new(MODELS)).expect("shipped models load"))
+}
+
+/// The `Tagger` contract: sorted, non-overlapping, non-empty spans inside the sentence,
+/// confidences in [0, 1].
+fn check_contract(lang: Lang, words: &[&str]) {
+    let spans = tagger().tag(lang, words).expect("model present");
+    let mut prev_end = 0;
+    for s in &spans {
+        assert!(
+            s.start >= prev_end && s.start < s.end && s.end <= words.len(),
+            "{spans:?}"
+        );
+        assert!((0.0..=1.0).contains(&s.confidence), "{spans:?}");
+        prev_end = s.end;
+    }
+}
+
+#[test]
+fn all_languages_load_and_find_obvious_entities() {
+    assert_eq!(tagger().languages(), vec![Lang::Az, Lang::Ru, Lang::En]);
+    let cases: [(Lang, &str); 3] = [
+        (
+            Lang::En,
+            "President Barack Obama met Angela Merkel in Berlin on Monday .",
+        ),
+        (
+            Lang::Ru,
+            "Президент России Владимир Путин прилетел в Москву .",
+        ),
+        (
+            Lang::Az,
+            "Prezident İlham Əliyev Bakıda Fransa səfiri ilə görüşüb .",
+        ),
+    ];
+    for (lang, text) in cases {
+        let words: Vec<&str> = text.split(' ').collect();
+        check_contract(lang, &words);
+        let spans = tagger().tag(lang, &words).unwrap();
+        assert!(spans.len() >= 2, "{lang}: {spans:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn any_input_gives_valid_spans(
+        words in proptest::collection::vec("[A-Za-zƏəİıЁёА-я0-9.,'-]{1,8}", 0..30),
+        lang_idx in 0usize..3,
+    ) {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        check_contract(Lang::ALL[lang_idx], &words);
+    }
+}
+
+/// Micro F1 of a shipped model on a dev file, or `None` (with a message) without the data.
+fn dev_f1(lang: Lang, file: &str) -> Option<f64> {
+    let path = Path::new(DATA).join(file);
+    if !path.exists() {
+        eprintln!(
+            "skipping: {} not found (development data absent)",
+            path.display()
+        );
+        return None;
+    }
+    let gold = conll::read_file(&path).expect("dev file parses");
+    Some(
+        evaluate_ner(tagger(), lang, &gold)
+            .expect("model present")
+            .micro
+            .f1,
+    )
+}
+
+#[test]
+fn dev_scores_do_not_regress() {
+    // Floors slightly under the scores recorded in models/README.md.
+    if let Some(f1) = dev_f1(Lang::En, "en/conll2003.dev.conll") {
+        assert!(f1 >= 90.5, "en dev micro F1 {f1}");
+    }
+    if let Some(f1) = dev_f1(Lang::Ru, "ru/nerel.dev.conll") {
+        assert!(f1 >= 81.5, "ru NEREL dev micro F1 {f1}");
+    }
+}
