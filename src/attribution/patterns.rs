@@ -157,6 +157,17 @@ impl<'a> DocView<'a> {
                 .is_some()
     }
 
+    /// An entity without the role nouns the tagger took into it ("Nazir Ceyhun Bayramov" →
+    /// "Ceyhun Bayramov"): the speaker is the name.
+    pub(super) fn without_roles(&self, mut tokens: Range<usize>) -> Range<usize> {
+        while tokens.len() > 1
+            && (self.is(tokens.start, CueKind::Role) || self.is(tokens.start, CueKind::Determiner))
+        {
+            tokens.start += 1;
+        }
+        tokens
+    }
+
     fn span(&self, tokens: Range<usize>) -> ByteSpan {
         let all = self.tokens();
         (all[tokens.start].start, all[tokens.end - 1].end)
@@ -731,7 +742,7 @@ impl<'a> DocView<'a> {
         let earlier = nearest(EntityType::Per).or_else(|| nearest(EntityType::Org));
         Some(match earlier {
             Some(entity) => Speaker {
-                tokens: entity.tokens.clone(),
+                tokens: self.without_roles(entity.tokens.clone()),
                 form: SpeakerForm::Named,
                 entity: Some(entity.kind),
             },
@@ -760,7 +771,7 @@ impl<'a> DocView<'a> {
             let entity = &self.entities[e];
             if entity.tokens.end == end && entity.tokens.start >= start {
                 return Some(Speaker {
-                    tokens: entity.tokens.clone(),
+                    tokens: self.without_roles(entity.tokens.clone()),
                     form: SpeakerForm::Named,
                     entity: Some(entity.kind),
                 });
@@ -835,7 +846,7 @@ impl<'a> DocView<'a> {
         {
             let entity = &self.entities[e];
             return Some(Speaker {
-                tokens: entity.tokens.clone(),
+                tokens: self.without_roles(entity.tokens.clone()),
                 form: SpeakerForm::Named,
                 entity: Some(entity.kind),
             });
@@ -921,7 +932,7 @@ impl<'a> DocView<'a> {
             .find(|e| e.kind == EntityType::Per && e.tokens.end <= end)
         {
             return Some(Speaker {
-                tokens: person.tokens.clone(),
+                tokens: self.without_roles(person.tokens.clone()),
                 form: SpeakerForm::Named,
                 entity: Some(EntityType::Per),
             });
@@ -1109,7 +1120,7 @@ impl<'a> DocView<'a> {
         });
         if let Some(entity) = early {
             return Some(Speaker {
-                tokens: entity.tokens.clone(),
+                tokens: self.without_roles(entity.tokens.clone()),
                 form: SpeakerForm::Named,
                 entity: Some(entity.kind),
             });
@@ -1124,7 +1135,7 @@ impl<'a> DocView<'a> {
         if let Some(e) = self.entity_at[first] {
             let entity = &self.entities[e];
             return Some(Speaker {
-                tokens: entity.tokens.clone(),
+                tokens: self.without_roles(entity.tokens.clone()),
                 form: SpeakerForm::Named,
                 entity: Some(entity.kind),
             });
@@ -1255,7 +1266,7 @@ impl<'a> DocView<'a> {
             })
         {
             return Speaker {
-                tokens: person.tokens.clone(),
+                tokens: self.without_roles(person.tokens.clone()),
                 form: SpeakerForm::Named,
                 entity: Some(EntityType::Per),
             };

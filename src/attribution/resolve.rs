@@ -31,7 +31,12 @@ pub(super) fn resolve_speakers(
     for (mut attribution, speaker) in found {
         if let Some(speaker) = speaker {
             match speaker.form {
-                SpeakerForm::Named | SpeakerForm::Phrase => {
+                SpeakerForm::Named => {
+                    attribution.speaker_resolved = attribution
+                        .speaker
+                        .map(|(s, e)| full_name(doc, &doc.text[s..e]));
+                }
+                SpeakerForm::Phrase => {
                     attribution.speaker_resolved =
                         attribution.speaker.map(|(s, e)| doc.text[s..e].to_string());
                 }
@@ -86,7 +91,10 @@ fn referent(
                 .is_some_and(|n| n.chars().next().is_some_and(char::is_uppercase))
     });
     if let Some(a) = from_claims {
-        return Some((a.speaker_resolved.clone()?, a.speaker_type));
+        return Some((
+            full_name(doc, a.speaker_resolved.as_deref()?),
+            a.speaker_type,
+        ));
     }
     doc.entities
         .iter()
@@ -94,4 +102,23 @@ fn referent(
             e.end <= mention_start && compatible(wanted, Some(e.kind)) && e.kind != EntityType::Loc
         })
         .map(entity_name)
+}
+
+/// The longest name of the document that ends with `name` ("Namazov" → "Ramid Namazov"):
+/// news give a person's full name once and the surname after.
+fn full_name(doc: &DocView<'_>, name: &str) -> String {
+    let name = name.trim();
+    let mut best = name;
+    for entity in doc.entities {
+        let tokens = doc.without_roles(entity.tokens.clone());
+        let all = &doc.segmented.tokens;
+        let candidate = &doc.text[all[tokens.start].start..all[tokens.end - 1].end];
+        if candidate.len() > best.len()
+            && candidate.ends_with(name)
+            && candidate[..candidate.len() - name.len()].ends_with(' ')
+        {
+            best = candidate;
+        }
+    }
+    best.to_string()
 }
