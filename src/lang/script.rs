@@ -179,7 +179,7 @@ pub struct LetterStats {
     /// Special letters of each script (lower-cased) with their counts; a short list, so a
     /// linear search beats hashing.
     pub specials: Vec<(char, usize)>,
-    /// Counts of the basic letters, indexed by [`basic_index`].
+    /// Counts of the basic letters, indexed by `basic_index`.
     pub basic: Vec<usize>,
 }
 

@@ -3,7 +3,7 @@
 //! The pipeline hands a tagger the words of one sentence (normalised token texts) and gets
 //! back entity spans as token indices. Taggers are interchangeable: the embedded model that
 //! ships in `models/ner/`, and (behind the `transformer` feature) a rust-bert model.
-//! [`AnyTagger`] dispatches statically between them.
+//! The pipeline takes a `&dyn Tagger`, so any of them plugs in.
 
 pub mod calibrate;
 pub mod clusters;
