@@ -132,7 +132,6 @@ fn draw(report: &Report, output: &str) -> Result<(), Box<dyn Error>> {
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(50)
-        .right_y_label_area_size(10)
         .build_cartesian_2d(0.0..single.len().max(1) as f64 + 1.4, 0.0..100.0)?;
     chart
         .configure_mesh()

@@ -56,6 +56,9 @@ pub struct Args {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also write the report as JSON to this file (for `examples/bench_chart.rs`).
+    #[arg(long)]
+    json_out: Option<PathBuf>,
 }
 
 fn parse_lang(value: &str) -> Result<Lang, String> {
@@ -229,8 +232,13 @@ pub fn run_bench(args: Args) -> anyhow::Result<()> {
             report.rows.push(row);
         }
     }
+    let json = serde_json::to_string_pretty(&report)?;
+    if let Some(path) = &args.json_out {
+        std::fs::write(path, format!("{json}\n"))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{json}");
     } else {
         print_table(&report, &mut std::io::stdout().lock())?;
     }

@@ -65,6 +65,10 @@ pub struct Row {
     pub stage_share: Vec<(String, f64)>,
     /// Attribution time over the time of all other stages.
     pub attribution_overhead: f64,
+    /// Share of the wall time the driver spent outside the workers (reading records, writing
+    /// tables, between chunks): the serial part that bounds scaling. Meaningful with one
+    /// thread, where the worker's stage time and the driver's time add up to the wall time.
+    pub driver_share: f64,
 }
 
 /// The median of a list (the lower middle for an even count); 0 for none.
@@ -106,6 +110,9 @@ impl Row {
         let attribution = times.attribution.as_secs_f64();
         let rest = times.total().as_secs_f64() - attribution;
         let words_per_s = counts.words as f64 / wall.max(1e-9);
+        let typical_wall = typical.map_or(wall, |r| r.wall).max(1e-9);
+        let in_workers = (times.total() - times.write).as_secs_f64() / threads.max(1) as f64;
+        let driver_share = (1.0 - in_workers / typical_wall).clamp(0.0, 1.0);
         Row {
             corpus: corpus.to_string(),
             path: path.display().to_string(),
@@ -125,6 +132,7 @@ impl Row {
             peak_since_start: runs.iter().any(|r| r.peak_since_start),
             stage_share,
             attribution_overhead: attribution / rest.max(1e-9),
+            driver_share,
         }
     }
 }
@@ -146,9 +154,17 @@ pub fn print_table(report: &Report, out: &mut impl Write) -> std::io::Result<()>
         report.ner
     )?;
     writeln!(out)?;
+    // The corpus column is as wide as the longest name (at least "corpus").
+    let w = report
+        .rows
+        .iter()
+        .map(|r| r.corpus.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     writeln!(
         out,
-        "{:<8} {:>7} {:>8} {:>10} {:>8} {:>9} {:>10} {:>12} {:>7} {:>9}",
+        "{:<w$} {:>7} {:>8} {:>10} {:>8} {:>9} {:>10} {:>12} {:>7} {:>9}",
         "corpus",
         "threads",
         "docs",
@@ -163,7 +179,7 @@ pub fn print_table(report: &Report, out: &mut impl Write) -> std::io::Result<()>
     for row in &report.rows {
         writeln!(
             out,
-            "{:<8} {:>7} {:>8} {:>10} {:>8.2} {:>9.0} {:>10.0} {:>12.0} {:>7} {:>9.1}",
+            "{:<w$} {:>7} {:>8} {:>10} {:>8.2} {:>9.0} {:>10.0} {:>12.0} {:>7} {:>9.1}",
             row.corpus,
             row.threads,
             row.documents,
@@ -181,23 +197,29 @@ pub fn print_table(report: &Report, out: &mut impl Write) -> std::io::Result<()>
     let Some(first) = report.rows.first() else {
         return Ok(());
     };
-    write!(out, "{:<8} {:>7}", "corpus", "threads")?;
+    write!(out, "{:<w$} {:>7}", "corpus", "threads")?;
     for (name, _) in &first.stage_share {
         write!(out, " {name:>11}")?;
     }
-    writeln!(out, " {:>11}", "attr/rest")?;
+    writeln!(out, " {:>11} {:>8}", "attr/rest", "driver")?;
     for row in &report.rows {
-        write!(out, "{:<8} {:>7}", row.corpus, row.threads)?;
+        write!(out, "{:<w$} {:>7}", row.corpus, row.threads)?;
         for (_, share) in &row.stage_share {
             write!(out, " {:>10.1}%", share * 100.0)?;
         }
-        writeln!(out, " {:>10.1}%", row.attribution_overhead * 100.0)?;
+        writeln!(
+            out,
+            " {:>10.1}% {:>7.1}%",
+            row.attribution_overhead * 100.0,
+            row.driver_share * 100.0
+        )?;
     }
     writeln!(out)?;
     writeln!(
         out,
         "stage shares are of the time of all stages (input reading excluded); attr/rest is \
-         attribution time over the other stages (target: at most 30%)"
+         attribution time over the other stages (target: at most 30%); driver is the share of \
+         wall time outside the workers (reading, writing: the serial part, read it at 1 thread)"
     )
 }
 
@@ -255,6 +277,8 @@ mod tests {
         assert_eq!(share("ner"), Some(0.8));
         assert_eq!(share("attribution"), Some(0.2));
         assert!((row.attribution_overhead - 0.25).abs() < 1e-9);
+        // 2 s of wall time, 1.25 s of stage time shared by 2 threads.
+        assert!((row.driver_share - (1.0 - 0.625 / 2.0)).abs() < 1e-9);
     }
 
     #[test]
