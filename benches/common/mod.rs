@@ -199,9 +199,12 @@ pub fn throughput(prepared: &[Prepared]) -> Throughput {
 }
 
 /// Criterion settings that keep `cargo bench` to a few minutes: one iteration is a pass over
-/// the whole sample, so few samples are enough for a stable mean.
+/// the whole sample, so few samples are enough for a stable mean. No plots: the chart
+/// example turns on plotters' `ab_glyph` fonts, which would make criterion's own plots need
+/// a registered font, and the numbers are what we compare.
 pub fn criterion() -> Criterion {
     Criterion::default()
+        .without_plots()
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3))
