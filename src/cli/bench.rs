@@ -31,7 +31,8 @@ pub struct Args {
     /// Runs per corpus and thread count; the table shows the median.
     #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// Thread counts to measure, comma separated (default: 1 and all cores).
+    /// Thread counts to measure, comma separated (default: 1 and all cores); rows scale
+    /// against the 1-thread row when 1 is among them.
     #[arg(long, value_delimiter = ',')]
     threads: Vec<usize>,
     /// Feed each corpus this many times in one stream (memory must not grow with it).
@@ -142,6 +143,8 @@ pub fn run_bench(args: Args) -> anyhow::Result<()> {
         threads.iter().all(|&t| t > 0),
         "--threads must be at least 1"
     );
+    // Ascending, so the one-thread row is measured first and the others scale against it.
+    threads.sort_unstable();
     threads.dedup();
 
     let corpora = if args.corpora.is_empty() {
