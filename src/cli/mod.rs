@@ -1,5 +1,8 @@
 //! Command-line parsing and the subcommands. Binary only: the library never sees these types.
 
+mod bench;
+mod bench_measure;
+mod bench_report;
 mod eval;
 mod eval_lang;
 mod eval_ner;
@@ -31,6 +34,8 @@ enum Command {
     /// Score a model against gold annotations.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Measure the extraction speed, scaling and memory on corpora.
+    Bench(bench::Args),
 }
 
 /// Parses the arguments, runs the command and turns the result into an exit code:
@@ -41,6 +46,7 @@ pub fn main() -> ExitCode {
         Command::Extract(args) => extract::run_extract(args),
         Command::Train(cmd) => train::run(cmd),
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Bench(args) => bench::run_bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
