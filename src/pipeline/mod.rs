@@ -3,7 +3,7 @@
 //! Records are read sequentially into bounded chunks (a document count and a byte budget, so
 //! one huge record is not multiplied), each chunk is processed with an indexed rayon
 //! `par_iter` on the driver's own pool (input order is kept), written to the tables in order
-//! and dropped. Output is identical byte for byte whatever the number of threads, and memory
+//! and dropped. Reading and writing run on their own threads, overlapping the processing. Output is identical byte for byte whatever the number of threads, and memory
 //! does not grow with the corpus.
 
 mod document;
@@ -20,6 +20,7 @@ use crate::resources::Resources;
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// How to run the pipeline.
@@ -99,7 +100,7 @@ pub enum PipelineError {
 
 /// Runs the pipeline over a stream of records and writes the tables into `out_dir`.
 pub fn run(
-    records: impl Iterator<Item = Result<Record, RecordError>>,
+    records: impl Iterator<Item = Result<Record, RecordError>> + Send,
     out_dir: &Path,
     resources: &Resources,
     tagger: &dyn Tagger,
@@ -115,31 +116,82 @@ pub fn run(
             threads,
             message: err.to_string(),
         })?;
-    let mut tables = Tables::create(out_dir)?;
+    let tables = Tables::create(out_dir)?;
     let settings = DocumentSettings { lang: options.lang };
-    let mut summary = Summary::default();
-    let mut progress = Progress::new(options.progress);
+    // Reading (JSON parsing, decompression) and writing (CSV) overlap with processing: a
+    // reader thread fills the next chunk and a writer thread drains the last one while the
+    // workers process the current one. The channels hold one chunk each, so at most four
+    // chunks are in memory (being read, waiting, being processed, being written).
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Vec<Result<Record, RecordError>>>(1);
+    let (output_tx, output_rx) = mpsc::sync_channel::<Vec<DocumentOutput>>(1);
+    std::thread::scope(|scope| {
+        let chunk_documents = options.chunk_documents.max(1);
+        let chunk_bytes = options.chunk_bytes;
+        scope.spawn(move || read_chunks(records, chunk_documents, chunk_bytes, &chunk_tx));
+        let writer =
+            scope.spawn(move || write_outputs(tables, &output_rx, options.progress, started));
+        for chunk in chunk_rx {
+            let outputs: Vec<DocumentOutput> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|item| match item {
+                        Ok(record) => process_document(record, resources, tagger, settings),
+                        Err(error) => DocumentOutput::from_error(error),
+                    })
+                    .collect()
+            });
+            if output_tx.send(outputs).is_err() {
+                // The writer failed; its error is returned below. Dropping the chunk
+                // receiver stops the reader.
+                break;
+            }
+        }
+        drop(output_tx);
+        let mut summary = writer.join().map_err(|_| PipelineError::Threads {
+            threads,
+            message: "the writer thread panicked".to_string(),
+        })??;
+        summary.elapsed = started.elapsed();
+        Ok(summary)
+    })
+}
+
+/// Groups records into chunks of at most `documents` records and about `bytes` bytes of text
+/// (at least one record each) and sends them in order.
+fn read_chunks(
+    records: impl Iterator<Item = Result<Record, RecordError>>,
+    documents: usize,
+    bytes: usize,
+    chunks: &mpsc::SyncSender<Vec<Result<Record, RecordError>>>,
+) {
     let mut records = records.peekable();
-    let mut chunk: Vec<Result<Record, RecordError>> = Vec::with_capacity(options.chunk_documents);
     while records.peek().is_some() {
-        chunk.clear();
-        let mut bytes = 0;
-        while chunk.len() < options.chunk_documents.max(1) && bytes < options.chunk_bytes {
+        let mut chunk = Vec::with_capacity(documents);
+        let mut size = 0;
+        while chunk.len() < documents && size < bytes {
             let Some(item) = records.next() else { break };
-            bytes += item.as_ref().map_or(0, |r| r.text.len());
+            size += item.as_ref().map_or(0, |r| r.text.len());
             chunk.push(item);
         }
-        let outputs: Vec<DocumentOutput> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|item| match item {
-                    Ok(record) => process_document(record, resources, tagger, settings),
-                    Err(error) => DocumentOutput::from_error(error),
-                })
-                .collect()
-        });
+        if chunks.send(chunk).is_err() {
+            // The driver stopped (the writer failed): stop reading.
+            return;
+        }
+    }
+}
+
+/// Writes the outputs of each chunk in order, adds up the summary and finishes the tables.
+fn write_outputs(
+    mut tables: Tables,
+    outputs: &mpsc::Receiver<Vec<DocumentOutput>>,
+    progress: bool,
+    started: Instant,
+) -> Result<Summary, PipelineError> {
+    let mut summary = Summary::default();
+    let mut progress = Progress::new(progress);
+    for chunk in outputs {
         let clock = Instant::now();
-        for output in &outputs {
+        for output in &chunk {
             tables.write_document(&output.document, &output.claims, &output.entities)?;
             summary.counts += output.counts;
             summary.times += output.times;
@@ -149,7 +201,6 @@ pub fn run(
     }
     tables.finish()?;
     progress.clear();
-    summary.elapsed = started.elapsed();
     Ok(summary)
 }
 
