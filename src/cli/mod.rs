@@ -1,10 +1,13 @@
 //! Command-line parsing and the subcommands. Binary only: the library never sees these types.
 
 mod eval;
+mod eval_attribution;
+mod eval_claims;
 mod eval_lang;
 mod eval_ner;
 mod extract;
 mod train;
+mod train_attribution;
 mod train_lang;
 mod train_ner;
 

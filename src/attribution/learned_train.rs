@@ -1,0 +1,501 @@
+//! Training the learned attribution labeller ([`super::learned`]) on PolNeAR-style gold.
+//!
+//! Each gold article goes through the pipeline's own stages (normalise, segment, embedded
+//! NER), so the labeller is trained on exactly the tokens and entities it will see at run
+//! time. Gold spans (code points of the original text) label the tokens whose original
+//! span overlaps them; each piece of a discontinuous content is its own span, so "he said"
+//! inside an interrupted quote keeps its own labels. Where roles collide (rare: PolNeAR is
+//! univocal) cue wins over source over content.
+//!
+//! Learning is the averaged structured perceptron (as for NER: deterministic shuffling by
+//! SplitMix64, features seen fewer than `min_count` times dropped, lazy averaging). After
+//! every epoch the averaged model runs through [`super::attribute_with`] on the dev
+//! articles and is scored with [`crate::eval::attribution`]; the epoch with the best mean
+//! exact F1 of source, cue and content wins.
+
+use super::combine::{CombineMode, LearnedAttribution};
+use super::cues::CueLexicon;
+use super::learned::{AttributionModel, N_LABELS, ROLE_CONTENT, ROLE_CUE, ROLE_SOURCE, constrain};
+use super::learned_features::DocFeatures;
+use crate::claims::claim_rows;
+use crate::document::{Entity, Lang, Segmented};
+use crate::eval::attribution::{AttributionReport, AttributionScorer, spans_of_claims};
+use crate::eval::polnear::GoldDocument;
+use crate::ner::decode::{self, DecodeScratch};
+use crate::ner::{NerError, Tagger};
+use crate::normalize::{AlignedText, normalize, normalize_for_language};
+use crate::pipeline::tag_entities;
+use crate::resources::Resources;
+use crate::segment::segment;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One gold article run through the pipeline stages, with token labels.
+#[derive(Clone, Debug)]
+pub struct PreparedDoc {
+    /// The gold article.
+    pub gold: GoldDocument,
+    /// Its normalised text.
+    pub aligned: AlignedText,
+    /// Tokens and sentences.
+    pub segmented: Segmented,
+    /// Entities from the tagger.
+    pub entities: Vec<Entity>,
+    /// Token values for the features.
+    pub features: DocFeatures,
+    /// Gold label per token.
+    pub labels: Vec<u8>,
+}
+
+/// Runs one gold article through normalisation, segmentation and NER, and labels its tokens.
+pub fn prepare(
+    gold: GoldDocument,
+    resources: &Resources,
+    tagger: &dyn Tagger,
+) -> Result<PreparedDoc, NerError> {
+    let lang = Lang::En;
+    let aligned = normalize_for_language(normalize(&gold.text, resources), lang, resources);
+    let data = resources.language(lang);
+    let text = aligned.text();
+    let segmented = segment(text, lang, &data.abbreviations);
+    let entities = match tag_entities(text, lang, &segmented, tagger) {
+        Ok(e) => e,
+        Err(NerError::NoModel(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let features = DocFeatures::new(text, lang, &segmented, &entities, &data.cues);
+    // (start, end, role, piece id) in original code points.
+    let mut pieces: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for a in &gold.attributions {
+        let roles = a
+            .source
+            .iter()
+            .map(|s| (s, ROLE_SOURCE))
+            .chain(a.cue.iter().map(|s| (s, ROLE_CUE)))
+            .chain(a.contents.iter().map(|s| (s, ROLE_CONTENT)));
+        for (span, role) in roles {
+            for &(s, e) in &span.pieces {
+                let id = pieces.len();
+                pieces.push((s, e, role, id));
+            }
+        }
+    }
+    let priority = |role: usize| match role {
+        ROLE_CUE => 0,
+        ROLE_SOURCE => 1,
+        _ => 2,
+    };
+    let mut labels = vec![0u8; segmented.tokens.len()];
+    for sentence in &segmented.sentences {
+        let mut prev: Option<usize> = None;
+        for t in sentence.tokens.clone() {
+            let tok = segmented.tokens[t];
+            let (a, b) = aligned.original_span(tok.start, tok.end);
+            let hit = pieces
+                .iter()
+                .filter(|p| p.0 < b && a < p.1)
+                .min_by_key(|p| (priority(p.2), p.3));
+            labels[t] = match hit {
+                Some(&(_, _, role, id)) => {
+                    let inside = prev == Some(id) && t != sentence.tokens.start;
+                    prev = Some(id);
+                    (1 + 2 * role + usize::from(inside)) as u8
+                }
+                None => {
+                    prev = None;
+                    0
+                }
+            };
+        }
+    }
+    // Sentences inside one paragraph continue a span across their boundary.
+    for p in 0..features.paragraphs.len() {
+        let range = features.paragraph_tokens(&segmented, p);
+        for t in range.start + 1..range.end {
+            let (prev, cur) = (labels[t - 1] as usize, labels[t] as usize);
+            if cur != 0 && !cur.is_multiple_of(2) && prev != 0 && (prev - 1) / 2 == (cur - 1) / 2 {
+                let tok = segmented.tokens[t];
+                let before = segmented.tokens[t - 1];
+                let (a, b) = aligned.original_span(tok.start, tok.end);
+                let (pa, pb) = aligned.original_span(before.start, before.end);
+                let same = pieces
+                    .iter()
+                    .any(|q| q.0 < b && a < q.1 && q.0 < pb && pa < q.1);
+                if same {
+                    labels[t] += 1;
+                }
+            }
+        }
+    }
+    Ok(PreparedDoc {
+        gold,
+        aligned,
+        segmented,
+        entities,
+        features,
+        labels,
+    })
+}
+
+/// Training settings.
+#[derive(Clone, Debug)]
+pub struct TrainConfig {
+    /// Maximum number of passes over the training data.
+    pub epochs: usize,
+    /// Seed of the paragraph shuffling.
+    pub seed: u64,
+    /// Features seen fewer times than this are dropped.
+    pub min_count: u32,
+    /// Stop after this many epochs without a dev improvement.
+    pub patience: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 20,
+            seed: 1,
+            min_count: 2,
+            patience: 3,
+        }
+    }
+}
+
+/// What one epoch did.
+#[derive(Clone, Debug)]
+pub struct EpochStats {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Training paragraphs decoded wrongly.
+    pub mistakes: usize,
+    /// Dev report of the averaged model, if there is dev data.
+    pub dev: Option<AttributionReport>,
+}
+
+/// The trained model and its epoch.
+#[derive(Debug)]
+pub struct Trained {
+    /// The chosen model.
+    pub model: AttributionModel,
+    /// The epoch it comes from.
+    pub epoch: usize,
+    /// Its dev report.
+    pub dev: Option<AttributionReport>,
+}
+
+/// Errors of training.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// There is no training paragraph.
+    #[error("no training data")]
+    NoData,
+}
+
+struct Example {
+    feats: Vec<u32>,
+    offsets: Vec<u32>,
+    gold: Vec<u8>,
+}
+
+/// SplitMix64: tiny, seedable, the same on every platform.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// Scores a model on prepared documents through the real attribution path.
+pub fn evaluate(
+    model: &Arc<AttributionModel>,
+    mode: CombineMode,
+    docs: &[PreparedDoc],
+    lexicon: &CueLexicon,
+) -> AttributionReport {
+    let learned = LearnedAttribution {
+        model: Arc::clone(model),
+        mode,
+    };
+    let mut scorer = AttributionScorer::default();
+    for d in docs {
+        let found = super::attribute_with(
+            d.aligned.text(),
+            Lang::En,
+            &d.segmented,
+            &d.entities,
+            lexicon,
+            Some(&learned),
+        );
+        let rows = claim_rows(&d.gold.name, Lang::En, None, &d.aligned, &found);
+        scorer.add(&d.gold, &spans_of_claims(&rows));
+    }
+    scorer.report()
+}
+
+fn mean_f1(r: &AttributionReport) -> f64 {
+    (r.source.exact.f1 + r.cue.exact.f1 + r.content.exact.f1) / 3.0
+}
+
+/// Trains the labeller; `progress` sees every epoch.
+pub fn train(
+    train: &[PreparedDoc],
+    dev: &[PreparedDoc],
+    lexicon: &CueLexicon,
+    cfg: &TrainConfig,
+    progress: &mut dyn FnMut(&EpochStats),
+) -> Result<Trained, TrainError> {
+    let l = N_LABELS;
+    let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    for d in train {
+        for p in 0..d.features.paragraphs.len() {
+            let range = d.features.paragraph_tokens(&d.segmented, p);
+            d.features
+                .extract(&d.segmented, range, &mut hashes, &mut offsets);
+            for &h in &hashes {
+                *counts.entry(h).or_default() += 1;
+            }
+        }
+    }
+    let mut index: HashMap<u64, u32> = HashMap::new();
+    let mut keys: Vec<u64> = Vec::new();
+    let mut examples = Vec::new();
+    for d in train {
+        for p in 0..d.features.paragraphs.len() {
+            let range = d.features.paragraph_tokens(&d.segmented, p);
+            d.features
+                .extract(&d.segmented, range.clone(), &mut hashes, &mut offsets);
+            let mut feats = Vec::with_capacity(hashes.len());
+            let mut offs = Vec::with_capacity(range.len() + 1);
+            for t in 0..range.len() {
+                offs.push(feats.len() as u32);
+                for &h in &hashes[offsets[t] as usize..offsets[t + 1] as usize] {
+                    if counts.get(&h).copied().unwrap_or(0) < cfg.min_count {
+                        continue;
+                    }
+                    let next = keys.len() as u32;
+                    feats.push(*index.entry(h).or_insert_with(|| {
+                        keys.push(h);
+                        next
+                    }));
+                }
+            }
+            offs.push(feats.len() as u32);
+            examples.push(Example {
+                feats,
+                offsets: offs,
+                gold: d.labels[range].to_vec(),
+            });
+        }
+    }
+    drop(counts);
+    drop(index);
+    if examples.is_empty() {
+        return Err(TrainError::NoData);
+    }
+    let nf = keys.len();
+    let mut w = vec![0.0f32; nf * l];
+    let mut acc = vec![0.0f32; nf * l];
+    let (mut start, mut start_acc) = (vec![0.0f32; l], vec![0.0f32; l]);
+    let (mut trans, mut trans_acc) = (vec![0.0f32; l * l], vec![0.0f32; l * l]);
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut rng = SplitMix64(cfg.seed);
+    let mut scratch = DecodeScratch::default();
+    let (mut em, mut pred) = (Vec::new(), Vec::new());
+    let mut best: Option<(f64, Trained)> = None;
+    let mut since_best = 0;
+    let mut c = 1.0f32;
+    for epoch in 1..=cfg.epochs.max(1) {
+        for i in (1..order.len()).rev() {
+            let j = (rng.next() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let mut mistakes = 0;
+        for &ei in &order {
+            let ex = &examples[ei];
+            let n = ex.gold.len();
+            em.clear();
+            em.resize(n * l, 0.0);
+            for t in 0..n {
+                let row = &mut em[t * l..(t + 1) * l];
+                for &f in &ex.feats[ex.offsets[t] as usize..ex.offsets[t + 1] as usize] {
+                    for (o, &x) in row.iter_mut().zip(&w[f as usize * l..(f as usize + 1) * l]) {
+                        *o += x;
+                    }
+                }
+            }
+            let (mut cs, mut ct) = (start.clone(), trans.clone());
+            constrain(&mut cs, &mut ct);
+            decode::viterbi(&em, l, &cs, &ct, &mut scratch, &mut pred, None);
+            if pred != ex.gold {
+                mistakes += 1;
+                for t in 0..n {
+                    let (g, p) = (ex.gold[t] as usize, pred[t] as usize);
+                    if g != p {
+                        for &f in &ex.feats[ex.offsets[t] as usize..ex.offsets[t + 1] as usize] {
+                            let base = f as usize * l;
+                            w[base + g] += 1.0;
+                            acc[base + g] += c;
+                            w[base + p] -= 1.0;
+                            acc[base + p] -= c;
+                        }
+                    }
+                    // Transition (or start) scores of the gold and predicted paths.
+                    let (gi, pi) = if t == 0 {
+                        (g, p)
+                    } else {
+                        (
+                            ex.gold[t - 1] as usize * l + g,
+                            pred[t - 1] as usize * l + p,
+                        )
+                    };
+                    if gi != pi {
+                        let (v, a) = if t == 0 {
+                            (&mut start, &mut start_acc)
+                        } else {
+                            (&mut trans, &mut trans_acc)
+                        };
+                        v[gi] += 1.0;
+                        a[gi] += c;
+                        v[pi] -= 1.0;
+                        a[pi] -= c;
+                    }
+                }
+            }
+            c += 1.0;
+        }
+        let avg = |v: &[f32], a: &[f32]| -> Vec<f32> {
+            v.iter().zip(a).map(|(x, y)| x - y / c).collect()
+        };
+        let mut out_keys = Vec::new();
+        let mut out_w = Vec::new();
+        for (i, &key) in keys.iter().enumerate() {
+            let row = avg(&w[i * l..(i + 1) * l], &acc[i * l..(i + 1) * l]);
+            if row.iter().any(|x| x.abs() > 1e-3) {
+                out_keys.push(key);
+                out_w.extend_from_slice(&row);
+            }
+        }
+        let model = AttributionModel::new(
+            out_keys,
+            out_w,
+            avg(&start, &start_acc),
+            avg(&trans, &trans_acc),
+            0.1,
+        );
+        // What dev scores is exactly what would be saved (quantisation included).
+        let model =
+            AttributionModel::from_bytes(&model.to_bytes(), std::path::Path::new("<memory>"))
+                .unwrap_or(model);
+        let model = Arc::new(model);
+        let report =
+            (!dev.is_empty()).then(|| evaluate(&model, CombineMode::Learned, dev, lexicon));
+        progress(&EpochStats {
+            epoch,
+            mistakes,
+            dev: report.clone(),
+        });
+        let score = report.as_ref().map_or(epoch as f64, mean_f1);
+        let improved = best.as_ref().is_none_or(|(b, _)| score > *b);
+        if improved {
+            best = Some((
+                score,
+                Trained {
+                    model: Arc::unwrap_or_clone(model),
+                    epoch,
+                    dev: report,
+                },
+            ));
+            since_best = 0;
+        } else {
+            since_best += 1;
+            if since_best >= cfg.patience {
+                break;
+            }
+        }
+    }
+    best.map(|(_, t)| t).ok_or(TrainError::NoData)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::polnear::{GoldAttribution, GoldSpan};
+    use crate::ner::NoTagger;
+    use crate::resources::bundled_models_dir;
+
+    fn gold(
+        name: &str,
+        text: &str,
+        s: (usize, usize),
+        c: (usize, usize),
+        t: (usize, usize),
+    ) -> GoldDocument {
+        let span = |p: (usize, usize)| GoldSpan { pieces: vec![p] };
+        GoldDocument {
+            name: name.into(),
+            annotator: "a".into(),
+            text: text.into(),
+            attributions: vec![GoldAttribution {
+                source: Some(span(s)),
+                cue: Some(span(c)),
+                contents: vec![span(t)],
+            }],
+        }
+    }
+
+    #[test]
+    fn labels_tokens_and_learns_a_tiny_corpus() {
+        let resources = Resources::load(&bundled_models_dir()).unwrap();
+        // 0         1         2         3
+        // 0123456789012345678901234567890123456789
+        // Ann Lee mocked the plan on Monday.
+        let docs = [
+            gold(
+                "a",
+                "Ann Lee mocked the plan on Monday.",
+                (0, 7),
+                (8, 14),
+                (15, 23),
+            ),
+            gold(
+                "b",
+                "Bob Ray mocked the tax in May.",
+                (0, 7),
+                (8, 14),
+                (15, 22),
+            ),
+            gold(
+                "c",
+                "Kim Orr mocked the deal today.",
+                (0, 7),
+                (8, 14),
+                (15, 23),
+            ),
+        ];
+        let prepared: Vec<PreparedDoc> = docs
+            .iter()
+            .map(|g| prepare(g.clone(), &resources, &NoTagger).unwrap())
+            .collect();
+        assert_eq!(&prepared[0].labels[..6], &[1, 2, 3, 5, 6, 0]);
+        let cfg = TrainConfig {
+            epochs: 5,
+            ..TrainConfig::default()
+        };
+        let lexicon = &resources.language(Lang::En).cues;
+        let cfg = TrainConfig {
+            min_count: 1,
+            ..cfg
+        };
+        let t = train(&prepared, &prepared, lexicon, &cfg, &mut |_| {}).unwrap();
+        let dev = t.dev.unwrap();
+        assert_eq!(dev.cue.exact.f1, 100.0, "{dev:?}");
+        assert_eq!(dev.content.exact.f1, 100.0, "{dev:?}");
+    }
+}
