@@ -4,5 +4,6 @@ mod util;
 
 mod bad_input;
 mod determinism;
+mod eval_attribution;
 mod extract;
 mod ingest_shared;

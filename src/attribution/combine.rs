@@ -6,9 +6,11 @@
 //! in `models/README.md`.
 
 use super::Attribution;
-use super::learned::{AttributionModel, link};
+use super::cues::CueKind;
+use super::learned::{AttributionModel, RoleSpan, link};
 use super::learned_features::DocFeatures;
 use super::patterns::{DocView, Speaker};
+use super::resolve::resolve_speakers;
 use std::sync::Arc;
 
 /// How the learned labeller and the rules are combined.
@@ -16,12 +18,12 @@ use std::sync::Arc;
 pub enum CombineMode {
     /// Rules only (the labeller is not run).
     Rules,
-    /// The labeller only.
+    /// The labeller's claims; a rule claim with an overlapping cue lends its `reported_by`.
     Learned,
     /// The rules' claims, plus the labeller's where no rule cue overlaps.
+    #[default]
     RulesFirst,
     /// The labeller's claims, plus the rules' where no learned cue overlaps.
-    #[default]
     LearnedFirst,
 }
 
@@ -51,13 +53,53 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
+/// Whether a learned claim passes the product rules that the patterns also follow: no claim
+/// from a headline, none from negated speech ("has not commented on").
+fn acceptable(doc: &DocView<'_>, a: &Attribution) -> bool {
+    let Some(sentence) = doc.segmented.sentences.get(a.sentence) else {
+        return false;
+    };
+    if sentence.heading {
+        return false;
+    }
+    let tokens = &doc.segmented.tokens;
+    let Some(first) = sentence
+        .tokens
+        .clone()
+        .find(|&t| tokens[t].start >= a.cue.0)
+    else {
+        return false;
+    };
+    let last = sentence
+        .tokens
+        .clone()
+        .rev()
+        .find(|&t| tokens[t].end <= a.cue.1)
+        .unwrap_or(first);
+    // A negation just before the cue or inside it ("did not respond").
+    let from = first.saturating_sub(3).max(sentence.tokens.start);
+    !(from..=last).any(|t| doc.lexicon.is(&doc.keys[t], CueKind::Negation))
+}
+
 /// The attributions the labeller finds in a document, linked.
 pub(super) fn learned_attributions(
     doc: &DocView<'_>,
     model: &AttributionModel,
 ) -> Vec<(Attribution, Option<Speaker>)> {
-    let features = DocFeatures::new(doc.text, doc.lang, doc.segmented, doc.entities, doc.lexicon);
+    let mut features =
+        DocFeatures::new(doc.text, doc.lang, doc.segmented, doc.entities, doc.lexicon);
+    features.apply_cue_stats(&model.cue_stats);
     let spans = model.label(&features, doc.segmented);
+    link_spans(doc, &features, &spans, model.confidence_scale)
+}
+
+/// Links labelled spans (from the model, or gold labels for an oracle) into attributions.
+pub(super) fn link_spans(
+    doc: &DocView<'_>,
+    features: &DocFeatures,
+    spans: &[RoleSpan],
+    confidence_scale: f32,
+) -> Vec<(Attribution, Option<Speaker>)> {
     let n = doc.segmented.tokens.len();
     let mut sentence_of = vec![0usize; n];
     for (si, s) in doc.segmented.sentences.iter().enumerate() {
@@ -75,16 +117,37 @@ pub(super) fn learned_attributions(
     }
     link(
         doc,
-        &spans,
+        spans,
         |t| paragraph_of[t],
         |t| sentence_of[t],
-        model.confidence_scale,
+        confidence_scale,
     )
+}
+
+/// Combines the rules' claims with the labeller's according to `learned.mode` and resolves
+/// the speakers. Rule claims keep exactly the resolution they get without the labeller, so
+/// adding learned claims never changes what the rules report.
+pub(super) fn combine_resolved(
+    doc: &DocView<'_>,
+    rules: Vec<(Attribution, Option<Speaker>)>,
+    learned: &LearnedAttribution,
+) -> Vec<Attribution> {
+    let key = |a: &Attribution| (a.cue, a.content, a.speaker);
+    let from_rules: Vec<_> = rules.iter().map(|(a, _)| key(a)).collect();
+    let rules_alone = resolve_speakers(doc, rules.clone());
+    let combined = resolve_speakers(doc, combine(doc, rules, learned));
+    combined
+        .into_iter()
+        .map(|a| match from_rules.iter().position(|k| *k == key(&a)) {
+            Some(i) => rules_alone[i].clone(),
+            None => a,
+        })
+        .collect()
 }
 
 /// Combines the rules' claims with the labeller's according to `learned.mode`, in document
 /// order of their cues.
-pub(super) fn combine(
+fn combine(
     doc: &DocView<'_>,
     rules: Vec<(Attribution, Option<Speaker>)>,
     learned: &LearnedAttribution,
@@ -92,10 +155,22 @@ pub(super) fn combine(
     if learned.mode == CombineMode::Rules {
         return rules;
     }
-    let model = learned_attributions(doc, &learned.model);
+    let mut model = learned_attributions(doc, &learned.model);
+    model.retain(|(a, _)| acceptable(doc, a));
     let (first, second) = match learned.mode {
         CombineMode::Rules => return rules,
-        CombineMode::Learned => (model, Vec::new()),
+        CombineMode::Learned => {
+            let mut out = model;
+            for (a, _) in &mut out {
+                if a.reported_by.is_none() {
+                    a.reported_by = rules
+                        .iter()
+                        .find(|(r, _)| overlaps(r.cue, a.cue))
+                        .and_then(|(r, _)| r.reported_by);
+                }
+            }
+            return out;
+        }
         CombineMode::RulesFirst => (rules, model),
         CombineMode::LearnedFirst => (model, rules),
     };

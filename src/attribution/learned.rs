@@ -15,7 +15,7 @@
 //! content gives no attribution (our claims always have a content).
 
 use super::cues::CueKind;
-use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
+use super::learned_features::{CueStats, DocFeatures, FEATURE_SET_VERSION};
 use super::patterns::{DocView, Speaker};
 use super::{Attribution, ClaimKind, SpeakerForm};
 use crate::ner::decode::{self, DecodeScratch};
@@ -100,6 +100,8 @@ pub struct AttributionModel {
     c_trans: Vec<f32>,
     /// Margin → confidence: `1 - exp(-scale × margin)`.
     pub confidence_scale: f32,
+    /// Words that often start cues in the training data.
+    pub cue_stats: CueStats,
 }
 
 /// A labelled span: role and absolute token range, with its Viterbi margin.
@@ -121,6 +123,7 @@ impl AttributionModel {
         start: Vec<f32>,
         trans: Vec<f32>,
         confidence_scale: f32,
+        cue_stats: CueStats,
     ) -> AttributionModel {
         let (mut c_start, mut c_trans) = (start.clone(), trans.clone());
         constrain(&mut c_start, &mut c_trans);
@@ -133,6 +136,7 @@ impl AttributionModel {
             c_start,
             c_trans,
             confidence_scale,
+            cue_stats,
         }
     }
 
@@ -209,6 +213,13 @@ impl AttributionModel {
                 .clamp(-(i16::MAX as f32), i16::MAX as f32) as i16;
             b.extend_from_slice(&q.to_le_bytes());
         }
+        let mut stats: Vec<(u64, u8)> = self.cue_stats.map.iter().map(|(&k, &v)| (k, v)).collect();
+        stats.sort_unstable();
+        b.extend_from_slice(&(stats.len() as u32).to_le_bytes());
+        for (k, v) in stats {
+            b.extend_from_slice(&k.to_le_bytes());
+            b.push(v);
+        }
         let sum = hash_bytes(CHECKSUM_SEED, &b);
         b.extend_from_slice(&sum.to_le_bytes());
         b
@@ -265,10 +276,20 @@ impl AttributionModel {
             .chunks_exact(2)
             .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * step)
             .collect();
+        let n_stats = r.u32().ok_or_else(truncated)? as usize;
+        let raw_stats = r.take(n_stats.saturating_mul(9)).ok_or_else(truncated)?;
+        let mut cue_stats = CueStats::default();
+        for c in raw_stats.chunks_exact(9) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&c[..8]);
+            cue_stats.map.insert(u64::from_le_bytes(a), c[8]);
+        }
         if r.pos != body.len() {
             return Err(corrupt("trailing bytes"));
         }
-        Ok(AttributionModel::new(keys, weights, st, trans, scale))
+        Ok(AttributionModel::new(
+            keys, weights, st, trans, scale, cue_stats,
+        ))
     }
 
     /// Writes a model file.
@@ -498,11 +519,21 @@ mod tests {
     fn model_bytes_round_trip_and_corruption_is_detected() {
         let keys = vec![11u64, 22];
         let weights: Vec<f32> = (0..2 * N_LABELS).map(|i| i as f32 - 3.0).collect();
-        let m = AttributionModel::new(keys, weights, vec![0.5; N_LABELS], vec![0.25; 49], 0.7);
+        let mut stats = CueStats::default();
+        stats.map.insert(5, 3);
+        let m = AttributionModel::new(
+            keys,
+            weights,
+            vec![0.5; N_LABELS],
+            vec![0.25; 49],
+            0.7,
+            stats.clone(),
+        );
         let b = m.to_bytes();
         let back = AttributionModel::from_bytes(&b, Path::new("m.bin")).unwrap();
         assert_eq!(back.n_features(), 2);
         assert_eq!(back.confidence_scale, 0.7);
+        assert_eq!(back.cue_stats, stats);
         assert!((back.weights[3] - m.weights[3]).abs() < 1e-3);
         let mut bad = b.clone();
         bad[20] ^= 1;

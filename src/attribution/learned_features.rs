@@ -72,6 +72,14 @@ const T_RIGHT_SEP: u64 = 31;
 const T_PARA_CUE: u64 = 32;
 const T_CUE_WORD: u64 = 33;
 const T_LEX_NER: u64 = 34;
+const T_TRIGRAM: u64 = 35;
+const T_PREFIX4: u64 = 36;
+const T_SENT_DIST: u64 = 37;
+const T_LEFT_CUE_WORD: u64 = 38;
+const T_RIGHT_CUE_WORD: u64 = 39;
+const T_LEARNED: u64 = 40;
+const T_LEARNED_LEFT: u64 = 41;
+const T_LEARNED_RIGHT: u64 = 42;
 
 /// Lexicon roles of a token (bit flags beyond the cue kind).
 const LEX_NONE: u64 = 0;
@@ -87,6 +95,8 @@ const LEX_NEGATION: u64 = 6;
 struct TokenValues {
     lower: u64,
     suf3: u64,
+    /// Hash of the first four characters of the folded word (a crude stem).
+    prefix4: u64,
     cap: u64,
     /// `LEX_*`.
     lex: u64,
@@ -98,6 +108,57 @@ struct TokenValues {
     quote: u64,
     /// 0 none, 1 comma, 2 colon, 3 sentence-final, 4 dash, 5 other punctuation.
     punct: u64,
+    /// How often the word starts a cue in the training data ([`CueStats`] bucket, 0-4).
+    learned: u64,
+}
+
+impl TokenValues {
+    /// Whether the token counts as a cue for the distance features: a lexicon cue or a word
+    /// that often starts a cue in the training data.
+    fn cue_like(&self) -> bool {
+        self.cue_kind != 0 || self.learned >= CUE_LIKE_BUCKET
+    }
+}
+
+/// [`CueStats`] buckets from this one up make a word cue-like.
+const CUE_LIKE_BUCKET: u64 = 3;
+
+/// Words that start cues in the training data, learned with the model and stored in it:
+/// folded-word hash → bucket of P(word starts a cue) (1: ≥ 2 %, 2: ≥ 10 %, 3: ≥ 25 %,
+/// 4: ≥ 50 %). This extends the hand-made lexicon to the open class of attribution
+/// cues ("mocked", "insists") without a word list in the code.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CueStats {
+    /// Word hash → bucket.
+    pub map: std::collections::HashMap<u64, u8>,
+}
+
+impl CueStats {
+    /// Buckets from (word hash, times it starts a cue, times it occurs); words seen fewer
+    /// than `min_total` times are left out.
+    pub fn from_counts(
+        counts: impl IntoIterator<Item = (u64, u32, u32)>,
+        min_total: u32,
+    ) -> CueStats {
+        let mut map = std::collections::HashMap::new();
+        for (word, cue, total) in counts {
+            if total < min_total || cue == 0 {
+                continue;
+            }
+            let p = cue as f64 / total as f64;
+            let bucket = match p {
+                p if p >= 0.5 => 4,
+                p if p >= 0.25 => 3,
+                p if p >= 0.1 => 2,
+                p if p >= 0.02 => 1,
+                _ => 0,
+            };
+            if bucket > 0 {
+                map.insert(word, bucket);
+            }
+        }
+        CueStats { map }
+    }
 }
 
 /// Per-document token values and paragraph layout.
@@ -174,13 +235,13 @@ impl DocFeatures {
             .zip(&keys)
             .map(|(t, key)| {
                 let word = t.text(text);
-                let suffix: String = {
-                    let chars: Vec<char> = key.chars().collect();
-                    chars[chars.len().saturating_sub(3)..].iter().collect()
-                };
+                let chars: Vec<char> = key.chars().collect();
+                let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
+                let prefix: String = chars[..chars.len().min(4)].iter().collect();
                 TokenValues {
                     lower: hash_bytes(1, key.as_bytes()),
                     suf3: hash_bytes(2, suffix.as_bytes()),
+                    prefix4: hash_bytes(3, prefix.as_bytes()),
                     cap: cap_class(word),
                     punct: punct_class(word),
                     ..TokenValues::default()
@@ -253,6 +314,19 @@ impl DocFeatures {
         }
     }
 
+    /// Marks the words of `stats` (call before extracting; the model's own stats at run
+    /// time, the training data's while training).
+    pub fn apply_cue_stats(&mut self, stats: &CueStats) {
+        for v in &mut self.values {
+            v.learned = stats.map.get(&v.lower).copied().unwrap_or(0) as u64;
+        }
+    }
+
+    /// Folded-word hash of every token (the keys of [`CueStats`]).
+    pub fn word_hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.values.iter().map(|v| v.lower)
+    }
+
     /// The token range of paragraph `p`.
     pub fn paragraph_tokens(&self, segmented: &Segmented, p: usize) -> Range<usize> {
         let sentences = &self.paragraphs[p];
@@ -291,8 +365,20 @@ impl DocFeatures {
             let (m2, m1, w, p1, p2) = (at(i - 2), at(i - 1), v[t], at(i + 1), at(i + 2));
             let si = self.sentence_of[t];
             let sentence = &segmented.sentences[si];
-            let (left, left_sep) = self.nearest_cue(t, sentence.tokens.clone(), true);
-            let (right, right_sep) = self.nearest_cue(t, sentence.tokens.clone(), false);
+            let (left, left_sep, left_at) = self.nearest_cue(t, sentence.tokens.clone(), true);
+            let (right, right_sep, right_at) = self.nearest_cue(t, sentence.tokens.clone(), false);
+            let cue_word = |at: Option<usize>| at.map_or(0, |i| v[i].lower);
+            let cue_learned = |at: Option<usize>| at.map_or(9, |i| v[i].learned);
+            let bucket = |d: usize| match d {
+                0 => 0,
+                1 => 1,
+                2..=3 => 2,
+                4..=7 => 3,
+                8..=15 => 4,
+                _ => 5,
+            };
+            let from_start = bucket(t - sentence.tokens.start);
+            let to_end = bucket(sentence.tokens.end - t - 1);
             let pos = if t == sentence.tokens.start {
                 0
             } else if t + 1 == sentence.tokens.end {
@@ -302,7 +388,7 @@ impl DocFeatures {
             } else {
                 3
             };
-            let in_cue = u64::from(w.cue_kind != 0);
+            let in_cue = u64::from(w.cue_kind != 0) + 2 * u64::from(w.cue_like());
             let fs = [
                 feat(T_BIAS, 0, 0, 0),
                 feat(T_W0, w.lower, 0, 0),
@@ -337,6 +423,19 @@ impl DocFeatures {
                 feat(T_PARA_CUE, para_has_cue, w.quote, 0),
                 feat(T_CUE_WORD, in_cue, w.lower, 0),
                 feat(T_LEX_NER, w.lex, w.ner, m1.ner),
+                feat(T_TRIGRAM, m1.lower, w.lower, p1.lower),
+                feat(T_LEARNED, w.learned, m1.learned, p1.learned),
+                feat(T_LEARNED_LEFT, cue_learned(left_at), left.min(5), w.quote),
+                feat(
+                    T_LEARNED_RIGHT,
+                    cue_learned(right_at),
+                    right.min(5),
+                    w.quote,
+                ),
+                feat(T_PREFIX4, w.prefix4, 0, 0),
+                feat(T_SENT_DIST, from_start, to_end, w.quote),
+                feat(T_LEFT_CUE_WORD, cue_word(left_at), left.min(5), 0),
+                feat(T_RIGHT_CUE_WORD, cue_word(right_at), right.min(5), 0),
             ];
             hashes.extend_from_slice(&fs);
         }
@@ -345,10 +444,15 @@ impl DocFeatures {
 
     /// Bucketed distance from token `t` to the nearest lexicon cue of its sentence on one
     /// side (0 = none, 1 = the token is in a cue, then 2.. by distance), and what lies in
-    /// between (bit 0: a comma, bit 1: a quotation mark, bit 2: a colon).
-    fn nearest_cue(&self, t: usize, sentence: Range<usize>, leftwards: bool) -> (u64, u64) {
-        if self.values[t].cue_kind != 0 {
-            return (1, 0);
+    /// between (bit 0: a comma, bit 1: a quotation mark, bit 2: a colon), and the cue token.
+    fn nearest_cue(
+        &self,
+        t: usize,
+        sentence: Range<usize>,
+        leftwards: bool,
+    ) -> (u64, u64, Option<usize>) {
+        if self.values[t].cue_like() {
+            return (1, 0, Some(t));
         }
         let mut sep = 0u64;
         let mut d = 0usize;
@@ -356,18 +460,18 @@ impl DocFeatures {
         loop {
             if leftwards {
                 if i == sentence.start {
-                    return (0, sep);
+                    return (0, sep, None);
                 }
                 i -= 1;
             } else {
                 i += 1;
                 if i >= sentence.end {
-                    return (0, sep);
+                    return (0, sep, None);
                 }
             }
             d += 1;
             let v = &self.values[i];
-            if v.cue_kind != 0 {
+            if v.cue_like() {
                 let bucket = match d {
                     1 => 2,
                     2 => 3,
@@ -376,7 +480,7 @@ impl DocFeatures {
                     7..=12 => 6,
                     _ => 7,
                 };
-                return (bucket, sep);
+                return (bucket, sep, Some(i));
             }
             match (v.punct, v.quote) {
                 (1, _) => sep |= 1,

@@ -123,11 +123,11 @@ pub fn attribute_with(
     learned: Option<&LearnedAttribution>,
 ) -> Vec<Attribution> {
     let doc = patterns::DocView::new(text, lang, segmented, entities, lexicon);
-    let mut found = doc.find();
-    if let Some(learned) = learned {
-        found = combine::combine(&doc, found, learned);
+    let found = doc.find();
+    match learned {
+        Some(learned) => combine::combine_resolved(&doc, found, learned),
+        None => resolve::resolve_speakers(&doc, found),
     }
-    resolve::resolve_speakers(&doc, found)
 }
 
 #[cfg(test)]
