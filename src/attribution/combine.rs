@@ -2,8 +2,9 @@
 //!
 //! Both produce attributions over the same document view. The modes differ in which side
 //! wins where both found a claim with overlapping cues; the other side only adds claims
-//! whose cue overlaps none of the winner's. Which mode ships is chosen by the dev scores
-//! in `models/README.md`.
+//! whose cue overlaps none of the winner's. Learned claims are dropped in headlines and
+//! after a negation, as the rules drop them. `models/README.md` has the dev scores of
+//! every mode and why rules-first is the default.
 
 use super::Attribution;
 use super::cues::CueKind;
@@ -20,7 +21,9 @@ pub enum CombineMode {
     Rules,
     /// The labeller's claims; a rule claim with an overlapping cue lends its `reported_by`.
     Learned,
-    /// The rules' claims, plus the labeller's where no rule cue overlaps.
+    /// The rules' claims, plus the labeller's where no rule cue overlaps. The default: the
+    /// rules keep the product's contract (composite cues such as "quoted X as saying",
+    /// `reported_by`, the seed article's claims) and the labeller adds what they miss.
     #[default]
     RulesFirst,
     /// The labeller's claims, plus the rules' where no learned cue overlaps.

@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long)]
     models: Option<PathBuf>,
     /// Maximum number of epochs.
-    #[arg(long, default_value_t = 40)]
+    #[arg(long, default_value_t = 60)]
     epochs: usize,
     /// Seed of the shuffling.
     #[arg(long, default_value_t = 1)]
