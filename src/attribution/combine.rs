@@ -8,8 +8,9 @@
 
 use super::Attribution;
 use super::cues::CueKind;
-use super::learned::{AttributionModel, RoleSpan, link};
+use super::learned::{AttributionModel, RoleSpan};
 use super::learned_features::DocFeatures;
+use super::learned_link::link;
 use super::patterns::{DocView, Speaker};
 use super::resolve::resolve_speakers;
 use std::sync::Arc;

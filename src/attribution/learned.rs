@@ -8,16 +8,9 @@
 //! constrained Viterbi (the decoder of [`crate::ner::decode`]) learns both from the training
 //! corpus in seconds and decodes in microseconds per sentence. Features are in
 //! [`super::learned_features`]; training is in [`super::learned_train`].
-//!
-//! Linking, per paragraph: every CONTENT span goes to the CUE span nearest to it (token gap);
-//! the content spans of one cue that are close together (an interrupted quote) become one
-//! content, their hull; a cue takes the nearest SOURCE span of its own sentence. A cue without
-//! content gives no attribution (our claims always have a content).
+//! Linking the labelled spans into attributions is in [`super::learned_link`].
 
-use super::cues::CueKind;
-use super::learned_features::{CueStats, DocFeatures, FEATURE_SET_VERSION};
-use super::patterns::{DocView, Speaker};
-use super::{Attribution, ClaimKind, SpeakerForm};
+use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
 use crate::ner::decode::{self, DecodeScratch};
 use crate::ner::features::hash_bytes;
 use crate::ner::model::FeatureTable;
@@ -34,11 +27,6 @@ pub const ROLE_SOURCE: usize = 0;
 pub const ROLE_CUE: usize = 1;
 /// The content role.
 pub const ROLE_CONTENT: usize = 2;
-
-/// Content pieces of one cue further apart than this many tokens stay separate claims.
-const MAX_PIECE_GAP: usize = 12;
-/// A content span further than this many tokens from every cue is dropped.
-const MAX_CONTENT_GAP: usize = 40;
 
 const MAGIC: [u8; 8] = *b"NCATTR\0\x01";
 const FORMAT_VERSION: u32 = 1;
@@ -64,6 +52,44 @@ pub enum LearnedError {
         /// What is wrong.
         what: String,
     },
+}
+
+/// Words that start cues in the training data, learned with the model and stored in it:
+/// folded-word hash → bucket of P(word starts a cue) (1: ≥ 2 %, 2: ≥ 10 %, 3: ≥ 25 %,
+/// 4: ≥ 50 %). This extends the hand-made lexicon to the open class of attribution
+/// cues ("mocked", "insists") without a word list in the code.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CueStats {
+    /// Word hash → bucket.
+    pub map: std::collections::HashMap<u64, u8>,
+}
+
+impl CueStats {
+    /// Buckets from (word hash, times it starts a cue, times it occurs); words seen fewer
+    /// than `min_total` times are left out.
+    pub fn from_counts(
+        counts: impl IntoIterator<Item = (u64, u32, u32)>,
+        min_total: u32,
+    ) -> CueStats {
+        let mut map = std::collections::HashMap::new();
+        for (word, cue, total) in counts {
+            if total < min_total || cue == 0 {
+                continue;
+            }
+            let p = cue as f64 / total as f64;
+            let bucket = match p {
+                p if p >= 0.5 => 4,
+                p if p >= 0.25 => 3,
+                p if p >= 0.1 => 2,
+                p if p >= 0.02 => 1,
+                _ => 0,
+            };
+            if bucket > 0 {
+                map.insert(word, bucket);
+            }
+        }
+        CueStats { map }
+    }
 }
 
 /// Whether label `cur` may follow `prev` (`None` = paragraph start) in IOB2.
@@ -336,54 +362,6 @@ pub fn spans_of_tags(tags: &[u8], offset: usize, margins: Option<&[f32]>) -> Vec
     out
 }
 
-/// Token gap between two ranges (0 when adjacent or overlapping).
-fn gap(a: &Range<usize>, b: &Range<usize>) -> usize {
-    if a.end <= b.start {
-        b.start - a.end
-    } else {
-        a.start.saturating_sub(b.end)
-    }
-}
-
-/// What a speaker span is, as the rules classify speakers.
-fn speaker_of(doc: &DocView<'_>, tokens: Range<usize>) -> Speaker {
-    let lexicon = doc.lexicon;
-    let first_key = &doc.keys[tokens.start];
-    if tokens.len() == 1 && lexicon.is(first_key, CueKind::Pronoun) {
-        return Speaker {
-            entity: lexicon.entity_of(first_key, CueKind::Pronoun).flatten(),
-            tokens,
-            form: SpeakerForm::Pronoun,
-        };
-    }
-    if let Some(e) = tokens.clone().find_map(|t| doc.entity_at[t]) {
-        return Speaker {
-            entity: Some(doc.entities[e].kind),
-            tokens,
-            form: SpeakerForm::Named,
-        };
-    }
-    let last_key = &doc.keys[tokens.end - 1];
-    if lexicon.is(last_key, CueKind::Role) {
-        return Speaker {
-            entity: lexicon.entity_of(last_key, CueKind::Role).flatten(),
-            tokens,
-            form: SpeakerForm::Role,
-        };
-    }
-    let word = doc.segmented.tokens[tokens.start].text(doc.text);
-    let form = if word.chars().next().is_some_and(char::is_uppercase) && tokens.len() <= 4 {
-        SpeakerForm::Named
-    } else {
-        SpeakerForm::Phrase
-    };
-    Speaker {
-        entity: None,
-        tokens,
-        form,
-    }
-}
-
 /// A bounds-checked little-endian reader.
 struct Reader<'a> {
     b: &'a [u8],
@@ -404,99 +382,6 @@ impl<'a> Reader<'a> {
         self.take(4)
             .map(|s| f32::from_le_bytes([s[0], s[1], s[2], s[3]]))
     }
-}
-
-/// Whether a character is a quotation mark.
-fn is_quote(c: char) -> bool {
-    matches!(c, '"' | '“' | '”' | '«' | '»' | '„' | '‘' | '’')
-}
-
-/// Links labelled spans into attributions (see the module documentation).
-pub(super) fn link(
-    doc: &DocView<'_>,
-    spans: &[RoleSpan],
-    paragraph_of: impl Fn(usize) -> usize,
-    sentence_of: impl Fn(usize) -> usize,
-    confidence_scale: f32,
-) -> Vec<(Attribution, Option<Speaker>)> {
-    let cues: Vec<&RoleSpan> = spans.iter().filter(|s| s.role == ROLE_CUE).collect();
-    let mut contents_of: Vec<Vec<&RoleSpan>> = vec![Vec::new(); cues.len()];
-    for c in spans.iter().filter(|s| s.role == ROLE_CONTENT) {
-        let para = paragraph_of(c.tokens.start);
-        let best = cues
-            .iter()
-            .enumerate()
-            .filter(|(_, q)| paragraph_of(q.tokens.start) == para)
-            .min_by_key(|(_, q)| gap(&q.tokens, &c.tokens));
-        if let Some((i, q)) = best
-            && gap(&q.tokens, &c.tokens) <= MAX_CONTENT_GAP
-        {
-            contents_of[i].push(c);
-        }
-    }
-    let tokens = &doc.segmented.tokens;
-    let mut out = Vec::new();
-    for (cue, mut contents) in cues.into_iter().zip(contents_of) {
-        contents.sort_by_key(|c| c.tokens.start);
-        let sentence = sentence_of(cue.tokens.start);
-        let source = spans
-            .iter()
-            .filter(|s| s.role == ROLE_SOURCE && sentence_of(s.tokens.start) == sentence)
-            .min_by_key(|s| gap(&s.tokens, &cue.tokens));
-        // Group the pieces: close pieces are one interrupted content.
-        let mut groups: Vec<(Range<usize>, f32)> = Vec::new();
-        for c in contents {
-            match groups.last_mut() {
-                Some((g, m)) if c.tokens.start.saturating_sub(g.end) <= MAX_PIECE_GAP => {
-                    g.end = g.end.max(c.tokens.end);
-                    *m = m.min(c.margin);
-                }
-                _ => groups.push((c.tokens.clone(), c.margin)),
-            }
-        }
-        let cue_bytes = (
-            tokens[cue.tokens.start].start,
-            tokens[cue.tokens.end - 1].end,
-        );
-        let according = doc
-            .lexicon
-            .match_at(&doc.keys, cue.tokens.start, |k| {
-                matches!(k, CueKind::AccordingBefore | CueKind::AccordingAfter)
-            })
-            .is_some();
-        for (g, margin) in groups {
-            let content = (tokens[g.start].start, tokens[g.end - 1].end);
-            let text = &doc.text[content.0..content.1];
-            let kind = if according {
-                ClaimKind::AccordingTo
-            } else if text.starts_with(is_quote)
-                && text.trim_end_matches(['.', ',']).ends_with(is_quote)
-            {
-                ClaimKind::Direct
-            } else if text.contains(is_quote) {
-                ClaimKind::Mixed
-            } else {
-                ClaimKind::Indirect
-            };
-            let m = margin.min(cue.margin);
-            let speaker = source.map(|s| speaker_of(doc, s.tokens.clone()));
-            let attribution = Attribution {
-                sentence,
-                kind,
-                speaker: source
-                    .map(|s| (tokens[s.tokens.start].start, tokens[s.tokens.end - 1].end)),
-                speaker_form: speaker.as_ref().map(|s| s.form),
-                speaker_type: speaker.as_ref().and_then(|s| s.entity),
-                speaker_resolved: None,
-                cue: cue_bytes,
-                content,
-                reported_by: None,
-                confidence: (1.0 - (-confidence_scale * m).exp()).clamp(0.0, 1.0),
-            };
-            out.push((attribution, speaker));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! [`Lang::match_key`].
 
 use super::cues::{CueKind, CueLexicon};
+use super::learned::CueStats;
 use super::quotes::find_quotes;
 use crate::document::{Entity, Lang, Segmented};
 use crate::ner::features::hash_bytes;
@@ -122,44 +123,6 @@ impl TokenValues {
 
 /// [`CueStats`] buckets from this one up make a word cue-like.
 const CUE_LIKE_BUCKET: u64 = 3;
-
-/// Words that start cues in the training data, learned with the model and stored in it:
-/// folded-word hash → bucket of P(word starts a cue) (1: ≥ 2 %, 2: ≥ 10 %, 3: ≥ 25 %,
-/// 4: ≥ 50 %). This extends the hand-made lexicon to the open class of attribution
-/// cues ("mocked", "insists") without a word list in the code.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CueStats {
-    /// Word hash → bucket.
-    pub map: std::collections::HashMap<u64, u8>,
-}
-
-impl CueStats {
-    /// Buckets from (word hash, times it starts a cue, times it occurs); words seen fewer
-    /// than `min_total` times are left out.
-    pub fn from_counts(
-        counts: impl IntoIterator<Item = (u64, u32, u32)>,
-        min_total: u32,
-    ) -> CueStats {
-        let mut map = std::collections::HashMap::new();
-        for (word, cue, total) in counts {
-            if total < min_total || cue == 0 {
-                continue;
-            }
-            let p = cue as f64 / total as f64;
-            let bucket = match p {
-                p if p >= 0.5 => 4,
-                p if p >= 0.25 => 3,
-                p if p >= 0.1 => 2,
-                p if p >= 0.02 => 1,
-                _ => 0,
-            };
-            if bucket > 0 {
-                map.insert(word, bucket);
-            }
-        }
-        CueStats { map }
-    }
-}
 
 /// Per-document token values and paragraph layout.
 #[derive(Clone, Debug, Default)]

@@ -18,7 +18,9 @@
 mod combine;
 mod cues;
 pub mod learned;
+mod learned_data;
 pub mod learned_features;
+mod learned_link;
 pub mod learned_train;
 mod patterns;
 mod quotes;
