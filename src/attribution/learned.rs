@@ -8,7 +8,7 @@
 //! constrained Viterbi (the decoder of [`crate::ner::decode`]) learns both from the training
 //! corpus in seconds and decodes in microseconds per sentence. Features are in
 //! [`super::learned_features`]; training is in [`super::learned_train`].
-//! Linking the labelled spans into attributions is in [`super::learned_link`].
+//! Linking the labelled spans into attributions is in `learned_link.rs`.
 
 use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
 use crate::ner::decode::{self, DecodeScratch};

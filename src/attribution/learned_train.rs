@@ -1,6 +1,6 @@
 //! Training the learned attribution labeller ([`super::learned`]) on PolNeAR-style gold.
 //!
-//! The gold articles come prepared by [`super::learned_data`] (pipeline stages and token
+//! The gold articles come prepared by `learned_data.rs` (pipeline stages and token
 //! labels).
 //!
 //! Learning is the averaged structured perceptron (as for NER: deterministic shuffling by
