@@ -4,7 +4,8 @@
 //! Azerbaijani Cyrillic alphabet) is UTF-8 TSV/TXT with a header line and `#` comments. Errors
 //! name the file and line. Nothing is loaded lazily and nothing fails silently.
 
-use crate::attribution::CueLexicon;
+use crate::attribution::learned::AttributionModel;
+use crate::attribution::{CombineMode, CueLexicon, LearnedAttribution};
 use crate::document::Lang;
 use crate::lang::LanguageDetector;
 use crate::normalize::{BoilerplateRules, DateWords};
@@ -122,6 +123,8 @@ pub struct LanguageData {
     pub abbreviations: Abbreviations,
     /// Reporting cues (verbs, "according to" phrases, agency verbs).
     pub cues: CueLexicon,
+    /// The learned attribution labeller (`<lang>/attribution.bin`), when the language has one.
+    pub learned: Option<LearnedAttribution>,
 }
 
 /// All data and models the pipeline needs.
@@ -175,6 +178,7 @@ impl Resources {
                     lang,
                 )?,
                 cues: CueLexicon::parse(&file(&format!("{code}/cues.tsv"))?, lang)?,
+                learned: load_learned(&dir.join(code).join("attribution.bin"))?,
             })
         };
         let detector = LanguageDetector::load(dir).map_err(|err| ResourceError::Model {
@@ -193,6 +197,15 @@ impl Resources {
         })
     }
 
+    /// The data of one language, to change settings (e.g. the attribution mode).
+    pub fn language_mut(&mut self, lang: Lang) -> &mut LanguageData {
+        match lang {
+            Lang::Az => &mut self.az,
+            Lang::Ru => &mut self.ru,
+            Lang::En => &mut self.en,
+        }
+    }
+
     /// The data of one language.
     pub fn language(&self, lang: Lang) -> &LanguageData {
         match lang {
@@ -201,6 +214,22 @@ impl Resources {
             Lang::En => &self.en,
         }
     }
+}
+
+/// Loads a learned attribution model if the file exists (its absence is not an error: only
+/// some languages have one).
+fn load_learned(path: &Path) -> Result<Option<LearnedAttribution>, ResourceError> {
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let model = AttributionModel::load(path).map_err(|err| ResourceError::Model {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    })?;
+    Ok(Some(LearnedAttribution {
+        model: std::sync::Arc::new(model),
+        mode: CombineMode::default(),
+    }))
 }
 
 /// The `models/` directory shipped with the crate, for tests and benches.

@@ -8,6 +8,7 @@ mod attribution_ru;
 
 mod bad_input;
 mod determinism;
+mod eval_attribution;
 mod extract;
 mod ingest_shared;
 mod lang_ntrex;

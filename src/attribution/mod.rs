@@ -15,11 +15,18 @@
 //! Negated speech ("has not commented") and agentless passives give no claim. Cues inside a
 //! quotation belong to the quoted speaker's words and are not extracted.
 
+mod combine;
 mod cues;
+pub mod learned;
+mod learned_data;
+pub mod learned_features;
+mod learned_link;
+pub mod learned_train;
 mod patterns;
 mod quotes;
 mod resolve;
 
+pub use combine::{CombineMode, LearnedAttribution};
 pub use cues::{CueKind, CueLexicon, CueMatch};
 
 use crate::document::{Entity, EntityType, Lang, Segmented};
@@ -108,9 +115,25 @@ pub fn attribute(
     entities: &[Entity],
     lexicon: &CueLexicon,
 ) -> Vec<Attribution> {
+    attribute_with(text, lang, segmented, entities, lexicon, None)
+}
+
+/// Like [`attribute`], also running the learned labeller (`models/<lang>/attribution.bin`)
+/// when one is given, combined with the rules as its [`CombineMode`] says.
+pub fn attribute_with(
+    text: &str,
+    lang: Lang,
+    segmented: &Segmented,
+    entities: &[Entity],
+    lexicon: &CueLexicon,
+    learned: Option<&LearnedAttribution>,
+) -> Vec<Attribution> {
     let doc = patterns::DocView::new(text, lang, segmented, entities, lexicon);
     let found = doc.find();
-    resolve::resolve_speakers(&doc, found)
+    match learned {
+        Some(learned) => combine::combine_resolved(&doc, found, learned),
+        None => resolve::resolve_speakers(&doc, found),
+    }
 }
 
 #[cfg(test)]

@@ -4,11 +4,14 @@ mod bench;
 mod bench_measure;
 mod bench_report;
 mod eval;
+mod eval_attribution;
+mod eval_claims;
 mod eval_lang;
 mod eval_ner;
 mod eval_sources;
 mod extract;
 mod train;
+mod train_attribution;
 mod train_lang;
 mod train_ner;
 

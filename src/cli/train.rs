@@ -9,6 +9,8 @@ pub enum TrainCommand {
     Ner(super::train_ner::Args),
     /// Train the language-identification profiles.
     Lang(super::train_lang::Args),
+    /// Train the learned English attribution labeller on PolNeAR-layout data.
+    Attribution(super::train_attribution::Args),
 }
 
 /// Runs a training subcommand.
@@ -16,5 +18,6 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
         TrainCommand::Ner(args) => super::train_ner::run(args),
         TrainCommand::Lang(args) => super::train_lang::run(args),
+        TrainCommand::Attribution(args) => super::train_attribution::run(args),
     }
 }

@@ -1,7 +1,10 @@
 //! Evaluation harnesses. [`evaluate_ner`] scores any [`Tagger`] on CoNLL gold data, so the
 //! embedded model and any future backend are measured the same way.
 
+pub mod attribution;
+pub mod claims;
 pub mod conll;
+pub mod polnear;
 pub mod sources;
 pub mod spans;
 

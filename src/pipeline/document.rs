@@ -2,7 +2,7 @@
 //! workers.
 
 use super::stats::{Counts, StageTimes};
-use crate::attribution::attribute;
+use crate::attribution::attribute_with;
 use crate::claims::{ClaimRow, EntityRow, claim_rows, entity_rows};
 use crate::document::{Entity, Lang, Segmented};
 use crate::ingest::{Record, RecordError};
@@ -189,7 +189,14 @@ pub fn process_document(
     times.ner += clock.elapsed();
 
     let clock = Instant::now();
-    let attributions = attribute(text, lang, &segmented, &entities, &data.cues);
+    let attributions = attribute_with(
+        text,
+        lang,
+        &segmented,
+        &entities,
+        &data.cues,
+        data.learned.as_ref(),
+    );
     times.attribution += clock.elapsed();
 
     let clock = Instant::now();
@@ -237,7 +244,7 @@ pub fn process_document(
 }
 
 /// Tags every sentence and turns the token spans into document entities.
-fn tag_entities(
+pub fn tag_entities(
     text: &str,
     lang: Lang,
     segmented: &Segmented,

@@ -9,7 +9,7 @@
 mod document;
 mod stats;
 
-pub use document::{DocumentOutput, DocumentSettings, process_document};
+pub use document::{DocumentOutput, DocumentSettings, process_document, tag_entities};
 pub use stats::{Counts, StageTimes};
 
 use crate::document::Lang;

@@ -1,0 +1,190 @@
+//! Combining the learned labeller ([`super::learned`]) with the rules.
+//!
+//! Both produce attributions over the same document view. The modes differ in which side
+//! wins where both found a claim with overlapping cues; the other side only adds claims
+//! whose cue overlaps none of the winner's. Learned claims are dropped in headlines and
+//! after a negation, as the rules drop them. `models/README.md` has the dev scores of
+//! every mode and why rules-first is the default.
+
+use super::Attribution;
+use super::cues::CueKind;
+use super::learned::{AttributionModel, RoleSpan};
+use super::learned_features::DocFeatures;
+use super::learned_link::link;
+use super::patterns::{DocView, Speaker};
+use super::resolve::resolve_speakers;
+use std::sync::Arc;
+
+/// How the learned labeller and the rules are combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CombineMode {
+    /// Rules only (the labeller is not run).
+    Rules,
+    /// The labeller's claims; a rule claim with an overlapping cue lends its `reported_by`.
+    Learned,
+    /// The rules' claims, plus the labeller's where no rule cue overlaps. The default: the
+    /// rules keep the product's contract (composite cues such as "quoted X as saying",
+    /// `reported_by`, the seed article's claims) and the labeller adds what they miss.
+    #[default]
+    RulesFirst,
+    /// The labeller's claims, plus the rules' where no learned cue overlaps.
+    LearnedFirst,
+}
+
+impl CombineMode {
+    /// Parses `rules`, `learned`, `rules-first` or `learned-first`.
+    pub fn parse(name: &str) -> Option<CombineMode> {
+        Some(match name {
+            "rules" => CombineMode::Rules,
+            "learned" => CombineMode::Learned,
+            "rules-first" => CombineMode::RulesFirst,
+            "learned-first" => CombineMode::LearnedFirst,
+            _ => return None,
+        })
+    }
+}
+
+/// A loaded labeller and how to use it.
+#[derive(Clone, Debug)]
+pub struct LearnedAttribution {
+    /// The model, shared by all threads.
+    pub model: Arc<AttributionModel>,
+    /// The combination mode.
+    pub mode: CombineMode,
+}
+
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// Whether a learned claim passes the product rules that the patterns also follow: no claim
+/// from a headline, none from negated speech ("has not commented on").
+fn acceptable(doc: &DocView<'_>, a: &Attribution) -> bool {
+    let Some(sentence) = doc.segmented.sentences.get(a.sentence) else {
+        return false;
+    };
+    if sentence.heading {
+        return false;
+    }
+    let tokens = &doc.segmented.tokens;
+    let Some(first) = sentence
+        .tokens
+        .clone()
+        .find(|&t| tokens[t].start >= a.cue.0)
+    else {
+        return false;
+    };
+    let last = sentence
+        .tokens
+        .clone()
+        .rev()
+        .find(|&t| tokens[t].end <= a.cue.1)
+        .unwrap_or(first);
+    // A negation just before the cue or inside it ("did not respond").
+    let from = first.saturating_sub(3).max(sentence.tokens.start);
+    !(from..=last).any(|t| doc.lexicon.is(&doc.keys[t], CueKind::Negation))
+}
+
+/// The attributions the labeller finds in a document, linked.
+pub(super) fn learned_attributions(
+    doc: &DocView<'_>,
+    model: &AttributionModel,
+) -> Vec<(Attribution, Option<Speaker>)> {
+    let mut features =
+        DocFeatures::new(doc.text, doc.lang, doc.segmented, doc.entities, doc.lexicon);
+    features.apply_cue_stats(&model.cue_stats);
+    let spans = model.label(&features, doc.segmented);
+    link_spans(doc, &features, &spans, model.confidence_scale)
+}
+
+/// Links labelled spans (from the model, or gold labels for an oracle) into attributions.
+pub(super) fn link_spans(
+    doc: &DocView<'_>,
+    features: &DocFeatures,
+    spans: &[RoleSpan],
+    confidence_scale: f32,
+) -> Vec<(Attribution, Option<Speaker>)> {
+    let n = doc.segmented.tokens.len();
+    let mut sentence_of = vec![0usize; n];
+    for (si, s) in doc.segmented.sentences.iter().enumerate() {
+        for slot in &mut sentence_of[s.tokens.clone()] {
+            *slot = si;
+        }
+    }
+    let mut paragraph_of = vec![0usize; n];
+    for (p, sentences) in features.paragraphs.iter().enumerate() {
+        for si in sentences.clone() {
+            for slot in &mut paragraph_of[doc.segmented.sentences[si].tokens.clone()] {
+                *slot = p;
+            }
+        }
+    }
+    link(
+        doc,
+        spans,
+        |t| paragraph_of[t],
+        |t| sentence_of[t],
+        confidence_scale,
+    )
+}
+
+/// Combines the rules' claims with the labeller's according to `learned.mode` and resolves
+/// the speakers. Rule claims keep exactly the resolution they get without the labeller, so
+/// adding learned claims never changes what the rules report.
+pub(super) fn combine_resolved(
+    doc: &DocView<'_>,
+    rules: Vec<(Attribution, Option<Speaker>)>,
+    learned: &LearnedAttribution,
+) -> Vec<Attribution> {
+    let key = |a: &Attribution| (a.cue, a.content, a.speaker);
+    let from_rules: Vec<_> = rules.iter().map(|(a, _)| key(a)).collect();
+    let rules_alone = resolve_speakers(doc, rules.clone());
+    let combined = resolve_speakers(doc, combine(doc, rules, learned));
+    combined
+        .into_iter()
+        .map(|a| match from_rules.iter().position(|k| *k == key(&a)) {
+            Some(i) => rules_alone[i].clone(),
+            None => a,
+        })
+        .collect()
+}
+
+/// Combines the rules' claims with the labeller's according to `learned.mode`, in document
+/// order of their cues.
+fn combine(
+    doc: &DocView<'_>,
+    rules: Vec<(Attribution, Option<Speaker>)>,
+    learned: &LearnedAttribution,
+) -> Vec<(Attribution, Option<Speaker>)> {
+    if learned.mode == CombineMode::Rules {
+        return rules;
+    }
+    let mut model = learned_attributions(doc, &learned.model);
+    model.retain(|(a, _)| acceptable(doc, a));
+    let (first, second) = match learned.mode {
+        CombineMode::Rules => return rules,
+        CombineMode::Learned => {
+            let mut out = model;
+            for (a, _) in &mut out {
+                if a.reported_by.is_none() {
+                    a.reported_by = rules
+                        .iter()
+                        .find(|(r, _)| overlaps(r.cue, a.cue))
+                        .and_then(|(r, _)| r.reported_by);
+                }
+            }
+            return out;
+        }
+        CombineMode::RulesFirst => (rules, model),
+        CombineMode::LearnedFirst => (model, rules),
+    };
+    let mut out = first;
+    let taken: Vec<(usize, usize)> = out.iter().map(|(a, _)| a.cue).collect();
+    out.extend(
+        second
+            .into_iter()
+            .filter(|(a, _)| !taken.iter().any(|&c| overlaps(c, a.cue))),
+    );
+    out.sort_by_key(|(a, _)| (a.cue.0, a.content.0));
+    out
+}

@@ -1,0 +1,425 @@
+//! The learned English attribution component: a sequence labeller over the tokens of a
+//! paragraph with BIO tags for SOURCE, CUE and CONTENT, plus linking of the labelled spans
+//! into attributions.
+//!
+//! Why a labeller: the rules only fire on lexicon cues in known constructions, while
+//! PolNeAR-style attribution has many open-class cues ("mocked", "is expected to") and
+//! content spans whose edges follow clause structure. An averaged perceptron with
+//! constrained Viterbi (the decoder of [`crate::ner::decode`]) learns both from the training
+//! corpus in seconds and decodes in microseconds per sentence. Features are in
+//! [`super::learned_features`]; training is in [`super::learned_train`].
+//! Linking the labelled spans into attributions is in `learned_link.rs`.
+
+use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
+use crate::ner::decode::{self, DecodeScratch};
+use crate::ner::features::hash_bytes;
+use crate::ner::model::{FeatureTable, quantise};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Labels: `O`, then `B-`/`I-` for source, cue, content.
+pub const LABELS: [&str; 7] = ["O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON"];
+/// Number of labels.
+pub const N_LABELS: usize = LABELS.len();
+/// Label role ids (label = 1 + 2 × role, + 1 inside).
+pub const ROLE_SOURCE: usize = 0;
+/// The cue role.
+pub const ROLE_CUE: usize = 1;
+/// The content role.
+pub const ROLE_CONTENT: usize = 2;
+
+const MAGIC: [u8; 8] = *b"NCATTR\0\x01";
+const FORMAT_VERSION: u32 = 1;
+const CHECKSUM_SEED: u64 = 0x6174_7472_5f6d_6f64;
+
+/// Errors reading or writing a model file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LearnedError {
+    /// The file could not be read or written.
+    #[error("attribution model {path}: {source}")]
+    Io {
+        /// The model file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a model this build reads.
+    #[error("{path}: not a usable attribution model: {what}")]
+    Corrupt {
+        /// The model file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// Words that start cues in the training data, learned with the model and stored in it:
+/// folded-word hash → bucket of P(word starts a cue) (1: ≥ 2 %, 2: ≥ 10 %, 3: ≥ 25 %,
+/// 4: ≥ 50 %). This extends the hand-made lexicon to the open class of attribution
+/// cues ("mocked", "insists") without a word list in the code.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CueStats {
+    /// Word hash → bucket.
+    pub map: std::collections::HashMap<u64, u8>,
+}
+
+impl CueStats {
+    /// Buckets from (word hash, times it starts a cue, times it occurs); words seen fewer
+    /// than `min_total` times are left out.
+    pub fn from_counts(
+        counts: impl IntoIterator<Item = (u64, u32, u32)>,
+        min_total: u32,
+    ) -> CueStats {
+        let mut map = std::collections::HashMap::new();
+        for (word, cue, total) in counts {
+            if total < min_total || cue == 0 {
+                continue;
+            }
+            let p = cue as f64 / total as f64;
+            let bucket = match p {
+                p if p >= 0.5 => 4,
+                p if p >= 0.25 => 3,
+                p if p >= 0.1 => 2,
+                p if p >= 0.02 => 1,
+                _ => 0,
+            };
+            if bucket > 0 {
+                map.insert(word, bucket);
+            }
+        }
+        CueStats { map }
+    }
+}
+
+/// Whether label `cur` may follow `prev` (`None` = paragraph start) in IOB2.
+pub fn allowed(prev: Option<usize>, cur: usize) -> bool {
+    if cur == 0 || !cur.is_multiple_of(2) {
+        return true;
+    }
+    prev.is_some_and(|p| p != 0 && (p - 1) / 2 == (cur - 1) / 2)
+}
+
+/// Sets forbidden start and transition scores to minus infinity.
+pub fn constrain(start: &mut [f32], trans: &mut [f32]) {
+    for cur in 0..N_LABELS {
+        if !allowed(None, cur) {
+            start[cur] = f32::NEG_INFINITY;
+        }
+        for prev in 0..N_LABELS {
+            if !allowed(Some(prev), cur) {
+                trans[prev * N_LABELS + cur] = f32::NEG_INFINITY;
+            }
+        }
+    }
+}
+
+/// A trained labeller.
+#[derive(Clone, Debug)]
+pub struct AttributionModel {
+    /// Feature → quantised weight row (the NER model's table: one cache line per lookup).
+    table: FeatureTable,
+    /// The quantisation step of `table`.
+    step: f32,
+    keys: Vec<u64>,
+    weights: Vec<f32>,
+    start: Vec<f32>,
+    trans: Vec<f32>,
+    c_start: Vec<f32>,
+    c_trans: Vec<f32>,
+    /// Margin → confidence: `1 - exp(-scale × margin)`.
+    pub confidence_scale: f32,
+    /// Words that often start cues in the training data.
+    pub cue_stats: CueStats,
+}
+
+/// A labelled span: role and absolute token range, with its Viterbi margin.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleSpan {
+    /// `ROLE_SOURCE`, `ROLE_CUE` or `ROLE_CONTENT`.
+    pub role: usize,
+    /// Token range in the document.
+    pub tokens: Range<usize>,
+    /// Smallest margin of its tokens.
+    pub margin: f32,
+}
+
+impl AttributionModel {
+    /// A model from feature keys and their weight rows (`N_LABELS` per key).
+    pub fn new(
+        keys: Vec<u64>,
+        weights: Vec<f32>,
+        start: Vec<f32>,
+        trans: Vec<f32>,
+        confidence_scale: f32,
+        cue_stats: CueStats,
+    ) -> AttributionModel {
+        let (mut c_start, mut c_trans) = (start.clone(), trans.clone());
+        constrain(&mut c_start, &mut c_trans);
+        let (quantised, step) = quantise(&weights);
+        AttributionModel {
+            table: FeatureTable::new(&keys, &quantised, N_LABELS),
+            step,
+            keys,
+            weights,
+            start,
+            trans,
+            c_start,
+            c_trans,
+            confidence_scale,
+            cue_stats,
+        }
+    }
+
+    /// Number of features.
+    pub fn n_features(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Labels the tokens of every paragraph; returns the spans in document order.
+    pub fn label(
+        &self,
+        doc: &DocFeatures,
+        segmented: &crate::document::Segmented,
+    ) -> Vec<RoleSpan> {
+        let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
+        let (mut em, mut tags, mut margins) = (Vec::new(), Vec::new(), Vec::new());
+        let mut scratch = DecodeScratch::default();
+        let mut out = Vec::new();
+        for p in 0..doc.paragraphs.len() {
+            let range = doc.paragraph_tokens(segmented, p);
+            doc.extract(segmented, range.clone(), &mut hashes, &mut offsets);
+            let n = range.len();
+            em.clear();
+            em.resize(n * N_LABELS, 0.0f32);
+            for t in 0..n {
+                let row_out = &mut em[t * N_LABELS..(t + 1) * N_LABELS];
+                for &h in &hashes[offsets[t] as usize..offsets[t + 1] as usize] {
+                    if let Some(row) = self.table.get(h) {
+                        for (o, &x) in row_out.iter_mut().zip(&row[..N_LABELS]) {
+                            *o += f32::from(x) * self.step;
+                        }
+                    }
+                }
+            }
+            decode::viterbi(
+                &em,
+                N_LABELS,
+                &self.c_start,
+                &self.c_trans,
+                &mut scratch,
+                &mut tags,
+                Some(&mut margins),
+            );
+            out.extend(spans_of_tags(&tags, range.start, Some(&margins)));
+        }
+        out
+    }
+
+    /// Serialises the model (weights quantised to 16 bits).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(64 + self.keys.len() * (8 + 2 * N_LABELS));
+        b.extend_from_slice(&MAGIC);
+        b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        b.extend_from_slice(&FEATURE_SET_VERSION.to_le_bytes());
+        let (quantised, step) = quantise(&self.weights);
+        b.extend_from_slice(&self.confidence_scale.to_le_bytes());
+        b.extend_from_slice(&step.to_le_bytes());
+        for x in self.start.iter().chain(&self.trans) {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        b.extend_from_slice(&(self.keys.len() as u32).to_le_bytes());
+        for k in &self.keys {
+            b.extend_from_slice(&k.to_le_bytes());
+        }
+        for q in &quantised {
+            b.extend_from_slice(&q.to_le_bytes());
+        }
+        let mut stats: Vec<(u64, u8)> = self.cue_stats.map.iter().map(|(&k, &v)| (k, v)).collect();
+        stats.sort_unstable();
+        b.extend_from_slice(&(stats.len() as u32).to_le_bytes());
+        for (k, v) in stats {
+            b.extend_from_slice(&k.to_le_bytes());
+            b.push(v);
+        }
+        let sum = hash_bytes(CHECKSUM_SEED, &b);
+        b.extend_from_slice(&sum.to_le_bytes());
+        b
+    }
+
+    /// Parses a model; `path` only names it in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<AttributionModel, LearnedError> {
+        let corrupt = |what: &str| LearnedError::Corrupt {
+            path: path.to_path_buf(),
+            what: what.to_string(),
+        };
+        if bytes.len() < MAGIC.len() + 8 || bytes[..MAGIC.len()] != MAGIC {
+            return Err(corrupt("bad magic bytes"));
+        }
+        let (body, sum) = bytes.split_at(bytes.len() - 8);
+        let mut sum_bytes = [0u8; 8];
+        sum_bytes.copy_from_slice(sum);
+        if hash_bytes(CHECKSUM_SEED, body) != u64::from_le_bytes(sum_bytes) {
+            return Err(corrupt("checksum mismatch"));
+        }
+        let mut r = Reader {
+            b: body,
+            pos: MAGIC.len(),
+        };
+        let truncated = || corrupt("truncated");
+        let version = r.u32().ok_or_else(truncated)?;
+        let features = r.u32().ok_or_else(truncated)?;
+        if version != FORMAT_VERSION || features != FEATURE_SET_VERSION {
+            return Err(corrupt(&format!(
+                "format {version}, features {features}; this build reads {FORMAT_VERSION}, {FEATURE_SET_VERSION}: retrain"
+            )));
+        }
+        let scale = r.f32().ok_or_else(truncated)?;
+        let step = r.f32().ok_or_else(truncated)?;
+        let mut st = Vec::with_capacity(N_LABELS * (N_LABELS + 1));
+        for _ in 0..N_LABELS * (N_LABELS + 1) {
+            st.push(r.f32().ok_or_else(truncated)?);
+        }
+        let trans = st.split_off(N_LABELS);
+        let n = r.u32().ok_or_else(truncated)? as usize;
+        let raw_keys = r.take(n.saturating_mul(8)).ok_or_else(truncated)?;
+        let keys: Vec<u64> = raw_keys
+            .chunks_exact(8)
+            .map(|c| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(c);
+                u64::from_le_bytes(a)
+            })
+            .collect();
+        let raw_w = r
+            .take(n.saturating_mul(N_LABELS * 2))
+            .ok_or_else(truncated)?;
+        let weights: Vec<f32> = raw_w
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]) as f32 * step)
+            .collect();
+        let n_stats = r.u32().ok_or_else(truncated)? as usize;
+        let raw_stats = r.take(n_stats.saturating_mul(9)).ok_or_else(truncated)?;
+        let mut cue_stats = CueStats::default();
+        for c in raw_stats.chunks_exact(9) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&c[..8]);
+            cue_stats.map.insert(u64::from_le_bytes(a), c[8]);
+        }
+        if r.pos != body.len() {
+            return Err(corrupt("trailing bytes"));
+        }
+        Ok(AttributionModel::new(
+            keys, weights, st, trans, scale, cue_stats,
+        ))
+    }
+
+    /// Writes a model file.
+    pub fn save(&self, path: &Path) -> Result<(), LearnedError> {
+        std::fs::write(path, self.to_bytes()).map_err(|source| LearnedError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Reads a model file.
+    pub fn load(path: &Path) -> Result<AttributionModel, LearnedError> {
+        let bytes = std::fs::read(path).map_err(|source| LearnedError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        AttributionModel::from_bytes(&bytes, path)
+    }
+}
+
+/// The spans of a label sequence whose first token is document token `offset`.
+pub fn spans_of_tags(tags: &[u8], offset: usize, margins: Option<&[f32]>) -> Vec<RoleSpan> {
+    let mut out = Vec::new();
+    let mut t = 0;
+    while t < tags.len() {
+        let y = tags[t] as usize;
+        if y == 0 || y.is_multiple_of(2) {
+            // An I- without its B- cannot come out of the constrained decoder; skip it.
+            t += 1;
+            continue;
+        }
+        let mut end = t + 1;
+        while end < tags.len() && tags[end] as usize == y + 1 {
+            end += 1;
+        }
+        let margin = margins.map_or(f32::INFINITY, |m| decode::span_margin(m, t, end));
+        out.push(RoleSpan {
+            role: (y - 1) / 2,
+            tokens: offset + t..offset + end,
+            margin,
+        });
+        t = end;
+    }
+    out
+}
+
+/// A bounds-checked little-endian reader.
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.b.get(self.pos..self.pos.checked_add(n)?)?;
+        self.pos += n;
+        Some(s)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn f32(&mut self) -> Option<f32> {
+        self.take(4)
+            .map(|s| f32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_from_tags_and_constraints() {
+        let tags = [1u8, 2, 0, 3, 0, 5, 6, 6];
+        let s = spans_of_tags(&tags, 10, None);
+        assert_eq!(s.len(), 3);
+        assert_eq!((s[0].role, s[0].tokens.clone()), (ROLE_SOURCE, 10..12));
+        assert_eq!((s[2].role, s[2].tokens.clone()), (ROLE_CONTENT, 15..18));
+        assert!(allowed(Some(1), 2));
+        assert!(!allowed(Some(3), 2));
+        assert!(!allowed(None, 4));
+    }
+
+    #[test]
+    fn model_bytes_round_trip_and_corruption_is_detected() {
+        let keys = vec![11u64, 22];
+        let weights: Vec<f32> = (0..2 * N_LABELS).map(|i| i as f32 - 3.0).collect();
+        let mut stats = CueStats::default();
+        stats.map.insert(5, 3);
+        let m = AttributionModel::new(
+            keys,
+            weights,
+            vec![0.5; N_LABELS],
+            vec![0.25; 49],
+            0.7,
+            stats.clone(),
+        );
+        let b = m.to_bytes();
+        let back = AttributionModel::from_bytes(&b, Path::new("m.bin")).unwrap();
+        assert_eq!(back.n_features(), 2);
+        assert_eq!(back.confidence_scale, 0.7);
+        assert_eq!(back.cue_stats, stats);
+        assert!((back.weights[3] - m.weights[3]).abs() < 1e-3);
+        let mut bad = b.clone();
+        bad[20] ^= 1;
+        let err = AttributionModel::from_bytes(&bad, Path::new("m.bin")).unwrap_err();
+        assert!(err.to_string().contains("m.bin"), "{err}");
+        assert!(AttributionModel::from_bytes(&b[..10], Path::new("m.bin")).is_err());
+    }
+}

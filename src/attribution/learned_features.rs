@@ -1,0 +1,492 @@
+//! Features of the learned attribution labeller (see [`super::learned`]).
+//!
+//! The labeller reads one paragraph at a time (attributions rarely cross a paragraph, but
+//! often cross a sentence: a quote, then "he said" in the next sentence). Every token gets a
+//! list of 64-bit feature hashes, built like the NER tagger's (template id plus values), from
+//! values computed once per document in [`DocFeatures`]: the folded word, its suffix and
+//! capitalisation, its role in the cue lexicon (`models/<lang>/cues.tsv`: cue kind, pronoun,
+//! role noun, complementiser), its NER tag, whether it lies inside a quotation, and its
+//! position relative to the nearest lexicon cue of its sentence (distance buckets, commas
+//! and quotes in between). No word list lives here: language enters through the lexicon and
+//! [`Lang::match_key`].
+
+use super::cues::{CueKind, CueLexicon};
+use super::learned::CueStats;
+use super::quotes::find_quotes;
+use crate::document::{Entity, Lang, Segmented};
+use crate::ner::features::hash_bytes;
+use std::ops::Range;
+
+/// Version of the templates below; stored in model files, checked at load.
+pub const FEATURE_SET_VERSION: u32 = 1;
+
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+#[inline(always)]
+fn fx(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(K)
+}
+
+/// A feature from a template id and up to three values, finalised so its low bits are
+/// well mixed (the feature table uses them as slots).
+#[inline(always)]
+fn feat(template: u64, a: u64, b: u64, c: u64) -> u64 {
+    let mut h = fx(fx(fx(template.wrapping_mul(K), a), b), c);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+// Template ids: never renumber (bump FEATURE_SET_VERSION instead).
+const T_BIAS: u64 = 1;
+const T_W0: u64 = 2;
+const T_WM1: u64 = 3;
+const T_WP1: u64 = 4;
+const T_WM2: u64 = 5;
+const T_WP2: u64 = 6;
+const T_BI_M1: u64 = 7;
+const T_BI_P1: u64 = 8;
+const T_SUF3: u64 = 9;
+const T_CAP: u64 = 10;
+const T_CAP3: u64 = 11;
+const T_LEX: u64 = 12;
+const T_LEX_M1: u64 = 13;
+const T_LEX_P1: u64 = 14;
+const T_NER: u64 = 15;
+const T_NER_CTX: u64 = 16;
+const T_QUOTE: u64 = 17;
+const T_QUOTE_W0: u64 = 18;
+const T_LEFT: u64 = 20;
+const T_RIGHT: u64 = 21;
+const T_LEFT_RIGHT: u64 = 22;
+const T_LEFT_QUOTE: u64 = 23;
+const T_RIGHT_QUOTE: u64 = 24;
+const T_SENT_POS: u64 = 25;
+const T_SENT_INDEX: u64 = 26;
+const T_PUNCT_CTX: u64 = 27;
+const T_W0_LEFT: u64 = 28;
+const T_W0_RIGHT: u64 = 29;
+const T_LEFT_SEP: u64 = 30;
+const T_RIGHT_SEP: u64 = 31;
+const T_PARA_CUE: u64 = 32;
+const T_CUE_WORD: u64 = 33;
+const T_LEX_NER: u64 = 34;
+const T_TRIGRAM: u64 = 35;
+const T_PREFIX4: u64 = 36;
+const T_SENT_DIST: u64 = 37;
+const T_LEFT_CUE_WORD: u64 = 38;
+const T_RIGHT_CUE_WORD: u64 = 39;
+const T_LEARNED: u64 = 40;
+const T_LEARNED_LEFT: u64 = 41;
+const T_LEARNED_RIGHT: u64 = 42;
+
+/// Lexicon roles of a token (bit flags beyond the cue kind).
+const LEX_NONE: u64 = 0;
+const LEX_CUE_FIRST: u64 = 1;
+const LEX_CUE_INSIDE: u64 = 2;
+const LEX_PRONOUN: u64 = 3;
+const LEX_ROLE: u64 = 4;
+const LEX_COMPLEMENTIZER: u64 = 5;
+const LEX_NEGATION: u64 = 6;
+
+/// Values of one token, computed once per document.
+#[derive(Clone, Copy, Debug, Default)]
+struct TokenValues {
+    lower: u64,
+    suf3: u64,
+    /// Hash of the first four characters of the folded word (a crude stem).
+    prefix4: u64,
+    cap: u64,
+    /// `LEX_*`.
+    lex: u64,
+    /// Cue kind (as a small number) for cue tokens, else 0.
+    cue_kind: u64,
+    /// 0 = O, 1 + 2·type (+1 inside) for entity tokens.
+    ner: u64,
+    /// 0 outside quotes, 1 inside, 2 a quotation mark.
+    quote: u64,
+    /// 0 none, 1 comma, 2 colon, 3 sentence-final, 4 dash, 5 other punctuation.
+    punct: u64,
+    /// How often the word starts a cue in the training data ([`CueStats`] bucket, 0-4).
+    learned: u64,
+}
+
+impl TokenValues {
+    /// Whether the token counts as a cue for the distance features: a lexicon cue or a word
+    /// that often starts a cue in the training data.
+    fn cue_like(&self) -> bool {
+        self.cue_kind != 0 || self.learned >= CUE_LIKE_BUCKET
+    }
+}
+
+/// [`CueStats`] buckets from this one up make a word cue-like.
+const CUE_LIKE_BUCKET: u64 = 3;
+
+/// Per-document token values and paragraph layout.
+#[derive(Clone, Debug, Default)]
+pub struct DocFeatures {
+    values: Vec<TokenValues>,
+    /// Token index → sentence index.
+    sentence_of: Vec<usize>,
+    /// Whether the token starts a lexicon cue.
+    cue_start: Vec<bool>,
+    /// Sentence ranges grouped into paragraphs (sentence indices).
+    pub paragraphs: Vec<Range<usize>>,
+}
+
+fn cue_kind_id(kind: CueKind) -> u64 {
+    match kind {
+        CueKind::Speech => 1,
+        CueKind::Report => 2,
+        CueKind::AccordingBefore => 3,
+        CueKind::AccordingAfter => 4,
+        CueKind::ReportBefore => 5,
+        CueKind::QuotedAs => 6,
+        _ => 7,
+    }
+}
+
+fn cap_class(word: &str) -> u64 {
+    let mut chars = word.chars();
+    let Some(first) = chars.next() else { return 0 };
+    if !first.is_alphanumeric() {
+        return 5;
+    }
+    if first.is_numeric() {
+        return 4;
+    }
+    let rest_upper = word
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .all(char::is_uppercase);
+    match (first.is_uppercase(), rest_upper) {
+        (true, true) if word.chars().count() > 1 => 2,
+        (true, _) => 1,
+        _ => 0,
+    }
+}
+
+fn punct_class(word: &str) -> u64 {
+    match word {
+        "," => 1,
+        ":" => 2,
+        "." | "!" | "?" => 3,
+        "-" | "—" | "–" => 4,
+        w if w.chars().all(|c| !c.is_alphanumeric()) => 5,
+        _ => 0,
+    }
+}
+
+impl DocFeatures {
+    /// Computes the token values of a document.
+    pub fn new(
+        text: &str,
+        lang: Lang,
+        segmented: &Segmented,
+        entities: &[Entity],
+        lexicon: &CueLexicon,
+    ) -> DocFeatures {
+        let tokens = &segmented.tokens;
+        let keys: Vec<String> = tokens
+            .iter()
+            .map(|t| lang.match_key(t.text(text)))
+            .collect();
+        let mut values: Vec<TokenValues> = tokens
+            .iter()
+            .zip(&keys)
+            .map(|(t, key)| {
+                let word = t.text(text);
+                let chars: Vec<char> = key.chars().collect();
+                let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
+                let prefix: String = chars[..chars.len().min(4)].iter().collect();
+                TokenValues {
+                    lower: hash_bytes(1, key.as_bytes()),
+                    suf3: hash_bytes(2, suffix.as_bytes()),
+                    prefix4: hash_bytes(3, prefix.as_bytes()),
+                    cap: cap_class(word),
+                    punct: punct_class(word),
+                    ..TokenValues::default()
+                }
+            })
+            .collect();
+        let mut cue_start = vec![false; tokens.len()];
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Some(m) = lexicon.match_at(&keys, i, CueKind::is_cue) {
+                cue_start[i] = true;
+                let end = (i + m.len).min(tokens.len());
+                for (k, v) in values[i..end].iter_mut().enumerate() {
+                    v.lex = if k == 0 {
+                        LEX_CUE_FIRST
+                    } else {
+                        LEX_CUE_INSIDE
+                    };
+                    v.cue_kind = cue_kind_id(m.kind);
+                }
+                i = end;
+                continue;
+            }
+            let key = &keys[i];
+            values[i].lex = if lexicon.is(key, CueKind::Pronoun) {
+                LEX_PRONOUN
+            } else if lexicon.is(key, CueKind::Role) {
+                LEX_ROLE
+            } else if lexicon.is(key, CueKind::Complementizer) {
+                LEX_COMPLEMENTIZER
+            } else if lexicon.is(key, CueKind::Negation) {
+                LEX_NEGATION
+            } else {
+                LEX_NONE
+            };
+            i += 1;
+        }
+        for e in entities {
+            let base = 1 + 2 * e.kind as u64;
+            for t in e.tokens.clone() {
+                if let Some(v) = values.get_mut(t) {
+                    v.ner = if t == e.tokens.start { base } else { base + 1 };
+                }
+            }
+        }
+        for pair in find_quotes(text, tokens) {
+            for v in &mut values[pair.open + 1..pair.close] {
+                v.quote = 1;
+            }
+            values[pair.open].quote = 2;
+            values[pair.close].quote = 2;
+        }
+        let mut sentence_of = vec![0; tokens.len()];
+        let mut paragraphs: Vec<Range<usize>> = Vec::new();
+        for (si, s) in segmented.sentences.iter().enumerate() {
+            for slot in &mut sentence_of[s.tokens.clone()] {
+                *slot = si;
+            }
+            let breaks = si > 0 && text[segmented.sentences[si - 1].end..s.start].contains('\n');
+            match paragraphs.last_mut() {
+                Some(p) if !breaks => p.end = si + 1,
+                _ => paragraphs.push(si..si + 1),
+            }
+        }
+        DocFeatures {
+            values,
+            sentence_of,
+            cue_start,
+            paragraphs,
+        }
+    }
+
+    /// Marks the words of `stats` (call before extracting; the model's own stats at run
+    /// time, the training data's while training).
+    pub fn apply_cue_stats(&mut self, stats: &CueStats) {
+        for v in &mut self.values {
+            v.learned = stats.map.get(&v.lower).copied().unwrap_or(0) as u64;
+        }
+    }
+
+    /// Folded-word hash of every token (the keys of [`CueStats`]).
+    pub fn word_hashes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.values.iter().map(|v| v.lower)
+    }
+
+    /// The token range of paragraph `p`.
+    pub fn paragraph_tokens(&self, segmented: &Segmented, p: usize) -> Range<usize> {
+        let sentences = &self.paragraphs[p];
+        let first = &segmented.sentences[sentences.start];
+        let last = &segmented.sentences[sentences.end - 1];
+        first.tokens.start..last.tokens.end
+    }
+
+    /// Writes the features of every token of `range` to `hashes`; token `t` (relative to
+    /// the range start) owns `hashes[offsets[t]..offsets[t + 1]]`.
+    pub fn extract(
+        &self,
+        segmented: &Segmented,
+        range: Range<usize>,
+        hashes: &mut Vec<u64>,
+        offsets: &mut Vec<u32>,
+    ) {
+        hashes.clear();
+        offsets.clear();
+        let v = &self.values;
+        let at = |i: isize| -> TokenValues {
+            if i < range.start as isize || i >= range.end as isize {
+                TokenValues {
+                    lower: 0xb05,
+                    ..TokenValues::default()
+                }
+            } else {
+                v[i as usize]
+            }
+        };
+        let para_has_cue = self.cue_start[range.clone()].iter().any(|&c| c) as u64;
+        let first_sentence = self.sentence_of.get(range.start).copied().unwrap_or(0);
+        for t in range.clone() {
+            offsets.push(hashes.len() as u32);
+            let i = t as isize;
+            let (m2, m1, w, p1, p2) = (at(i - 2), at(i - 1), v[t], at(i + 1), at(i + 2));
+            let si = self.sentence_of[t];
+            let sentence = &segmented.sentences[si];
+            let (left, left_sep, left_at) = self.nearest_cue(t, sentence.tokens.clone(), true);
+            let (right, right_sep, right_at) = self.nearest_cue(t, sentence.tokens.clone(), false);
+            let cue_word = |at: Option<usize>| at.map_or(0, |i| v[i].lower);
+            let cue_learned = |at: Option<usize>| at.map_or(9, |i| v[i].learned);
+            let bucket = |d: usize| match d {
+                0 => 0,
+                1 => 1,
+                2..=3 => 2,
+                4..=7 => 3,
+                8..=15 => 4,
+                _ => 5,
+            };
+            let from_start = bucket(t - sentence.tokens.start);
+            let to_end = bucket(sentence.tokens.end - t - 1);
+            let pos = if t == sentence.tokens.start {
+                0
+            } else if t + 1 == sentence.tokens.end {
+                1
+            } else if t + 2 == sentence.tokens.end {
+                2
+            } else {
+                3
+            };
+            let in_cue = u64::from(w.cue_kind != 0) + 2 * u64::from(w.cue_like());
+            let fs = [
+                feat(T_BIAS, 0, 0, 0),
+                feat(T_W0, w.lower, 0, 0),
+                feat(T_WM1, m1.lower, 0, 0),
+                feat(T_WP1, p1.lower, 0, 0),
+                feat(T_WM2, m2.lower, 0, 0),
+                feat(T_WP2, p2.lower, 0, 0),
+                feat(T_BI_M1, m1.lower, w.lower, 0),
+                feat(T_BI_P1, w.lower, p1.lower, 0),
+                feat(T_SUF3, w.suf3, 0, 0),
+                feat(T_CAP, w.cap, 0, 0),
+                feat(T_CAP3, m1.cap, w.cap, p1.cap),
+                feat(T_LEX, w.lex, w.cue_kind, 0),
+                feat(T_LEX_M1, m1.lex, m1.cue_kind, w.lex),
+                feat(T_LEX_P1, p1.lex, p1.cue_kind, w.lex),
+                feat(T_NER, w.ner, 0, 0),
+                feat(T_NER_CTX, m1.ner, w.ner, p1.ner),
+                feat(T_QUOTE, w.quote, m1.quote, p1.quote),
+                feat(T_QUOTE_W0, w.quote, w.lower, 0),
+                feat(T_LEFT, left, in_cue, 0),
+                feat(T_RIGHT, right, in_cue, 0),
+                feat(T_LEFT_RIGHT, left, right, 0),
+                feat(T_LEFT_QUOTE, left, w.quote, 0),
+                feat(T_RIGHT_QUOTE, right, w.quote, 0),
+                feat(T_SENT_POS, pos, w.punct, 0),
+                feat(T_SENT_INDEX, (si - first_sentence).min(3) as u64, 0, 0),
+                feat(T_PUNCT_CTX, m1.punct, w.punct, p1.punct),
+                feat(T_W0_LEFT, w.lower, left.min(4), 0),
+                feat(T_W0_RIGHT, w.lower, right.min(4), 0),
+                feat(T_LEFT_SEP, left, left_sep, w.quote),
+                feat(T_RIGHT_SEP, right, right_sep, w.quote),
+                feat(T_PARA_CUE, para_has_cue, w.quote, 0),
+                feat(T_CUE_WORD, in_cue, w.lower, 0),
+                feat(T_LEX_NER, w.lex, w.ner, m1.ner),
+                feat(T_TRIGRAM, m1.lower, w.lower, p1.lower),
+                feat(T_LEARNED, w.learned, m1.learned, p1.learned),
+                feat(T_LEARNED_LEFT, cue_learned(left_at), left.min(5), w.quote),
+                feat(
+                    T_LEARNED_RIGHT,
+                    cue_learned(right_at),
+                    right.min(5),
+                    w.quote,
+                ),
+                feat(T_PREFIX4, w.prefix4, 0, 0),
+                feat(T_SENT_DIST, from_start, to_end, w.quote),
+                feat(T_LEFT_CUE_WORD, cue_word(left_at), left.min(5), 0),
+                feat(T_RIGHT_CUE_WORD, cue_word(right_at), right.min(5), 0),
+            ];
+            hashes.extend_from_slice(&fs);
+        }
+        offsets.push(hashes.len() as u32);
+    }
+
+    /// Bucketed distance from token `t` to the nearest lexicon cue of its sentence on one
+    /// side (0 = none, 1 = the token is in a cue, then 2.. by distance), and what lies in
+    /// between (bit 0: a comma, bit 1: a quotation mark, bit 2: a colon), and the cue token.
+    fn nearest_cue(
+        &self,
+        t: usize,
+        sentence: Range<usize>,
+        leftwards: bool,
+    ) -> (u64, u64, Option<usize>) {
+        if self.values[t].cue_like() {
+            return (1, 0, Some(t));
+        }
+        let mut sep = 0u64;
+        let mut d = 0usize;
+        let mut i = t;
+        loop {
+            if leftwards {
+                if i == sentence.start {
+                    return (0, sep, None);
+                }
+                i -= 1;
+            } else {
+                i += 1;
+                if i >= sentence.end {
+                    return (0, sep, None);
+                }
+            }
+            d += 1;
+            let v = &self.values[i];
+            if v.cue_like() {
+                let bucket = match d {
+                    1 => 2,
+                    2 => 3,
+                    3 => 4,
+                    4..=6 => 5,
+                    7..=12 => 6,
+                    _ => 7,
+                };
+                return (bucket, sep, Some(i));
+            }
+            match (v.punct, v.quote) {
+                (1, _) => sep |= 1,
+                (_, 2) => sep |= 2,
+                (2, _) => sep |= 4,
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::DataFile;
+    use crate::segment::segment;
+
+    fn lexicon() -> CueLexicon {
+        let file = DataFile::from_text(
+            "cues.tsv",
+            "form\tkind\tentity\nsaid\tspeech\t\nhe\tpronoun\tPER\nthat\tcomplementizer\t\n",
+        );
+        CueLexicon::parse(&file, Lang::En).unwrap()
+    }
+
+    #[test]
+    fn paragraphs_and_features() {
+        let text = "He said that tax cuts work.\n\n\"Rain,\" he said.";
+        let seg = segment(text, Lang::En, &Default::default());
+        let d = DocFeatures::new(text, Lang::En, &seg, &[], &lexicon());
+        assert_eq!(d.paragraphs.len(), 2);
+        let range = d.paragraph_tokens(&seg, 1);
+        let (mut h, mut o) = (Vec::new(), Vec::new());
+        d.extract(&seg, range.clone(), &mut h, &mut o);
+        assert_eq!(o.len(), range.len() + 1);
+        assert_eq!(*o.last().unwrap() as usize, h.len());
+        // "Rain" is inside a quote, two tokens before... the cue "said" lies to its right.
+        let rain = range.start + 1;
+        assert_eq!(d.values[rain].quote, 1);
+        assert_eq!(
+            d.nearest_cue(rain, seg.sentences[1].tokens.clone(), false)
+                .0,
+            5
+        );
+    }
+}

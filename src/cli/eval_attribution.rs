@@ -1,0 +1,136 @@
+//! `newsclaims eval attribution`: span scores of our attribution on a PolNeAR-layout folder.
+//!
+//! Every article goes through the whole pipeline as an English record (normalise, segment,
+//! embedded NER, attribute); the claim rows' code-point spans are scored with
+//! [`newsclaims::eval::attribution`], whose documentation defines the matching.
+
+use super::models_dir;
+use anyhow::Context;
+use newsclaims::attribution::CombineMode;
+use newsclaims::document::Lang;
+use newsclaims::eval::attribution::{AttributionReport, AttributionScorer, spans_of_claims};
+use newsclaims::eval::polnear;
+use newsclaims::ingest::Record;
+use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
+use newsclaims::pipeline::{DocumentSettings, process_document};
+use newsclaims::resources::Resources;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// PolNeAR-layout folder: DIR/text/*.txt and DIR/attributions/*.ann.
+    #[arg(long)]
+    polnear: PathBuf,
+    /// Models directory (default: ./models, else the bundled one).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Named-entity tagger: `embedded` or `none`.
+    #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
+    ner: String,
+    /// How English attribution uses the learned labeller (`models/en/attribution.bin`):
+    /// rules, learned, rules-first or learned-first (default: the shipped setting).
+    #[arg(long, value_parser = ["rules", "learned", "rules-first", "learned-first"])]
+    mode: Option<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let models = models_dir(args.models.as_deref());
+    let mut resources = Resources::load(&models)
+        .with_context(|| format!("cannot load models from {}", models.display()))?;
+    if let Some(mode) = args.mode.as_deref().and_then(CombineMode::parse) {
+        let data = resources.language_mut(Lang::En);
+        match (&mut data.learned, mode) {
+            (Some(learned), mode) => learned.mode = mode,
+            (None, CombineMode::Rules) => {}
+            (None, _) => anyhow::bail!(
+                "--mode {}: there is no models/en/attribution.bin in {}",
+                args.mode.as_deref().unwrap_or(""),
+                models.display()
+            ),
+        }
+    }
+    let embedded;
+    let tagger: &dyn Tagger = match args.ner.as_str() {
+        "none" => &NoTagger,
+        _ => {
+            let dir = models.join("ner");
+            embedded = EmbeddedTagger::load_dir(&dir)
+                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
+            &embedded
+        }
+    };
+    let docs = polnear::read_dir(&args.polnear)?;
+    anyhow::ensure!(
+        !docs.is_empty(),
+        "{}: no annotated articles",
+        args.polnear.display()
+    );
+    let settings = DocumentSettings {
+        lang: Some(Lang::En),
+    };
+    let mut scorer = AttributionScorer::default();
+    for doc in &docs {
+        let record = Record {
+            id: doc.name.clone(),
+            source: args.polnear.display().to_string(),
+            record: format!("{}.txt", doc.name),
+            text: doc.text.clone(),
+            title: None,
+            date: None,
+            url: None,
+            outlet: None,
+            lang: Some("en".to_string()),
+        };
+        let out = process_document(&record, &resources, tagger, settings);
+        scorer.add(doc, &spans_of_claims(&out.claims));
+    }
+    print_report(&scorer.report(), args.json)
+}
+
+fn print_report(report: &AttributionReport, json: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "documents: {}", report.documents)?;
+    writeln!(
+        out,
+        "{:<8} {:>7} {:>7} {:>7}   {:>7} {:>7} {:>7}   {:>6} {:>6}",
+        "role", "P", "R", "F1", "P~", "R~", "F1~", "gold", "pred"
+    )?;
+    for (name, s) in [
+        ("source", &report.source),
+        ("cue", &report.cue),
+        ("content", &report.content),
+    ] {
+        writeln!(
+            out,
+            "{name:<8} {:>7.2} {:>7.2} {:>7.2}   {:>7.2} {:>7.2} {:>7.2}   {:>6} {:>6}",
+            s.exact.p,
+            s.exact.r,
+            s.exact.f1,
+            s.partial.p,
+            s.partial.r,
+            s.partial.f1,
+            s.gold,
+            s.predicted
+        )?;
+    }
+    writeln!(out, "(exact spans; ~ = one-to-one overlap matching)")?;
+    for (name, c) in &report.confidence {
+        writeln!(
+            out,
+            "confidence {name}: exact P of the top half {:.2} vs {:.2} overall",
+            c.top_half_p, c.overall_p
+        )?;
+    }
+    Ok(())
+}

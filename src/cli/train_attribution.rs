@@ -1,0 +1,124 @@
+//! `newsclaims train attribution`: trains the learned English attribution labeller on a
+//! PolNeAR-layout folder and reports its dev scores in every combination mode.
+
+use super::models_dir;
+use anyhow::Context;
+use newsclaims::attribution::CombineMode;
+use newsclaims::attribution::learned_train::{self, PreparedDoc, TrainConfig, evaluate, prepare};
+use newsclaims::document::Lang;
+use newsclaims::eval::polnear;
+use newsclaims::ner::EmbeddedTagger;
+use newsclaims::resources::Resources;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// PolNeAR-layout training folder (DIR/text, DIR/attributions).
+    #[arg(long)]
+    polnear: PathBuf,
+    /// PolNeAR-layout dev folder, for epoch selection and the report.
+    #[arg(long)]
+    dev: Option<PathBuf>,
+    /// Where to write the model.
+    #[arg(long)]
+    out: PathBuf,
+    /// Models directory (default: ./models, else the bundled one).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Maximum number of epochs.
+    #[arg(long, default_value_t = 60)]
+    epochs: usize,
+    /// Seed of the shuffling.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Drop features seen fewer times than this.
+    #[arg(long, default_value_t = 5)]
+    min_count: u32,
+}
+
+fn load(
+    dir: &Path,
+    resources: &Resources,
+    tagger: &EmbeddedTagger,
+) -> anyhow::Result<Vec<PreparedDoc>> {
+    let mut out = Vec::new();
+    for doc in polnear::read_dir(dir)? {
+        let name = doc.name.clone();
+        out.push(
+            prepare(doc, resources, tagger)
+                .with_context(|| format!("{}: {name}", dir.display()))?,
+        );
+    }
+    Ok(out)
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let models = models_dir(args.models.as_deref());
+    let resources = Resources::load(&models)
+        .with_context(|| format!("cannot load models from {}", models.display()))?;
+    let ner_dir = models.join("ner");
+    let tagger = EmbeddedTagger::load_dir(&ner_dir)
+        .with_context(|| format!("cannot load the NER models in {}", ner_dir.display()))?;
+    let train = load(&args.polnear, &resources, &tagger)?;
+    let dev = match &args.dev {
+        Some(d) => load(d, &resources, &tagger)?,
+        None => Vec::new(),
+    };
+    eprintln!(
+        "train: {} articles, dev: {} articles",
+        train.len(),
+        dev.len()
+    );
+    if !dev.is_empty() {
+        let r = learned_train::oracle(&dev, &resources.language(Lang::En).cues);
+        eprintln!(
+            "dev oracle (gold labels, linked) exact F1 source {:.2} cue {:.2} content {:.2}",
+            r.source.exact.f1, r.cue.exact.f1, r.content.exact.f1
+        );
+    }
+    let cfg = TrainConfig {
+        epochs: args.epochs,
+        seed: args.seed,
+        min_count: args.min_count,
+        ..TrainConfig::default()
+    };
+    let lexicon = &resources.language(Lang::En).cues;
+    let trained = learned_train::train(&train, &dev, lexicon, &cfg, &mut |e| match &e.dev {
+        Some(r) => eprintln!(
+            "epoch {:>2}: {:>6} mistakes; dev exact F1 source {:.2} cue {:.2} content {:.2}",
+            e.epoch, e.mistakes, r.source.exact.f1, r.cue.exact.f1, r.content.exact.f1
+        ),
+        None => eprintln!("epoch {:>2}: {:>6} mistakes", e.epoch, e.mistakes),
+    })?;
+    trained.model.save(&args.out)?;
+    eprintln!(
+        "wrote {} (epoch {}, {} features)",
+        args.out.display(),
+        trained.epoch,
+        trained.model.n_features()
+    );
+    if !dev.is_empty() {
+        let model = Arc::new(trained.model);
+        for (name, mode) in [
+            ("rules", CombineMode::Rules),
+            ("learned", CombineMode::Learned),
+            ("rules-first", CombineMode::RulesFirst),
+            ("learned-first", CombineMode::LearnedFirst),
+        ] {
+            let r = evaluate(&model, mode, &dev, lexicon);
+            eprintln!(
+                "dev {name:<13} exact F1 source {:.2} cue {:.2} content {:.2} | partial F1 {:.2} {:.2} {:.2}",
+                r.source.exact.f1,
+                r.cue.exact.f1,
+                r.content.exact.f1,
+                r.source.partial.f1,
+                r.cue.partial.f1,
+                r.content.partial.f1
+            );
+        }
+    }
+    Ok(())
+}
