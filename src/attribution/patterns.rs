@@ -297,7 +297,7 @@ impl<'a> DocView<'a> {
         {
             return None;
         }
-        let content = self.trim_content(pair.open + 1..pair.close)?;
+        let content = self.quotation(pair);
         Some(self.candidate(
             s,
             ClaimKind::Direct,
@@ -394,19 +394,10 @@ impl<'a> DocView<'a> {
         kind: ClaimKind,
         speaker: Option<Speaker>,
         cue: Range<usize>,
-        mut content: Range<usize>,
+        content: Range<usize>,
         base: f32,
         is_report: bool,
     ) -> Candidate {
-        // A content that is exactly one quotation is the words inside the marks.
-        if self
-            .quotes
-            .iter()
-            .any(|p| p.open == content.start && p.close + 1 == content.end)
-            && content.len() > 2
-        {
-            content = content.start + 1..content.end - 1;
-        }
         let content_words = content.clone().filter(|&i| self.is_word(i)).count();
         let mut confidence = base;
         match speaker.as_ref().map(|sp| sp.form) {
@@ -459,7 +450,7 @@ impl<'a> DocView<'a> {
         }
         // 1. A quotation right before: “...,” X said / «...», — сказал X / "...", - deyə X bildirib.
         if let Some((pair, speaker)) = self.quote_before(sentence, &cue) {
-            let content = self.trim_content(pair.open + 1..pair.close)?;
+            let content = self.quotation(pair);
             return Some(self.candidate(
                 s,
                 ClaimKind::Direct,
@@ -473,7 +464,7 @@ impl<'a> DocView<'a> {
         let left = self.speaker_left(sentence.start, cue.start, earlier);
         // 2. A quotation right after: X said: “...”.
         if let Some(pair) = self.quote_after(sentence, &cue) {
-            let content = self.trim_content(pair.open + 1..pair.close)?;
+            let content = self.quotation(pair);
             return Some(self.candidate(s, ClaimKind::Direct, left, cue, content, 0.9, is_report));
         }
         let right_is_empty = self.nothing_claimed_after(sentence, cue.end);
@@ -515,6 +506,12 @@ impl<'a> DocView<'a> {
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
         }
         None
+    }
+
+    /// The content of a direct quotation: the marks and everything between them, as PolNeAR
+    /// and PARC annotate it ("“We will win,”").
+    fn quotation(&self, pair: QuotePair) -> Range<usize> {
+        pair.open..pair.close + 1
     }
 
     /// Direct or indirect, by the quotation marks in the content.
@@ -1050,8 +1047,9 @@ impl<'a> DocView<'a> {
         start
     }
 
-    /// The content after a cue: skips "that"/"что"/"ki" and punctuation, ends at the sentence
-    /// end, at ", and/which/but ..." or before "and" + another cue.
+    /// The content after a cue: starts at English "that" (part of the content clause, as
+    /// PolNeAR and PARC annotate it) or after Russian "что" / Azerbaijani "ki" and punctuation;
+    /// ends at the sentence end, at ", and/which/but ..." or before "and" + another cue.
     fn content_right(&self, sentence: &Range<usize>, from: usize) -> Option<Range<usize>> {
         let mut start = from;
         // "told a news conference that ...": the addressee before "that" is not content.
@@ -1064,7 +1062,8 @@ impl<'a> DocView<'a> {
             start = that;
         }
         while start < sentence.end
-            && (self.is(start, CueKind::Complementizer) || matches!(self.word(start), "," | ":"))
+            && ((self.is(start, CueKind::Complementizer) && self.lang != Lang::En)
+                || matches!(self.word(start), "," | ":"))
         {
             start += 1;
         }
@@ -1334,10 +1333,7 @@ impl<'a> DocView<'a> {
                 && (p.close + 1..reporter_start).all(|i| self.is_comma(i) || self.is_dash_token(i))
         });
         let (kind, content) = match quote {
-            Some(pair) => (
-                ClaimKind::Direct,
-                self.trim_content(pair.open + 1..pair.close)?,
-            ),
+            Some(pair) => (ClaimKind::Direct, self.quotation(*pair)),
             None => {
                 let content = self.content_right(sentence, verb + 1)?;
                 (self.kind_of(&content), content)

@@ -105,7 +105,7 @@ fn english_quoted_as_saying_resolves_the_role() {
             "direct",
             "the official",
             "quoted the official as saying",
-            "It was planned for years. We know the motive",
+            "“It was planned for years. We know the motive,”",
             "APA news agency",
             "Ramid Namazov"
         )
@@ -165,7 +165,7 @@ fn english_mixed_and_according_to() {
                 "mixed",
                 "Yevgeny Primakov",
                 "said",
-                "it was engaged “exclusively in education and culture”",
+                "that it was engaged “exclusively in education and culture”",
                 "",
                 "Yevgeny Primakov"
             ),
@@ -202,11 +202,18 @@ fn english_direct_speech_both_orders() {
                 "direct",
                 "John Smith",
                 "said",
-                "We will win",
+                "“We will win,”",
                 "",
                 "John Smith"
             ),
-            row("direct", "Mary Jones", "told", "We lost", "", "Mary Jones")
+            row(
+                "direct",
+                "Mary Jones",
+                "told",
+                "“We lost.”",
+                "",
+                "Mary Jones"
+            )
         ]
     );
 }
@@ -246,7 +253,7 @@ fn russian_constructions() {
                 "direct",
                 "Сергей Лавров",
                 "заявил",
-                "Мы не допустим эскалации",
+                "«Мы не допустим эскалации»",
                 "",
                 "Сергей Лавров"
             ),
@@ -289,7 +296,7 @@ fn azerbaijani_constructions() {
                 "direct",
                 "Ceyhun Bayramov",
                 "bildirib",
-                "Biz sülh istəyirik",
+                "\"Biz sülh istəyirik\"",
                 "",
                 "Ceyhun Bayramov"
             ),
@@ -331,7 +338,7 @@ fn straight_quotes_spanning_sentences() {
             "direct",
             "he",
             "told",
-            "There was no rain in April and May. The yields will be the lowest in a decade",
+            "\"There was no rain in April and May. The yields will be the lowest in a decade,\"",
             "",
             "Alakbarov"
         )
