@@ -30,8 +30,8 @@ pub struct Args {
     #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
     ner: String,
     /// How English attribution uses the learned labeller (`models/en/attribution.bin`):
-    /// rules, learned, rules-first or learned-first (default: the shipped setting).
-    #[arg(long, value_parser = ["rules", "learned", "rules-first", "learned-first"])]
+    /// rules, learned, rules-first, learned-first or hybrid (default: the shipped setting, rules-first).
+    #[arg(long, value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
     mode: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]

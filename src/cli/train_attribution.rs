@@ -107,6 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ("learned", CombineMode::Learned),
             ("rules-first", CombineMode::RulesFirst),
             ("learned-first", CombineMode::LearnedFirst),
+            ("hybrid", CombineMode::Hybrid),
         ] {
             let r = evaluate(&model, mode, &dev, lexicon);
             eprintln!(
