@@ -91,7 +91,14 @@ fn acceptable(doc: &DocView<'_>, a: &Attribution) -> bool {
         .unwrap_or(first);
     // A negation just before the cue or inside it ("did not respond").
     let from = first.saturating_sub(3).max(sentence.tokens.start);
-    !(from..=last).any(|t| doc.lexicon.is(&doc.keys[t], CueKind::Negation))
+    if (from..=last).any(|t| doc.lexicon.is(&doc.keys[t], CueKind::Negation)) {
+        return false;
+    }
+    // A passive without its agent ("has been accused of"): nobody is said to speak.
+    let passive = (from..=last).any(|t| doc.lexicon.is(&doc.keys[t], CueKind::Passive));
+    let agent = (last + 1..sentence.tokens.end.min(last + 4))
+        .any(|t| doc.lexicon.is(&doc.keys[t], CueKind::Agent));
+    !passive || agent
 }
 
 /// The attributions the labeller finds in a document, linked.
