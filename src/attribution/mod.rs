@@ -17,6 +17,7 @@
 
 mod combine;
 mod cues;
+mod doc_view;
 pub mod learned;
 mod learned_data;
 pub mod learned_features;
@@ -25,6 +26,7 @@ pub mod learned_train;
 mod patterns;
 mod quotes;
 mod resolve;
+mod speakers;
 
 pub use combine::{CombineMode, LearnedAttribution};
 pub use cues::{CueKind, CueLexicon, CueMatch};

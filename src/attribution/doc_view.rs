@@ -1,0 +1,234 @@
+//! One document as the attribution rules see it: tokens with their lexicon keys, entities,
+//! quotation pairs, and the span helpers every rule uses.
+
+use super::quotes::{QuotePair, find_quotes};
+use super::{ByteSpan, ClaimKind, CueKind, CueLexicon, SpeakerForm};
+use crate::document::{Entity, EntityType, Lang, Segmented, Token};
+use crate::segment::{is_closing_quote, is_dash, is_opening_quote};
+use std::ops::Range;
+
+/// Speakers longer than this many tokens are not a speaker but a clause.
+pub(super) const MAX_SPEAKER_TOKENS: usize = 10;
+
+/// A speaker found by a rule: its tokens and form.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Speaker {
+    pub tokens: Range<usize>,
+    pub form: SpeakerForm,
+    pub entity: Option<EntityType>,
+}
+
+/// One document as the rules see it.
+pub(super) struct DocView<'a> {
+    pub text: &'a str,
+    pub lang: Lang,
+    pub segmented: &'a Segmented,
+    pub entities: &'a [Entity],
+    pub lexicon: &'a CueLexicon,
+    /// [`Lang::match_key`] of every token.
+    pub keys: Vec<String>,
+    /// The entity that covers each token.
+    pub entity_at: Vec<Option<usize>>,
+    pub quotes: Vec<QuotePair>,
+    /// Whether each token lies strictly inside a quotation.
+    pub inside_quote: Vec<bool>,
+}
+
+impl<'a> DocView<'a> {
+    pub(super) fn new(
+        text: &'a str,
+        lang: Lang,
+        segmented: &'a Segmented,
+        entities: &'a [Entity],
+        lexicon: &'a CueLexicon,
+    ) -> DocView<'a> {
+        let tokens = &segmented.tokens;
+        let keys = tokens
+            .iter()
+            .map(|t| lang.match_key(t.text(text)))
+            .collect();
+        let mut entity_at = vec![None; tokens.len()];
+        for (e, entity) in entities.iter().enumerate() {
+            for slot in &mut entity_at[entity.tokens.clone()] {
+                *slot = Some(e);
+            }
+        }
+        let quotes = find_quotes(text, tokens);
+        let mut inside_quote = vec![false; tokens.len()];
+        for pair in &quotes {
+            for flag in &mut inside_quote[pair.open + 1..pair.close] {
+                *flag = true;
+            }
+        }
+        DocView {
+            text,
+            lang,
+            segmented,
+            entities,
+            lexicon,
+            keys,
+            entity_at,
+            quotes,
+            inside_quote,
+        }
+    }
+
+    pub(super) fn tokens(&self) -> &[Token] {
+        &self.segmented.tokens
+    }
+
+    pub(super) fn word(&self, i: usize) -> &str {
+        self.tokens()[i].text(self.text)
+    }
+
+    pub(super) fn is_word(&self, i: usize) -> bool {
+        self.word(i)
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
+    }
+
+    pub(super) fn is_cap(&self, i: usize) -> bool {
+        self.word(i)
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    }
+
+    /// Whether token `i` opens its sentence (so its capital says nothing about a name).
+    pub(super) fn is_sentence_start(&self, i: usize) -> bool {
+        i == 0
+            || self.segmented.sentences.iter().any(|s| s.tokens.start == i)
+            || (i > 0
+                && !self.is_word(i - 1)
+                && self
+                    .segmented
+                    .sentences
+                    .iter()
+                    .any(|s| s.tokens.start == i - 1))
+    }
+
+    pub(super) fn is(&self, i: usize, kind: CueKind) -> bool {
+        self.lexicon.is(&self.keys[i], kind)
+    }
+
+    pub(super) fn is_comma(&self, i: usize) -> bool {
+        self.word(i) == ","
+    }
+
+    pub(super) fn is_quote_token(&self, i: usize) -> bool {
+        let mut chars = self.word(i).chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if is_opening_quote(c) || is_closing_quote(c))
+    }
+
+    pub(super) fn is_dash_token(&self, i: usize) -> bool {
+        let mut chars = self.word(i).chars();
+        matches!((chars.next(), chars.next()), (Some(c), None) if is_dash(c))
+    }
+
+    pub(super) fn is_sentence_final(&self, i: usize) -> bool {
+        matches!(self.word(i), "." | "!" | "?" | "…" | "..." | ";")
+    }
+
+    /// A word that ends a noun phrase going left: function words of the clause and cues.
+    pub(super) fn is_boundary_word(&self, i: usize) -> bool {
+        [
+            CueKind::Complementizer,
+            CueKind::Relative,
+            CueKind::Conjunction,
+            CueKind::Negation,
+            CueKind::Passive,
+        ]
+        .iter()
+        .any(|&k| self.is(i, k))
+            || self
+                .lexicon
+                .match_at(&self.keys, i, CueKind::is_cue)
+                .is_some()
+    }
+
+    /// An entity without the role nouns the tagger took into it ("Nazir Ceyhun Bayramov" →
+    /// "Ceyhun Bayramov"): the speaker is the name.
+    pub(super) fn without_roles(&self, mut tokens: Range<usize>) -> Range<usize> {
+        while tokens.len() > 1
+            && (self.is(tokens.start, CueKind::Role) || self.is(tokens.start, CueKind::Determiner))
+        {
+            tokens.start += 1;
+        }
+        tokens
+    }
+
+    pub(super) fn span(&self, tokens: Range<usize>) -> ByteSpan {
+        let all = self.tokens();
+        (all[tokens.start].start, all[tokens.end - 1].end)
+    }
+
+    /// Trims punctuation (except quotes that belong to the content) off both ends.
+    pub(super) fn trim_content(&self, mut range: Range<usize>) -> Option<Range<usize>> {
+        while range.start < range.end && self.trimmable(range.start, true) {
+            range.start += 1;
+        }
+        while range.start < range.end && self.trimmable(range.end - 1, false) {
+            range.end -= 1;
+        }
+        (range.start < range.end && (range.start..range.end).any(|i| self.is_word(i)))
+            .then_some(range)
+    }
+
+    pub(super) fn trimmable(&self, i: usize, at_start: bool) -> bool {
+        if self.is_word(i) {
+            return false;
+        }
+        let w = self.word(i);
+        let mut chars = w.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            // A quote stays when its partner is inside the content.
+            if is_opening_quote(c) && at_start && self.quotes.iter().any(|p| p.open == i) {
+                return false;
+            }
+            if is_closing_quote(c) && !at_start && self.quotes.iter().any(|p| p.close == i) {
+                return false;
+            }
+            if matches!(c, '(' | ')' | '%' | '$') {
+                return c == '(' && !at_start || c == ')' && at_start;
+            }
+        }
+        true
+    }
+
+    /// The content of a direct quotation: the marks and everything between them, as PolNeAR
+    /// and PARC annotate it ("“We will win,”").
+    pub(super) fn quotation(&self, pair: QuotePair) -> Range<usize> {
+        pair.open..pair.close + 1
+    }
+
+    /// Direct or indirect, by the quotation marks in the content.
+    pub(super) fn kind_of(&self, content: &Range<usize>) -> ClaimKind {
+        let whole_quote = self
+            .quotes
+            .iter()
+            .any(|p| p.open == content.start && p.close + 1 == content.end);
+        if whole_quote {
+            ClaimKind::Direct
+        } else if self
+            .quotes
+            .iter()
+            .any(|p| content.contains(&p.open) && p.close < content.end && self.is_speech_quote(p))
+        {
+            ClaimKind::Mixed
+        } else {
+            ClaimKind::Indirect
+        }
+    }
+
+    /// Whether a quotation inside content quotes words rather than a name: it starts with a
+    /// lower-case word («полностью под контролем») or is long; «Север — Юг» is a name.
+    pub(super) fn is_speech_quote(&self, pair: &QuotePair) -> bool {
+        let first_word = (pair.open + 1..pair.close).find(|&i| self.is_word(i));
+        first_word.is_some_and(|i| !self.is_cap(i)) || pair.close - pair.open > 5
+    }
+
+    pub(super) fn is_comma_or_dash_before(&self, i: usize, start: usize) -> bool {
+        i > start && (self.is_comma(i - 1) || self.is_dash_token(i - 1))
+    }
+}

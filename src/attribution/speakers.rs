@@ -1,0 +1,478 @@
+//! Finding the speaker of a cue: before it, after it, at the start of a verb-final
+//! sentence, or inside an "according to" phrase.
+
+use super::doc_view::{DocView, MAX_SPEAKER_TOKENS, Speaker};
+use super::patterns::Candidate;
+use super::{CueKind, SpeakerForm};
+use crate::document::{EntityType, Lang};
+use std::ops::Range;
+
+impl DocView<'_> {
+    pub(super) fn speaker_type(&self, speaker: &Speaker) -> Option<EntityType> {
+        speaker.entity.or_else(|| {
+            speaker
+                .tokens
+                .clone()
+                .rev()
+                .find_map(|i| self.entity_at[i])
+                .map(|e| self.entities[e].kind)
+        })
+    }
+
+    /// The speaker before a cue: skips adverbs and auxiliaries, follows "which"/"who" to its
+    /// antecedent and "and" to the subject of the first verb.
+    pub(super) fn speaker_left(
+        &self,
+        start: usize,
+        cue_start: usize,
+        earlier: &[Candidate],
+    ) -> Option<Speaker> {
+        let mut j = cue_start;
+        // Adverbs, auxiliaries and (in Russian) time phrases stand between the subject and the
+        // verb: "Представители партии в четверг объявили".
+        while j > start
+            && (self.is(j - 1, CueKind::Skip)
+                || (self.lang != Lang::En
+                    && (self.is(j - 1, CueKind::Circumstance)
+                        || self.is(j - 1, CueKind::Preposition))))
+        {
+            j -= 1;
+        }
+        if j == start {
+            return None;
+        }
+        let head = j - 1;
+        if let Some(pair) = self
+            .quotes
+            .iter()
+            .find(|p| p.close == head && p.open >= start && p.close - p.open <= 6)
+        {
+            // A quoted name ends the subject: "Представители компании «Газпром» отметили".
+            let first = match self.noun_phrase_left(start, pair.open) {
+                Some(np) if np.form != SpeakerForm::Pronoun => np.tokens.start,
+                _ => pair.open,
+            };
+            return Some(Speaker {
+                tokens: first..head + 1,
+                form: SpeakerForm::Named,
+                entity: (pair.open..head)
+                    .find_map(|i| self.entity_at[i])
+                    .map(|e| self.entities[e].kind),
+            });
+        }
+        if self.is(head, CueKind::Relative) {
+            // "Baku TV, which accused ...": the antecedent ends before the relative's comma.
+            let mut end = head;
+            if end > start && self.is_comma(end - 1) {
+                end -= 1;
+            }
+            return self.noun_phrase_left(start, end);
+        }
+        if self.is_comma(head) {
+            // A relative clause between subject and verb: "Адвокат Эдуард Чернин, который
+            // призывал оправдать Лапшина, заявил".
+            let relative = (start..head)
+                .rev()
+                .take_while(|&i| !self.is_comma(i))
+                .last();
+            if let Some(first) = relative
+                && self.is(first, CueKind::Relative)
+                && first > start
+                && self.is_comma(first - 1)
+            {
+                return self.noun_phrase_left(start, first - 1);
+            }
+            // An appositive: "Its head, Nurlan Seitkali, said ...".
+            return self
+                .noun_phrase_left(start, head)
+                .filter(|sp| sp.form == SpeakerForm::Named);
+        }
+        if self.is(head, CueKind::Conjunction) {
+            // "X claimed ... and criticised ...": the first verb's speaker.
+            if let Some(previous) = earlier.iter().rev().find_map(|c| c.speaker.clone()) {
+                return Some(previous);
+            }
+            return self.nearest_name_left(start, head);
+        }
+        let phrase = self.noun_phrase_left(start, j)?;
+        // In Russian and Azerbaijani a phrase that is no name ("в своём Telegram-канале") may
+        // stand between a named subject and its verb: prefer a person or organisation earlier in
+        // the same clause.
+        if self.lang == Lang::En
+            || phrase.entity.is_some()
+            || !matches!(phrase.form, SpeakerForm::Phrase | SpeakerForm::Named)
+        {
+            return Some(phrase);
+        }
+        let clause_start = (start..phrase.tokens.start)
+            .rev()
+            .find(|&i| !self.is_word(i) || self.is_boundary_word(i))
+            .map_or(start, |i| i + 1);
+        // The nearest person, else the nearest organisation ("Генеральный директор клуба ЦСКА
+        // Игорь Есмантович от лица клуба сообщил").
+        let nearest = |kind: EntityType| {
+            (clause_start..phrase.tokens.start).rev().find_map(|i| {
+                self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
+                    e.kind == kind
+                        && e.tokens.start >= clause_start
+                        && e.tokens.end <= phrase.tokens.start
+                })
+            })
+        };
+        let earlier = nearest(EntityType::Per).or_else(|| nearest(EntityType::Org));
+        Some(match earlier {
+            Some(entity) => Speaker {
+                tokens: self.without_roles(entity.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            },
+            None => phrase,
+        })
+    }
+
+    /// The noun phrase that ends right before `end`: a pronoun, an entity, a name (a run of
+    /// capitalised words after the last role noun), or a phrase up to the clause boundary.
+    pub(super) fn noun_phrase_left(&self, start: usize, end: usize) -> Option<Speaker> {
+        if end <= start || !self.is_word(end - 1) {
+            return None;
+        }
+        let head = end - 1;
+        if self.is_boundary_word(head) {
+            return None;
+        }
+        if let Some(entity) = self.lexicon.entity_of(&self.keys[head], CueKind::Pronoun) {
+            return Some(Speaker {
+                tokens: head..end,
+                form: SpeakerForm::Pronoun,
+                entity,
+            });
+        }
+        if let Some(e) = self.entity_at[head] {
+            let entity = &self.entities[e];
+            if entity.tokens.end == end && entity.tokens.start >= start {
+                return Some(Speaker {
+                    tokens: self.without_roles(entity.tokens.clone()),
+                    form: SpeakerForm::Named,
+                    entity: Some(entity.kind),
+                });
+            }
+        }
+        // A sentence's first word is capitalised whatever it is: a function word there ("Как",
+        // "However") is no name.
+        let function_word_at_start =
+            self.is_sentence_start(head) && self.lexicon.knows(&self.keys[head]);
+        if function_word_at_start
+            && self
+                .lexicon
+                .entity_of(&self.keys[head], CueKind::Role)
+                .is_none()
+        {
+            return None;
+        }
+        if self.is_cap(head)
+            && !self.is_boundary_word(head)
+            && !self.is(head, CueKind::Role)
+            && !function_word_at_start
+        {
+            let mut k = head;
+            while k > start
+                && self.is_word(k - 1)
+                && self.is_cap(k - 1)
+                && !self.is(k - 1, CueKind::Role)
+                && !self.is_boundary_word(k - 1)
+            {
+                k -= 1;
+            }
+            while k < head && self.is(k, CueKind::Determiner) {
+                k += 1;
+            }
+            return Some(Speaker {
+                tokens: k..end,
+                form: SpeakerForm::Named,
+                entity: None,
+            });
+        }
+        // A common noun phrase: back to punctuation, a clause word or a preposition. Russian
+        // and Azerbaijani phrases are kept short: their modifiers are often a whole clause.
+        let max_tokens = if self.lang == Lang::En {
+            MAX_SPEAKER_TOKENS
+        } else {
+            4
+        };
+        let mut k = head;
+        while k > start
+            && head - k + 1 < max_tokens
+            && self.is_word(k - 1)
+            && !self.is_boundary_word(k - 1)
+            && !(self.lang != Lang::En
+                && (self.is(k - 1, CueKind::Circumstance) || self.is(k - 1, CueKind::Preposition)))
+        {
+            k -= 1;
+        }
+        while k < head
+            && (self.is(k, CueKind::Circumstance)
+                || self.is(k, CueKind::Skip)
+                || self.is(k, CueKind::Conjunction))
+        {
+            k += 1;
+        }
+        // A name first and adverbs after it: "Анна Политковская нередко" (in English a name
+        // first is an adjective: "Azerbaijani media").
+        if self.lang != Lang::En
+            && let Some(e) = self.entity_at[k]
+            && self.entities[e].tokens.start == k
+            && self.entities[e].tokens.end < end
+            && matches!(self.entities[e].kind, EntityType::Per | EntityType::Org)
+        {
+            let entity = &self.entities[e];
+            return Some(Speaker {
+                tokens: self.without_roles(entity.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            });
+        }
+        let role = (k..end).find_map(|i| self.lexicon.entity_of(&self.keys[i], CueKind::Role));
+        Some(Speaker {
+            tokens: k..end,
+            form: if role.is_some() {
+                SpeakerForm::Role
+            } else {
+                SpeakerForm::Phrase
+            },
+            entity: role.flatten(),
+        })
+    }
+
+    /// The closest name (entity or capitalised run) left of `end`, not crossing quotes.
+    pub(super) fn nearest_name_left(&self, start: usize, end: usize) -> Option<Speaker> {
+        let mut i = end;
+        while i > start {
+            i -= 1;
+            if !self.is_word(i) && !self.is_comma(i) {
+                return None;
+            }
+            if self.entity_at[i].is_some()
+                || (self.is_cap(i) && i > start && !self.is_boundary_word(i))
+            {
+                return self.noun_phrase_left(start, i + 1);
+            }
+        }
+        None
+    }
+
+    /// The speaker right after a cue ("said Smith", "заявил министр Лавров").
+    pub(super) fn speaker_right(&self, sentence: &Range<usize>, from: usize) -> Option<Speaker> {
+        // Time, place and addressee come first in Russian inversion: "сообщили во вторник
+        // участники", "заявил журналистам министр". A short word (a preposition) takes its
+        // noun with it.
+        let mut from = from;
+        loop {
+            if from < sentence.end && self.is(from, CueKind::Preposition) {
+                from += 2;
+            } else if from < sentence.end && self.is(from, CueKind::Circumstance) {
+                from += 1;
+            } else {
+                break;
+            }
+        }
+        if from >= sentence.end {
+            return None;
+        }
+        // Quoted names belong to the phrase: "главный тренер «Спартака» Виктор Лебедев".
+        let mut end = from;
+        while end < sentence.end
+            && end - from < MAX_SPEAKER_TOKENS
+            && (self.is_word(end) || self.is_quote_token(end))
+            && !self.is_boundary_word(end)
+        {
+            end += 1;
+        }
+        while end > from && !self.is_word(end - 1) {
+            end -= 1;
+        }
+        if end == from {
+            return None;
+        }
+        let speaker_like = (from..end).any(|i| {
+            (self.is_cap(i) && !self.is_sentence_start(i))
+                || self.entity_at[i].is_some()
+                || self.is(i, CueKind::Role)
+                || self.is(i, CueKind::Pronoun)
+        });
+        // Russian and Azerbaijani put plain noun phrases after the verb at the end of a
+        // sentence ("..., сообщили участники переговоров."); English inversion has a name.
+        let ends_sentence = end >= sentence.end || self.is_sentence_final(end);
+        if !(speaker_like || (self.lang != Lang::En && ends_sentence)) {
+            return None;
+        }
+        // A person named in the phrase is the speaker ("министр Сергей Лавров").
+        if let Some(person) = (from..end)
+            .filter_map(|i| self.entity_at[i])
+            .map(|e| &self.entities[e])
+            .find(|e| e.kind == EntityType::Per && e.tokens.end <= end)
+        {
+            return Some(Speaker {
+                tokens: self.without_roles(person.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(EntityType::Per),
+            });
+        }
+        // A name after a role noun ("министр Сергей Лавров") is the speaker.
+        if let Some(name) = self.noun_phrase_left(from, end)
+            && name.form == SpeakerForm::Named
+            && name.tokens.start > from
+            && self.is(name.tokens.start - 1, CueKind::Role)
+        {
+            return Some(name);
+        }
+        // A name first ("said John Smith"): the capitalised run.
+        if self.is_cap(from) {
+            let mut name_end = from + 1;
+            while name_end < end && self.is_cap(name_end) {
+                name_end += 1;
+            }
+            return self.noun_phrase_left(from, name_end);
+        }
+        // Otherwise the phrase, head first as Russian puts it ("участники переговоров в Москве").
+        let role = (from..end).find_map(|i| self.lexicon.entity_of(&self.keys[i], CueKind::Role));
+        let pronoun = self.lexicon.entity_of(&self.keys[from], CueKind::Pronoun);
+        let form = if pronoun.is_some() && end - from == 1 {
+            SpeakerForm::Pronoun
+        } else if role.is_some() {
+            SpeakerForm::Role
+        } else {
+            SpeakerForm::Phrase
+        };
+        Some(Speaker {
+            tokens: from..end,
+            form,
+            entity: pronoun.flatten().or(role.flatten()),
+        })
+    }
+
+    /// The subject at the start of a sentence (for verb-final Azerbaijani): an entity, a
+    /// name, a pronoun or a role noun phrase among the first words.
+    pub(super) fn sentence_subject(
+        &self,
+        sentence: &Range<usize>,
+        cue_start: usize,
+    ) -> Option<Speaker> {
+        let first = sentence.start;
+        if first >= sentence.end || !self.is_word(first) {
+            return None;
+        }
+        // A topic particle closes the subject: "[... nümayəndəsi Klara Dümon] isə ... vurğulayıb".
+        if let Some(particle) = (first..cue_start).find(|&i| self.is(i, CueKind::Topic))
+            && let Some(speaker) = self.noun_phrase_left(first, particle)
+        {
+            return Some(speaker);
+        }
+        // A person or organisation among the first words: "Qazaxıstan nümayəndə heyətinin
+        // rəhbəri Nurlan Seytkali ... bildirib".
+        let early = (first..cue_start.min(first + 8)).find_map(|i| {
+            self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
+                matches!(e.kind, EntityType::Per | EntityType::Org) && e.tokens.end < cue_start
+            })
+        });
+        if let Some(entity) = early {
+            return Some(Speaker {
+                tokens: self.without_roles(entity.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            });
+        }
+        if let Some(entity) = self.lexicon.entity_of(&self.keys[first], CueKind::Pronoun) {
+            return Some(Speaker {
+                tokens: first..first + 1,
+                form: SpeakerForm::Pronoun,
+                entity,
+            });
+        }
+        if let Some(e) = self.entity_at[first] {
+            let entity = &self.entities[e];
+            return Some(Speaker {
+                tokens: self.without_roles(entity.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            });
+        }
+        let mut end = first;
+        while end < sentence.end
+            && end - first < 4
+            && self.is_word(end)
+            && (self.is_cap(end) || self.is(end, CueKind::Role))
+        {
+            end += 1;
+            if self.is(end - 1, CueKind::Role) {
+                break;
+            }
+        }
+        if end == first {
+            return None;
+        }
+        let role = (first..end).find_map(|i| self.lexicon.entity_of(&self.keys[i], CueKind::Role));
+        // Every sentence starts with a capital: one capitalised word alone is no name.
+        let form = if role.is_some() {
+            SpeakerForm::Role
+        } else if end - first > 1 {
+            SpeakerForm::Named
+        } else {
+            SpeakerForm::Phrase
+        };
+        Some(Speaker {
+            tokens: first..end,
+            form,
+            entity: role.flatten(),
+        })
+    }
+
+    /// A speaker that is a whole phrase ("the ministry", "эксперта", "Ekspertin"), or the
+    /// person named in it ("аналитика компании «Капитал-Траст» Игоря Мельникова").
+    pub(super) fn phrase_speaker(&self, tokens: &Range<usize>) -> Speaker {
+        if let Some(person) = tokens
+            .clone()
+            .filter_map(|i| self.entity_at[i])
+            .map(|e| &self.entities[e])
+            .find(|e| {
+                e.kind == EntityType::Per
+                    && e.tokens.start >= tokens.start
+                    && e.tokens.end <= tokens.end
+            })
+        {
+            return Speaker {
+                tokens: self.without_roles(person.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(EntityType::Per),
+            };
+        }
+        let entity = tokens
+            .clone()
+            .rev()
+            .find_map(|i| self.entity_at[i])
+            .map(|e| self.entities[e].kind);
+        let pronoun = self
+            .lexicon
+            .entity_of(&self.keys[tokens.start], CueKind::Pronoun);
+        let role = tokens
+            .clone()
+            .find_map(|i| self.lexicon.entity_of(&self.keys[i], CueKind::Role));
+        let form = if tokens.len() == 1 && pronoun.is_some() {
+            SpeakerForm::Pronoun
+        } else if entity.is_some()
+            || tokens
+                .clone()
+                .any(|i| self.is_cap(i) && !self.is_sentence_start(i))
+        {
+            SpeakerForm::Named
+        } else if role.is_some() {
+            SpeakerForm::Role
+        } else {
+            SpeakerForm::Phrase
+        };
+        Speaker {
+            tokens: tokens.clone(),
+            form,
+            entity: entity.or(pronoun.flatten()).or(role.flatten()),
+        }
+    }
+}
