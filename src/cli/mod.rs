@@ -5,6 +5,7 @@ mod eval_lang;
 mod eval_ner;
 mod eval_sources;
 mod extract;
+mod ner_choice;
 mod train;
 mod train_lang;
 mod train_ner;

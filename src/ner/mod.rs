@@ -11,8 +11,12 @@ pub mod features;
 pub mod model;
 pub mod model_file;
 pub mod train;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 
 pub use embedded::EmbeddedTagger;
+#[cfg(feature = "transformer")]
+pub use transformer::{TransformerError, TransformerOptions, TransformerTagger};
 
 use crate::document::{Lang, TokenSpan};
 
