@@ -42,3 +42,31 @@ pub(crate) fn load_transformer(
          --release --features transformer)"
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(not(feature = "transformer"))]
+    #[test]
+    fn without_the_feature_transformer_explains_itself() {
+        let err = load_transformer(Some(Path::new("some/dir")), 1)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("built without the transformer feature"),
+            "{err}"
+        );
+    }
+
+    #[cfg(feature = "transformer")]
+    #[test]
+    fn transformer_needs_a_model_dir() {
+        let err = load_transformer(None, 1)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("--model-dir"), "{err}");
+    }
+}
