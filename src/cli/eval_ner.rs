@@ -1,9 +1,11 @@
-//! `newsclaims eval ner`: CoNLL exact-span scores of the embedded tagger on a gold file.
+//! `newsclaims eval ner`: CoNLL exact-span scores of a tagger (embedded or transformer) on a
+//! gold file.
 
+use super::ner_choice::{NER_CHOICES, load_transformer};
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::{conll, evaluate_ner};
-use newsclaims::ner::{EmbeddedTagger, Tagger};
+use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -16,9 +18,14 @@ pub struct Args {
     /// Gold CoNLL/IOB2 file.
     #[arg(long)]
     gold: PathBuf,
-    /// Directory holding `{az,ru,en}.bin`.
-    #[arg(long, default_value = "models/ner")]
-    model_dir: PathBuf,
+    /// Named-entity tagger: `embedded` or `transformer` (needs a build with the
+    /// `transformer` feature).
+    #[arg(long, default_value = "embedded", value_parser = NER_CHOICES)]
+    ner: String,
+    /// Model directory: the one holding `{az,ru,en}.bin` for `embedded` (default
+    /// models/ner), the token-classification model directory for `transformer`.
+    #[arg(long)]
+    model_dir: Option<PathBuf>,
     /// Also write `token<TAB>gold<TAB>predicted` lines (CoNLL style) to this file.
     #[arg(long)]
     predictions: Option<PathBuf>,
@@ -29,7 +36,7 @@ pub struct Args {
 
 /// Writes gold and predicted tags side by side.
 fn write_predictions(
-    tagger: &EmbeddedTagger,
+    tagger: &dyn Tagger,
     lang: Lang,
     gold: &[conll::ConllSentence],
     path: &std::path::Path,
@@ -59,11 +66,29 @@ fn write_predictions(
 pub fn run(args: Args) -> anyhow::Result<()> {
     let lang =
         Lang::from_code(&args.lang).with_context(|| format!("unknown language {:?}", args.lang))?;
-    let tagger = EmbeddedTagger::load_dir(&args.model_dir)?;
+    let embedded;
+    let transformer;
+    let tagger: &dyn Tagger = match args.ner.as_str() {
+        "none" => &NoTagger,
+        "transformer" => {
+            // One caller thread: let libtorch use every core.
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            transformer = load_transformer(args.model_dir.as_deref(), cores)?;
+            transformer.as_ref()
+        }
+        _ => {
+            let dir = args
+                .model_dir
+                .unwrap_or_else(|| PathBuf::from("models/ner"));
+            embedded = EmbeddedTagger::load_dir(&dir)
+                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
+            &embedded
+        }
+    };
     let gold = conll::read_file(&args.gold)?;
-    let report = evaluate_ner(&tagger, lang, &gold)?;
+    let report = evaluate_ner(tagger, lang, &gold)?;
     if let Some(path) = &args.predictions {
-        write_predictions(&tagger, lang, &gold, path)?;
+        write_predictions(tagger, lang, &gold, path)?;
     }
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -1,6 +1,7 @@
 //! `newsclaims extract INPUT... --out DIR`: the claim-extraction pipeline.
 
 use super::models_dir;
+use super::ner_choice::{NER_CHOICES, load_transformer};
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::ingest::{Format, IngestOptions, read_inputs};
@@ -59,9 +60,14 @@ pub struct Args {
     /// Directory of the models and data files (default: ./models, else the one built in).
     #[arg(long)]
     models: Option<PathBuf>,
-    /// Named-entity tagger: `embedded` (the models in MODELS/ner/) or `none`.
-    #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
+    /// Named-entity tagger: `embedded` (the models in MODELS/ner/), `transformer` (the
+    /// model in --model-dir; needs a build with the `transformer` feature) or `none`.
+    #[arg(long, default_value = "embedded", value_parser = NER_CHOICES)]
     ner: String,
+    /// Token-classification model directory for `--ner transformer` (config.json,
+    /// model.safetensors or rust_model.ot, tokenizer.json).
+    #[arg(long)]
+    model_dir: Option<PathBuf>,
     /// No progress line and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -100,8 +106,14 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
         options.threads = threads;
     }
     let embedded;
+    let transformer;
     let tagger: &dyn Tagger = match args.ner.as_str() {
         "none" => &NoTagger,
+        "transformer" => {
+            // The pipeline runs one tagger call per worker: one libtorch thread each.
+            transformer = load_transformer(args.model_dir.as_deref(), 1)?;
+            transformer.as_ref()
+        }
         _ => {
             let dir = models.join("ner");
             embedded = EmbeddedTagger::load_dir(&dir)

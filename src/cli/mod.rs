@@ -10,6 +10,7 @@ mod eval_lang;
 mod eval_ner;
 mod eval_sources;
 mod extract;
+mod ner_choice;
 mod train;
 mod train_attribution;
 mod train_lang;

@@ -13,6 +13,10 @@ use crate::ner::{NerError, Tagger};
 use conll::ConllSentence;
 use spans::{Report, Span, SpanCounts};
 
+/// Sentences handed to [`Tagger::tag_batch`] at once: batching backends (the transformer)
+/// gain from it, and a chunk bounds the memory of the borrowed word lists.
+const EVAL_BATCH: usize = 64;
+
 /// Tags every gold sentence with `tagger` and scores exact spans against the gold tags.
 pub fn evaluate_ner(
     tagger: &dyn Tagger,
@@ -20,20 +24,23 @@ pub fn evaluate_ner(
     gold: &[ConllSentence],
 ) -> Result<Report, NerError> {
     let mut counts = SpanCounts::default();
-    let mut words: Vec<&str> = Vec::new();
-    for sentence in gold {
-        words.clear();
-        words.extend(sentence.words.iter().map(String::as_str));
-        let predicted: Vec<Span> = tagger
-            .tag(lang, &words)?
-            .into_iter()
-            .map(|s| Span {
-                start: s.start,
-                end: s.end,
-                kind: s.kind.as_str().to_string(),
-            })
+    for chunk in gold.chunks(EVAL_BATCH) {
+        let batch: Vec<Vec<&str>> = chunk
+            .iter()
+            .map(|sentence| sentence.words.iter().map(String::as_str).collect())
             .collect();
-        counts.add(&spans::spans_from_tags(&sentence.tags), &predicted);
+        let tagged = tagger.tag_batch(lang, &batch)?;
+        for (sentence, spans) in chunk.iter().zip(tagged) {
+            let predicted: Vec<Span> = spans
+                .into_iter()
+                .map(|s| Span {
+                    start: s.start,
+                    end: s.end,
+                    kind: s.kind.as_str().to_string(),
+                })
+                .collect();
+            counts.add(&spans::spans_from_tags(&sentence.tags), &predicted);
+        }
     }
     Ok(counts.report())
 }

@@ -15,8 +15,12 @@ pub mod model;
 pub mod model_file;
 mod perceptron;
 pub mod train;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 
 pub use embedded::EmbeddedTagger;
+#[cfg(feature = "transformer")]
+pub use transformer::{TransformerError, TransformerOptions, TransformerTagger};
 
 use crate::document::{Lang, TokenSpan};
 

@@ -1,0 +1,63 @@
+//! Throughput of the transformer tagger, in words per second.
+//!
+//! By default it measures a tiny random BERT (2 layers, hidden size 32) written into a
+//! temporary directory, which shows the tagger's own overhead (tokenising, windowing,
+//! batching, decoding). Set `NEWSCLAIMS_BENCH_MODEL_DIR` to a real token-classification
+//! directory to measure that model instead:
+//! `NEWSCLAIMS_BENCH_MODEL_DIR=DIR scripts/with-libtorch.sh cargo bench --features transformer`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use newsclaims::document::Lang;
+use newsclaims::ner::Tagger;
+use newsclaims::ner::transformer::tiny::{TinySpec, write_tiny_model};
+use newsclaims::ner::transformer::{TransformerOptions, TransformerTagger};
+use std::hint::black_box;
+
+/// Synthetic sentences of varied length built from a few fixture words.
+fn sentences() -> Vec<Vec<&'static str>> {
+    let words = [
+        "John", "Johnson", "said", "today", "that", "the", "minister", "visited", "New", "York",
+        "Maria", "Aliyev", "reported", "news", "of", "the", "bank", ",", "in", ".",
+    ];
+    (0..64)
+        .map(|i| {
+            let len = 8 + (i * 7) % 40;
+            (0..len).map(|j| words[(i + j * 3) % words.len()]).collect()
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().expect("temporary directory");
+    let dir = match std::env::var_os("NEWSCLAIMS_BENCH_MODEL_DIR") {
+        Some(dir) => dir.into(),
+        None => {
+            write_tiny_model(tmp.path(), TinySpec::default()).expect("tiny model");
+            tmp.path().to_path_buf()
+        }
+    };
+    let options = TransformerOptions {
+        intra_op_threads: 1,
+        ..TransformerOptions::default()
+    };
+    let tagger = TransformerTagger::load_with(&dir, options).expect("model loads");
+    let batch = sentences();
+    let words: usize = batch.iter().map(Vec::len).sum();
+    let mut group = c.benchmark_group("transformer");
+    group.throughput(Throughput::Elements(words as u64));
+    group.sample_size(10);
+    group.bench_function("tag_batch_64_sentences", |b| {
+        b.iter(|| black_box(tagger.tag_batch(Lang::En, black_box(&batch)).expect("tags")))
+    });
+    group.bench_function("tag_one_by_one_64_sentences", |b| {
+        b.iter(|| {
+            for words in &batch {
+                black_box(tagger.tag(Lang::En, black_box(words)).expect("tags"));
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

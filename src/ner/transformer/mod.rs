@@ -1,0 +1,343 @@
+//! The accurate NER mode: a transformer token-classification model (feature `transformer`).
+//!
+//! [`TransformerTagger`] loads a Hugging Face token-classification directory (config.json
+//! with `id2label`, `model.safetensors` or `rust_model.ot`, tokenizer.json) and runs it
+//! through rust-bert on libtorch's CPU backend. Words are tokenised as pre-split input, so
+//! each word maps to its own subwords, and a word takes the prediction of its first subword
+//! (the usual HF convention for NER). Sentences longer than the model's window are cut into
+//! overlapping windows ([`window`]); sentences of similar length are batched together so
+//! padding stays small. Label probabilities are decoded into valid IOB2 spans ([`labels`]).
+
+mod labels;
+mod net;
+pub mod tiny;
+mod window;
+
+#[cfg(test)]
+mod tests;
+
+use crate::document::{Lang, TokenSpan};
+use crate::ner::decode::DecodeScratch;
+use crate::ner::{NerError, Tagger};
+use labels::LabelMap;
+use net::Net;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use tch::Tensor;
+
+/// Errors raised while loading a transformer model directory.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransformerError {
+    /// The model directory does not exist.
+    #[error("model directory {0} does not exist")]
+    NoDirectory(PathBuf),
+    /// A file the model needs is missing from its directory.
+    #[error("{dir}: missing {file}")]
+    MissingFile {
+        /// The model directory.
+        dir: PathBuf,
+        /// The missing file.
+        file: String,
+    },
+    /// A file could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is there but does not describe a model we can run.
+    #[error("{path}: incompatible model: {reason}")]
+    Incompatible {
+        /// The offending file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Tuning of the transformer tagger.
+#[derive(Clone, Debug)]
+pub struct TransformerOptions {
+    /// Windows per forward pass.
+    pub batch_size: usize,
+    /// Cap on a window's length in subwords, special tokens included (the model's own
+    /// `max_position_embeddings` applies too).
+    pub max_tokens: usize,
+    /// Subwords shared by consecutive windows of a long sentence (at most half a window).
+    pub overlap: usize,
+    /// libtorch intra-op threads. The pipeline already runs one tagger call per worker
+    /// thread, so 1 avoids oversubscribing the cores.
+    pub intra_op_threads: usize,
+}
+
+impl Default for TransformerOptions {
+    fn default() -> Self {
+        TransformerOptions {
+            batch_size: 16,
+            max_tokens: 512,
+            overlap: 64,
+            intra_op_threads: 1,
+        }
+    }
+}
+
+/// The network, shared by all worker threads.
+struct SharedNet(Net);
+
+// SAFETY: tch tensors are not `Sync` because mutating one from two threads would race. The
+// network's tensors are never mutated after loading: `Net::probabilities` only reads them,
+// under `no_grad` and in eval mode (no dropout state, no autograd graph), and libtorch
+// supports concurrent inference on shared parameters (reference counts are atomic).
+unsafe impl Sync for SharedNet {}
+
+/// One window of one sentence, ready for the network.
+struct Job {
+    sentence: usize,
+    /// `[CLS] subwords [SEP]`.
+    ids: Vec<i64>,
+    /// Position in `ids` of the first subword of each word of the window.
+    firsts: Vec<usize>,
+}
+
+/// A transformer token-classification model behind the [`Tagger`] trait.
+pub struct TransformerTagger {
+    net: SharedNet,
+    tokenizer: tokenizers::Tokenizer,
+    labels: LabelMap,
+    cls: i64,
+    sep: i64,
+    unk: Option<u32>,
+    /// Subwords per window, special tokens excluded.
+    budget: usize,
+    options: TransformerOptions,
+}
+
+impl std::fmt::Debug for TransformerTagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransformerTagger")
+            .field("labels", &self.labels)
+            .field("budget", &self.budget)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TransformerTagger {
+    /// Loads a model directory with the default options.
+    pub fn load(model_dir: &Path) -> Result<TransformerTagger, TransformerError> {
+        TransformerTagger::load_with(model_dir, TransformerOptions::default())
+    }
+
+    /// Loads a model directory. Also sets libtorch's (process-wide) intra-op thread count.
+    pub fn load_with(
+        model_dir: &Path,
+        options: TransformerOptions,
+    ) -> Result<TransformerTagger, TransformerError> {
+        if !model_dir.is_dir() {
+            return Err(TransformerError::NoDirectory(model_dir.to_path_buf()));
+        }
+        let tokenizer_path = model_dir.join("tokenizer.json");
+        if !tokenizer_path.is_file() {
+            return Err(TransformerError::MissingFile {
+                dir: model_dir.to_path_buf(),
+                file: "tokenizer.json".to_string(),
+            });
+        }
+        let net = Net::load(model_dir)?;
+        let config_path = model_dir.join("config.json");
+        let labels =
+            LabelMap::new(&net.id2label).map_err(|reason| TransformerError::Incompatible {
+                path: config_path.clone(),
+                reason,
+            })?;
+        let bad_tokenizer = |reason: String| TransformerError::Incompatible {
+            path: tokenizer_path.clone(),
+            reason,
+        };
+        let mut tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path)
+            .map_err(|e| bad_tokenizer(e.to_string()))?;
+        // Windowing is ours: the tokenizer must neither cut nor pad a sentence.
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| bad_tokenizer(e.to_string()))?;
+        tokenizer.with_padding(None);
+        if tokenizer.get_vocab_size(true) > net.vocab_size {
+            return Err(bad_tokenizer(format!(
+                "{} tokens but the model's vocab_size is {}",
+                tokenizer.get_vocab_size(true),
+                net.vocab_size
+            )));
+        }
+        let special = |names: &[&str]| names.iter().find_map(|n| tokenizer.token_to_id(n));
+        let cls = special(&["[CLS]", "<s>"])
+            .ok_or_else(|| bad_tokenizer("no [CLS] or <s> token".to_string()))?;
+        let sep = special(&["[SEP]", "</s>"])
+            .ok_or_else(|| bad_tokenizer("no [SEP] or </s> token".to_string()))?;
+        let unk = special(&["[UNK]", "<unk>"]);
+        let budget = net.max_positions.min(options.max_tokens).saturating_sub(2);
+        if budget == 0 {
+            return Err(TransformerError::Incompatible {
+                path: config_path,
+                reason: format!("windows of {} positions are too short", net.max_positions),
+            });
+        }
+        tch::set_num_threads(i32::try_from(options.intra_op_threads.max(1)).unwrap_or(1));
+        Ok(TransformerTagger {
+            net: SharedNet(net),
+            tokenizer,
+            labels,
+            cls: i64::from(cls),
+            sep: i64::from(sep),
+            unk,
+            budget,
+            options,
+        })
+    }
+
+    /// The subword ids of each word (at most one window's worth per word). A word the
+    /// tokenizer drops entirely becomes the unknown token, so every word has a first subword.
+    pub fn subwords(&self, words: &[&str]) -> Result<Vec<Vec<u32>>, NerError> {
+        let mut out = vec![Vec::new(); words.len()];
+        if words.is_empty() {
+            return Ok(out);
+        }
+        let encoding = self
+            .tokenizer
+            .encode(words.to_vec(), false)
+            .map_err(|e| NerError::Backend(format!("tokenizer: {e}")))?;
+        for (&id, word) in encoding.get_ids().iter().zip(encoding.get_word_ids()) {
+            if let Some(pieces) = word.and_then(|w| out.get_mut(w as usize))
+                && pieces.len() < self.budget
+            {
+                pieces.push(id);
+            }
+        }
+        for pieces in &mut out {
+            if pieces.is_empty() {
+                pieces.push(self.unk.unwrap_or(0));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Per sentence, the label probabilities of each word's first subword
+    /// (`words × model labels`, row-major).
+    fn word_probabilities(&self, sentences: &[Vec<&str>]) -> Result<Vec<Vec<f32>>, NerError> {
+        let mut jobs = Vec::new();
+        let mut plans = Vec::with_capacity(sentences.len());
+        for (s, words) in sentences.iter().enumerate() {
+            let pieces = self.subwords(words)?;
+            let counts: Vec<usize> = pieces.iter().map(Vec::len).collect();
+            let wins = window::windows(&counts, self.budget, self.options.overlap);
+            let first_job = jobs.len();
+            for win in &wins {
+                let mut ids = vec![self.cls];
+                let mut firsts = Vec::with_capacity(win.len());
+                for p in &pieces[win.clone()] {
+                    firsts.push(ids.len());
+                    ids.extend(p.iter().map(|&id| i64::from(id)));
+                }
+                ids.push(self.sep);
+                jobs.push(Job {
+                    sentence: s,
+                    ids,
+                    firsts,
+                });
+            }
+            plans.push((first_job, wins));
+        }
+        let m = self.labels.model_labels();
+        let mut job_probs: Vec<Vec<f32>> = vec![Vec::new(); jobs.len()];
+        // Similar lengths side by side, so a batch pads little.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&j| jobs[j].ids.len());
+        for chunk in order.chunks(self.options.batch_size.max(1)) {
+            let probs = self.run_batch(&jobs, chunk)?;
+            let len = chunk.iter().map(|&j| jobs[j].ids.len()).max().unwrap_or(0);
+            for (b, &j) in chunk.iter().enumerate() {
+                let rows = &mut job_probs[j];
+                for &pos in &jobs[j].firsts {
+                    let at = (b * len + pos) * m;
+                    rows.extend_from_slice(probs.get(at..at + m).unwrap_or(&[]));
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(sentences.len());
+        for (s, (first_job, wins)) in plans.iter().enumerate() {
+            let n = sentences[s].len();
+            let owners = window::owners(wins, n);
+            let mut rows = Vec::with_capacity(n * m);
+            for (w, &owner) in owners.iter().enumerate() {
+                let job = first_job + owner;
+                debug_assert_eq!(jobs[job].sentence, s);
+                let k = w - wins[owner].start;
+                rows.extend_from_slice(job_probs[job].get(k * m..(k + 1) * m).unwrap_or(&[]));
+            }
+            if rows.len() != n * m {
+                return Err(NerError::Backend(
+                    "the model returned fewer label rows than words".to_string(),
+                ));
+            }
+            out.push(rows);
+        }
+        Ok(out)
+    }
+
+    /// Runs the jobs `chunk` as one padded batch; returns `batch × len × labels` floats.
+    fn run_batch(&self, jobs: &[Job], chunk: &[usize]) -> Result<Vec<f32>, NerError> {
+        let len = chunk.iter().map(|&j| jobs[j].ids.len()).max().unwrap_or(0);
+        let mut ids = Vec::with_capacity(chunk.len() * len);
+        let mut mask = Vec::with_capacity(chunk.len() * len);
+        for &j in chunk {
+            let job = &jobs[j].ids;
+            ids.extend_from_slice(job);
+            ids.extend(std::iter::repeat_n(self.net.0.pad_id, len - job.len()));
+            mask.extend(std::iter::repeat_n(1i64, job.len()));
+            mask.extend(std::iter::repeat_n(0i64, len - job.len()));
+        }
+        let shape = [chunk.len() as i64, len as i64];
+        // libtorch reports failures as panics in tch; keep them from taking down a worker.
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let ids = Tensor::from_slice(&ids).view(shape);
+            let mask = Tensor::from_slice(&mask).view(shape);
+            let probs = self.net.0.probabilities(&ids, &mask)?;
+            Vec::<f32>::try_from(probs.reshape([-1])).map_err(|e| e.to_string())
+        }));
+        match result {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(NerError::Backend(format!("transformer: {e}"))),
+            Err(_) => Err(NerError::Backend(
+                "transformer: libtorch failed during the forward pass".to_string(),
+            )),
+        }
+    }
+}
+
+impl Tagger for TransformerTagger {
+    fn name(&self) -> &str {
+        "transformer"
+    }
+
+    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+        let mut out = self.tag_batch(lang, &[words.to_vec()])?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Multilingual models need no language: `lang` is ignored.
+    fn tag_batch(
+        &self,
+        _lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let probs = self.word_probabilities(sentences)?;
+        let mut scratch = DecodeScratch::default();
+        Ok(probs
+            .iter()
+            .map(|p| self.labels.decode(p, &mut scratch))
+            .collect())
+    }
+}

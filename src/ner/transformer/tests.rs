@@ -1,0 +1,197 @@
+//! Tests of the transformer tagger on tiny random models written into temporary directories.
+
+use super::tiny::{TINY_LABELS, TinySpec, write_tiny_model};
+use super::*;
+use crate::document::Lang;
+
+fn tiny(spec: TinySpec) -> (tempfile::TempDir, TransformerTagger) {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), spec).unwrap();
+    let tagger = TransformerTagger::load(dir.path()).unwrap();
+    (dir, tagger)
+}
+
+const SENTENCE: [&str; 9] = [
+    "John", "Johnson", "said", "today", "that", "Maria", "visited", "New", "York",
+];
+
+fn assert_valid(spans: &[TokenSpan], n: usize) {
+    let mut prev_end = 0;
+    for s in spans {
+        assert!(
+            s.start >= prev_end && s.start < s.end && s.end <= n,
+            "{spans:?}"
+        );
+        assert!((0.0..=1.0).contains(&s.confidence));
+        prev_end = s.end;
+    }
+}
+
+#[test]
+fn loads_and_tags_a_sentence() {
+    let (_dir, tagger) = tiny(TinySpec::default());
+    assert_eq!(tagger.name(), "transformer");
+    assert_eq!(tagger.labels.model_labels(), TINY_LABELS.len());
+    let spans = tagger.tag(Lang::En, &SENTENCE).unwrap();
+    assert_valid(&spans, SENTENCE.len());
+    assert!(tagger.tag(Lang::En, &[]).unwrap().is_empty());
+}
+
+#[test]
+fn each_word_maps_to_its_subwords_and_takes_the_first() {
+    let (_dir, tagger) = tiny(TinySpec::default());
+    let id = |t: &str| tagger.tokenizer.token_to_id(t).unwrap();
+    let pieces = tagger
+        .subwords(&["Johnson", "visited", "Zzz", "."])
+        .unwrap();
+    assert_eq!(pieces[0], vec![id("john"), id("##son")]);
+    assert_eq!(pieces[1], vec![id("visit"), id("##ed")]);
+    assert_eq!(pieces[2], vec![id("[UNK]")]);
+    assert_eq!(pieces[3], vec![id(".")]);
+    // The word rows are the network's rows at each word's first subword.
+    let words = ["Johnson", "visited", "today"];
+    let rows = tagger.word_probabilities(&[words.to_vec()]).unwrap();
+    let ids = [
+        tagger.cls,
+        i64::from(id("john")),
+        i64::from(id("##son")),
+        i64::from(id("visit")),
+        i64::from(id("##ed")),
+        i64::from(id("today")),
+        tagger.sep,
+    ];
+    let job = Job {
+        sentence: 0,
+        ids: ids.to_vec(),
+        firsts: Vec::new(),
+    };
+    let raw = tagger.run_batch(&[job], &[0]).unwrap();
+    let m = TINY_LABELS.len();
+    for (w, pos) in [1usize, 3, 5].into_iter().enumerate() {
+        assert_eq!(&rows[0][w * m..(w + 1) * m], &raw[pos * m..(pos + 1) * m]);
+    }
+}
+
+#[test]
+fn long_sentences_are_windowed() {
+    // 12 positions: 10 subwords per window.
+    let (_dir, tagger) = tiny(TinySpec {
+        max_position_embeddings: 12,
+        seed: 3,
+    });
+    let words: Vec<&str> = SENTENCE.iter().cycle().take(60).copied().collect();
+    let spans = tagger.tag(Lang::En, &words).unwrap();
+    assert_valid(&spans, words.len());
+    // Every word is labelled by the window that owns it, exactly as if that window were
+    // tagged alone.
+    let pieces = tagger.subwords(&words).unwrap();
+    let counts: Vec<usize> = pieces.iter().map(Vec::len).collect();
+    let wins = window::windows(&counts, tagger.budget, tagger.options.overlap);
+    assert!(wins.len() > 3);
+    let owners = window::owners(&wins, words.len());
+    let all = tagger
+        .word_probabilities(std::slice::from_ref(&words))
+        .unwrap();
+    let m = TINY_LABELS.len();
+    for (w, &owner) in owners.iter().enumerate().step_by(7) {
+        let win = wins[owner].clone();
+        let alone = tagger
+            .word_probabilities(&[words[win.clone()].to_vec()])
+            .unwrap();
+        let k = w - win.start;
+        for j in 0..m {
+            let (a, b) = (all[0][w * m + j], alone[0][k * m + j]);
+            assert!((a - b).abs() < 1e-5, "word {w} label {j}: {a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn batching_matches_one_by_one() {
+    let (_dir, tagger) = tiny(TinySpec::default());
+    let sentences: Vec<Vec<&str>> = (1..=SENTENCE.len())
+        .map(|n| SENTENCE[SENTENCE.len() - n..].to_vec())
+        .chain([SENTENCE.iter().cycle().take(40).copied().collect()])
+        .collect();
+    let batched = tagger.tag_batch(Lang::En, &sentences).unwrap();
+    let mut scratch = DecodeScratch::default();
+    for (words, spans) in sentences.iter().zip(&batched) {
+        let alone = tagger.tag(Lang::En, words).unwrap();
+        assert_eq!(alone.len(), spans.len(), "{words:?}");
+        for (a, b) in alone.iter().zip(spans) {
+            assert_eq!((a.start, a.end, a.kind), (b.start, b.end, b.kind));
+            assert!((a.confidence - b.confidence).abs() < 1e-4);
+        }
+        assert_valid(spans, words.len());
+        // The decoder alone never leaves an I- without its B-: spans come out valid.
+        let probs = tagger
+            .word_probabilities(std::slice::from_ref(words))
+            .unwrap();
+        assert_valid(&tagger.labels.decode(&probs[0], &mut scratch), words.len());
+    }
+}
+
+#[test]
+fn threads_share_one_tagger() {
+    let (_dir, tagger) = tiny(TinySpec::default());
+    let expected = tagger.tag(Lang::En, &SENTENCE).unwrap();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| tagger.tag(Lang::En, &SENTENCE).unwrap()))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), expected);
+        }
+    });
+}
+
+fn load_error(dir: &Path) -> String {
+    TransformerTagger::load(dir).unwrap_err().to_string()
+}
+
+#[test]
+fn missing_or_broken_directories_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("nothing-here");
+    assert!(load_error(&gone).contains("does not exist"));
+    assert!(load_error(dir.path()).contains("missing tokenizer.json"));
+
+    write_tiny_model(dir.path(), TinySpec::default()).unwrap();
+    let weights = dir.path().join("model.safetensors");
+    let kept = dir.path().join("weights.bak");
+    std::fs::rename(&weights, &kept).unwrap();
+    assert!(load_error(dir.path()).contains("missing model.safetensors"));
+    std::fs::rename(&kept, &weights).unwrap();
+
+    let config_path = dir.path().join("config.json");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::remove_file(&config_path).unwrap();
+    assert!(load_error(dir.path()).contains("missing config.json"));
+
+    std::fs::write(&config_path, "{ not json").unwrap();
+    assert!(load_error(dir.path()).contains("not valid JSON"));
+
+    std::fs::write(&config_path, config.replace("\"bert\"", "\"gpt2\"")).unwrap();
+    assert!(load_error(dir.path()).contains("unknown model_type \"gpt2\""));
+
+    let no_entities = config
+        .replace("B-PER", "B-X1")
+        .replace("I-PER", "I-X1")
+        .replace("B-ORG", "B-X2")
+        .replace("I-ORG", "I-X2")
+        .replace("B-LOC", "B-X3")
+        .replace("I-LOC", "I-X3");
+    std::fs::write(&config_path, no_entities).unwrap();
+    assert!(load_error(dir.path()).contains("no PER, ORG or LOC"));
+
+    std::fs::write(
+        &config_path,
+        config.replace("\"hidden_size\": 32", "\"hidden_size\": 16"),
+    )
+    .unwrap();
+    assert!(load_error(dir.path()).contains("incompatible model"));
+
+    std::fs::write(&config_path, &config).unwrap();
+    std::fs::write(dir.path().join("tokenizer.json"), "{}").unwrap();
+    assert!(load_error(dir.path()).contains("tokenizer.json"));
+}
