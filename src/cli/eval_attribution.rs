@@ -6,7 +6,6 @@
 
 use super::models_dir;
 use anyhow::Context;
-use newsclaims::attribution::CombineMode;
 use newsclaims::document::Lang;
 use newsclaims::eval::attribution::{AttributionReport, AttributionScorer, spans_of_claims};
 use newsclaims::eval::polnear;
@@ -43,17 +42,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let models = models_dir(args.models.as_deref());
     let mut resources = Resources::load(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
-    if let Some(mode) = args.mode.as_deref().and_then(CombineMode::parse) {
-        let data = resources.language_mut(Lang::En);
-        match (&mut data.learned, mode) {
-            (Some(learned), mode) => learned.mode = mode,
-            (None, CombineMode::Rules) => {}
-            (None, _) => anyhow::bail!(
-                "--mode {}: there is no models/en/attribution.bin in {}",
-                args.mode.as_deref().unwrap_or(""),
-                models.display()
-            ),
-        }
+    if let Some(mode) = args.mode.as_deref() {
+        super::set_attribution_mode(&mut resources, mode, &models)?;
     }
     let embedded;
     let tagger: &dyn Tagger = match args.ner.as_str() {

@@ -68,6 +68,10 @@ pub struct Args {
     /// model.safetensors or rust_model.ot, tokenizer.json).
     #[arg(long)]
     model_dir: Option<PathBuf>,
+    /// How English attribution uses the learned labeller: `rules-first` (default), `rules`
+    /// (rules only: about twice as fast for English), `learned`, `learned-first` or `hybrid`.
+    #[arg(long, default_value = "rules-first", value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
+    attribution_mode: String,
     /// No progress line and no summary.
     #[arg(long, short)]
     quiet: bool,
@@ -81,8 +85,9 @@ fn parse_lang(value: &str) -> Result<Lang, String> {
 /// Runs `extract`.
 pub fn run_extract(args: Args) -> anyhow::Result<()> {
     let models = models_dir(args.models.as_deref());
-    let resources = Resources::load(&models)
+    let mut resources = Resources::load(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
+    super::set_attribution_mode(&mut resources, &args.attribution_mode, &models)?;
     let ingest = IngestOptions {
         format: args.format,
         text_column: args.text_column,

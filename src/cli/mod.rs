@@ -86,3 +86,25 @@ pub(crate) fn models_dir(given: Option<&Path>) -> PathBuf {
     }
     newsclaims::resources::bundled_models_dir()
 }
+
+/// Sets how English attribution uses the learned labeller (`rules`, `learned`, `rules-first`,
+/// `learned-first` or `hybrid`); `rules` also works without `models/en/attribution.bin`.
+pub(crate) fn set_attribution_mode(
+    resources: &mut newsclaims::resources::Resources,
+    mode: &str,
+    models: &Path,
+) -> anyhow::Result<()> {
+    use newsclaims::attribution::CombineMode;
+    let parsed = CombineMode::parse(mode)
+        .ok_or_else(|| anyhow::anyhow!("unknown attribution mode {mode:?}"))?;
+    let data = resources.language_mut(newsclaims::document::Lang::En);
+    match (&mut data.learned, parsed) {
+        (Some(learned), parsed) => learned.mode = parsed,
+        (None, CombineMode::Rules) => {}
+        (None, _) => anyhow::bail!(
+            "attribution mode {mode}: there is no en/attribution.bin in {}",
+            models.display()
+        ),
+    }
+    Ok(())
+}
