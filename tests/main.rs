@@ -12,3 +12,4 @@ mod eval_attribution;
 mod extract;
 mod ingest_shared;
 mod lang_ntrex;
+mod ner_models;
