@@ -15,7 +15,7 @@ use super::models_dir;
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::ingest::{IngestOptions, read_inputs};
-use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
+use newsclaims::ner::Tagger;
 use newsclaims::pipeline::{PipelineOptions, run};
 use newsclaims::resources::Resources;
 use std::path::{Path, PathBuf};
@@ -169,16 +169,8 @@ pub fn run_bench(args: Args) -> anyhow::Result<()> {
     let models = models_dir(args.models.as_deref());
     let resources = Resources::load(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
-    let embedded;
-    let tagger: &dyn Tagger = match args.ner.as_str() {
-        "none" => &NoTagger,
-        _ => {
-            let dir = models.join("ner");
-            embedded = EmbeddedTagger::load_dir(&dir)
-                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
-            &embedded
-        }
-    };
+    let loaded = super::ner_choice::load_tagger(&args.ner, &models, None, 1)?;
+    let tagger: &dyn Tagger = loaded.as_ref();
     let scratch = match &args.out {
         Some(dir) => Scratch {
             path: dir.clone(),

@@ -10,7 +10,7 @@ use newsclaims::document::Lang;
 use newsclaims::eval::attribution::{AttributionReport, AttributionScorer, spans_of_claims};
 use newsclaims::eval::polnear;
 use newsclaims::ingest::Record;
-use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
+use newsclaims::ner::Tagger;
 use newsclaims::pipeline::{DocumentSettings, process_document};
 use newsclaims::resources::Resources;
 use std::io::Write;
@@ -45,16 +45,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(mode) = args.mode.as_deref() {
         super::set_attribution_mode(&mut resources, mode, &models)?;
     }
-    let embedded;
-    let tagger: &dyn Tagger = match args.ner.as_str() {
-        "none" => &NoTagger,
-        _ => {
-            let dir = models.join("ner");
-            embedded = EmbeddedTagger::load_dir(&dir)
-                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
-            &embedded
-        }
-    };
+    let loaded = super::ner_choice::load_tagger(&args.ner, &models, None, 1)?;
+    let tagger: &dyn Tagger = loaded.as_ref();
     let docs = polnear::read_dir(&args.polnear)?;
     anyhow::ensure!(
         !docs.is_empty(),

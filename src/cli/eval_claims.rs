@@ -6,7 +6,7 @@ use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::claims::{GoldClaims, match_claims};
 use newsclaims::ingest::Record;
-use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
+use newsclaims::ner::Tagger;
 use newsclaims::pipeline::{DocumentSettings, process_document};
 use newsclaims::resources::Resources;
 use std::io::Write;
@@ -56,16 +56,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let models = models_dir(args.models.as_deref());
     let resources = Resources::load(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
-    let embedded;
-    let tagger: &dyn Tagger = match args.ner.as_str() {
-        "none" => &NoTagger,
-        _ => {
-            let dir = models.join("ner");
-            embedded = EmbeddedTagger::load_dir(&dir)
-                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
-            &embedded
-        }
-    };
+    let loaded = super::ner_choice::load_tagger(&args.ner, &models, None, 1)?;
+    let tagger: &dyn Tagger = loaded.as_ref();
     let record = Record {
         id: gold.document.clone(),
         source: text_path.display().to_string(),

@@ -1,11 +1,11 @@
 //! `newsclaims eval ner`: CoNLL exact-span scores of a tagger (embedded or transformer) on a
 //! gold file.
 
-use super::ner_choice::{NER_CHOICES, load_transformer};
+use super::ner_choice::NER_CHOICES;
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::{conll, evaluate_ner};
-use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
+use newsclaims::ner::Tagger;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -66,25 +66,12 @@ fn write_predictions(
 pub fn run(args: Args) -> anyhow::Result<()> {
     let lang =
         Lang::from_code(&args.lang).with_context(|| format!("unknown language {:?}", args.lang))?;
-    let embedded;
-    let transformer;
-    let tagger: &dyn Tagger = match args.ner.as_str() {
-        "none" => &NoTagger,
-        "transformer" => {
-            // One caller thread: let libtorch use every core.
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            transformer = load_transformer(args.model_dir.as_deref(), cores)?;
-            transformer.as_ref()
-        }
-        _ => {
-            let dir = args
-                .model_dir
-                .unwrap_or_else(|| PathBuf::from("models/ner"));
-            embedded = EmbeddedTagger::load_dir(&dir)
-                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
-            &embedded
-        }
-    };
+    // One caller thread: let libtorch use every core.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let models = super::models_dir(None);
+    let loaded =
+        super::ner_choice::load_tagger(&args.ner, &models, args.model_dir.as_deref(), cores)?;
+    let tagger: &dyn Tagger = loaded.as_ref();
     let gold = conll::read_file(&args.gold)?;
     let report = evaluate_ner(tagger, lang, &gold)?;
     if let Some(path) = &args.predictions {

@@ -1,11 +1,11 @@
 //! `newsclaims extract INPUT... --out DIR`: the claim-extraction pipeline.
 
 use super::models_dir;
-use super::ner_choice::{NER_CHOICES, load_transformer};
+use super::ner_choice::NER_CHOICES;
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::ingest::{Format, IngestOptions, read_inputs};
-use newsclaims::ner::{EmbeddedTagger, NoTagger, Tagger};
+use newsclaims::ner::Tagger;
 use newsclaims::pipeline::{PipelineOptions, run};
 use newsclaims::resources::Resources;
 use std::path::PathBuf;
@@ -110,22 +110,9 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
         options.threads = threads;
     }
-    let embedded;
-    let transformer;
-    let tagger: &dyn Tagger = match args.ner.as_str() {
-        "none" => &NoTagger,
-        "transformer" => {
-            // The pipeline runs one tagger call per worker: one libtorch thread each.
-            transformer = load_transformer(args.model_dir.as_deref(), 1)?;
-            transformer.as_ref()
-        }
-        _ => {
-            let dir = models.join("ner");
-            embedded = EmbeddedTagger::load_dir(&dir)
-                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
-            &embedded
-        }
-    };
+    // The pipeline runs one tagger call per worker: one libtorch thread each.
+    let loaded = super::ner_choice::load_tagger(&args.ner, &models, args.model_dir.as_deref(), 1)?;
+    let tagger: &dyn Tagger = loaded.as_ref();
     let summary = run(records, &args.out, &resources, tagger, &options)?;
     if !args.quiet {
         eprintln!("newsclaims: {}", summary.line());

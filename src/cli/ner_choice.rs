@@ -9,6 +9,27 @@ use std::path::Path;
 /// The values `--ner` accepts.
 pub(crate) const NER_CHOICES: [&str; 3] = ["embedded", "transformer", "none"];
 
+/// The tagger `--ner` names: `embedded` (the models in `models/ner`), `transformer` (the
+/// model directory `--model-dir`) or `none`.
+pub(crate) fn load_tagger(
+    ner: &str,
+    models: &Path,
+    model_dir: Option<&Path>,
+    intra_op_threads: usize,
+) -> anyhow::Result<Box<dyn Tagger>> {
+    use anyhow::Context;
+    match ner {
+        "none" => Ok(Box::new(newsclaims::ner::NoTagger)),
+        "transformer" => load_transformer(model_dir, intra_op_threads),
+        _ => {
+            let dir = model_dir.map_or_else(|| models.join("ner"), Path::to_path_buf);
+            let tagger = newsclaims::ner::EmbeddedTagger::load_dir(&dir)
+                .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
+            Ok(Box::new(tagger))
+        }
+    }
+}
+
 /// Loads the transformer tagger from `--model-dir` with `intra_op_threads` libtorch
 /// threads per call.
 #[cfg(feature = "transformer")]
