@@ -118,31 +118,10 @@ pub fn sentence_words<'t>(text: &'t str, segmented: &Segmented) -> Vec<Vec<&'t s
         .collect()
 }
 
-/// Tags a segmented text and turns the spans into document entities, as the pipeline does.
+/// Tags a segmented text and turns the spans into document entities: the pipeline's own
+/// function, with no entities when the tagger fails.
 pub fn tag(text: &str, lang: Lang, segmented: &Segmented, tagger: &dyn Tagger) -> Vec<Entity> {
-    let sentences = sentence_words(text, segmented);
-    let Ok(tagged) = tagger.tag_batch(lang, &sentences) else {
-        return Vec::new();
-    };
-    let mut entities = Vec::new();
-    for (index, (sentence, spans)) in segmented.sentences.iter().zip(tagged).enumerate() {
-        for span in spans {
-            let first = sentence.tokens.start + span.start;
-            let end = sentence.tokens.start + span.end;
-            if span.start >= span.end || end > sentence.tokens.end {
-                continue;
-            }
-            entities.push(Entity {
-                sentence: index,
-                tokens: first..end,
-                start: segmented.tokens[first].start,
-                end: segmented.tokens[end - 1].end,
-                kind: span.kind,
-                confidence: span.confidence,
-            });
-        }
-    }
-    entities
+    newsclaims::pipeline::tag_entities(text, lang, segmented, tagger).unwrap_or_default()
 }
 
 /// Runs every record of `lang` through normalisation, segmentation and NER.
