@@ -226,32 +226,9 @@ fn overlap_matches(gold: &[(usize, usize)], predicted: &[(usize, usize)]) -> usi
     n
 }
 
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
 /// P/R/F1 in percent from true positives, predictions and gold.
 fn prf(tp: usize, predicted: usize, gold: usize) -> Prf {
-    let p = if predicted == 0 {
-        0.0
-    } else {
-        tp as f64 / predicted as f64
-    };
-    let r = if gold == 0 {
-        0.0
-    } else {
-        (tp as f64 / gold as f64).min(1.0)
-    };
-    let f1 = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
-    Prf {
-        p: round2(100.0 * p),
-        r: round2(100.0 * r),
-        f1: round2(100.0 * f1),
-    }
+    Prf::from_counts(tp, predicted, gold)
 }
 
 #[cfg(test)]

@@ -138,28 +138,33 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+impl Prf {
+    /// P/R/F1 in percent (two decimals) from true positives, predictions and gold spans.
+    pub fn from_counts(tp: usize, predicted: usize, gold: usize) -> Prf {
+        let ratio = |n: usize, d: usize| {
+            if d == 0 {
+                0.0
+            } else {
+                (n as f64 / d as f64).min(1.0)
+            }
+        };
+        let (p, r) = (ratio(tp, predicted), ratio(tp, gold));
+        let f1 = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
+        Prf {
+            p: round2(100.0 * p),
+            r: round2(100.0 * r),
+            f1: round2(100.0 * f1),
+        }
+    }
+}
+
 /// P/R/F1 in percent from `[true positives, predicted, gold]`.
 fn prf(c: &[usize; 3]) -> Prf {
-    let p = if c[1] == 0 {
-        0.0
-    } else {
-        c[0] as f64 / c[1] as f64
-    };
-    let r = if c[2] == 0 {
-        0.0
-    } else {
-        c[0] as f64 / c[2] as f64
-    };
-    let f1 = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
-    Prf {
-        p: round2(100.0 * p),
-        r: round2(100.0 * r),
-        f1: round2(100.0 * f1),
-    }
+    Prf::from_counts(c[0], c[1], c[2])
 }
 
 #[cfg(test)]

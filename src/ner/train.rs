@@ -206,6 +206,29 @@ pub fn train(
         (None, [None, None])
     };
 
+    // Both passes extract the same features: sentence i with the name list of the other
+    // parity, tagged with its domain for the transfer copies.
+    let extract = |i: usize,
+                   is_transfer: bool,
+                   words: &[&str],
+                   scratch: &mut Scratch,
+                   hashes: &mut Vec<u64>,
+                   offsets: &mut Vec<u32>| {
+        features::extract(
+            lang,
+            clusters,
+            gaz_other[i % 2].as_ref(),
+            words,
+            scratch,
+            hashes,
+            offsets,
+        );
+        if is_transfer {
+            DOMAIN_TRANSFER
+        } else {
+            DOMAIN_TARGET
+        }
+    };
     // Pass 1: feature counts.
     let mut scratch = Scratch::default();
     let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
@@ -214,20 +237,14 @@ pub fn train(
     for (i, (s, is_transfer)) in all.iter().enumerate() {
         words.clear();
         words.extend(s.words.iter().map(String::as_str));
-        features::extract(
-            lang,
-            clusters,
-            gaz_other[i % 2].as_ref(),
+        let domain = extract(
+            i,
+            *is_transfer,
             &words,
             &mut scratch,
             &mut hashes,
             &mut offsets,
         );
-        let domain = if *is_transfer {
-            DOMAIN_TRANSFER
-        } else {
-            DOMAIN_TARGET
-        };
         for &h in &hashes {
             *counts.entry(h).or_default() += 1;
             if augment {
@@ -243,20 +260,14 @@ pub fn train(
     for (i, (s, is_transfer)) in all.iter().enumerate() {
         words.clear();
         words.extend(s.words.iter().map(String::as_str));
-        features::extract(
-            lang,
-            clusters,
-            gaz_other[i % 2].as_ref(),
+        let domain = extract(
+            i,
+            *is_transfer,
             &words,
             &mut scratch,
             &mut hashes,
             &mut offsets,
         );
-        let domain = if *is_transfer {
-            DOMAIN_TRANSFER
-        } else {
-            DOMAIN_TARGET
-        };
         let mut feats = Vec::with_capacity(hashes.len() * 2);
         let mut offs = Vec::with_capacity(words.len() + 1);
         for t in 0..words.len() {
