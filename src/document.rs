@@ -175,6 +175,21 @@ pub struct Segmented {
     pub sentences: Vec<Sentence>,
 }
 
+impl Segmented {
+    /// The words of each sentence, as a tagger receives them.
+    pub fn sentence_words<'t>(&self, text: &'t str) -> Vec<Vec<&'t str>> {
+        self.sentences
+            .iter()
+            .map(|s| {
+                self.tokens[s.tokens.clone()]
+                    .iter()
+                    .map(|t| t.text(text))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// An entity found by a tagger inside one sentence, as token indices of that sentence.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TokenSpan {

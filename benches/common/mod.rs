@@ -100,22 +100,8 @@ pub struct Prepared {
 impl Prepared {
     /// The words of each sentence, as the tagger receives them.
     pub fn sentences(&self) -> Vec<Vec<&str>> {
-        sentence_words(self.aligned.text(), &self.segmented)
+        self.segmented.sentence_words(self.aligned.text())
     }
-}
-
-/// The words of each sentence of a segmented text.
-pub fn sentence_words<'t>(text: &'t str, segmented: &Segmented) -> Vec<Vec<&'t str>> {
-    segmented
-        .sentences
-        .iter()
-        .map(|s| {
-            segmented.tokens[s.tokens.clone()]
-                .iter()
-                .map(|t| t.text(text))
-                .collect()
-        })
-        .collect()
 }
 
 /// Tags a segmented text and turns the spans into document entities: the pipeline's own

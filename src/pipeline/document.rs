@@ -250,17 +250,7 @@ pub fn tag_entities(
     segmented: &Segmented,
     tagger: &dyn Tagger,
 ) -> Result<Vec<Entity>, NerError> {
-    let sentences: Vec<Vec<&str>> = segmented
-        .sentences
-        .iter()
-        .map(|s| {
-            segmented.tokens[s.tokens.clone()]
-                .iter()
-                .map(|t| t.text(text))
-                .collect()
-        })
-        .collect();
-    let tagged = tagger.tag_batch(lang, &sentences)?;
+    let tagged = tagger.tag_batch(lang, &segmented.sentence_words(text))?;
     let mut entities = Vec::new();
     for (index, (sentence, spans)) in segmented.sentences.iter().zip(tagged).enumerate() {
         for span in spans {
