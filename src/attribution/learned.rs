@@ -283,14 +283,7 @@ impl AttributionModel {
         let trans = st.split_off(N_LABELS);
         let n = r.u32().ok_or_else(truncated)? as usize;
         let raw_keys = r.take(n.saturating_mul(8)).ok_or_else(truncated)?;
-        let keys: Vec<u64> = raw_keys
-            .chunks_exact(8)
-            .map(|c| {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(c);
-                u64::from_le_bytes(a)
-            })
-            .collect();
+        let keys = crate::ner::model_file::u64s_le(raw_keys);
         let raw_w = r
             .take(n.saturating_mul(N_LABELS * 2))
             .ok_or_else(truncated)?;

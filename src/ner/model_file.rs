@@ -317,14 +317,7 @@ pub fn from_bytes(
         n.checked_mul(8)
             .ok_or_else(|| corrupt("feature count overflows".into()))?,
     )?;
-    let keys: Vec<u64> = key_bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(c);
-            u64::from_le_bytes(a)
-        })
-        .collect();
+    let keys = u64s_le(key_bytes);
     let w_bytes = r.take(n * l * 2)?;
     let weights: Vec<i16> = w_bytes
         .chunks_exact(2)
@@ -391,6 +384,15 @@ pub fn from_bytes(
     );
     model.gazetteer = gazetteer;
     Ok(model)
+}
+
+/// Little-endian `u64`s from bytes (a trailing partial value is ignored). Shared by the
+/// model files of the NER tagger and of the attribution labeller.
+pub(crate) fn u64s_le(bytes: &[u8]) -> Vec<u64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("chunks_exact(8) yields 8 bytes")))
+        .collect()
 }
 
 #[cfg(test)]
