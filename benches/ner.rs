@@ -87,5 +87,11 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // No plots: criterion's plotters backend needs a registered font once the chart example
+    // has turned on plotters' `ab_glyph` feature, and it panics without one.
+    config = Criterion::default().without_plots().configure_from_args();
+    targets = bench
+}
 criterion_main!(benches);
