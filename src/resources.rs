@@ -176,7 +176,8 @@ impl Resources {
                 abbreviations: Abbreviations::parse(
                     &file(&format!("{code}/abbreviations.txt"))?,
                     lang,
-                )?,
+                )?
+                .with_clitics(&file(&format!("{code}/clitics.txt"))?)?,
                 cues: CueLexicon::parse(&file(&format!("{code}/cues.tsv"))?, lang)?,
                 learned: load_learned(&dir.join(code).join("attribution.bin"))?,
             })

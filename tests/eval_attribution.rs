@@ -72,6 +72,7 @@ fn polnear_dev_scores_stay_above_a_floor() {
     for (mode, floors) in [
         ("learned", [60.0, 55.0, 38.0]),
         ("rules-first", [45.0, 50.0, 20.0]),
+        ("hybrid", [60.0, 55.0, 38.0]),
     ] {
         let report = json_of(&dir.run(&[
             "eval",

@@ -27,7 +27,12 @@ fn find<'a>(
 ) -> &'a HashMap<String, String> {
     claims
         .iter()
-        .find(|c| c["speaker"] == speaker && c["cue"] == cue && c["content"].contains(content_has))
+        .find(|c| {
+            // The mention or the name it resolves to, as `eval claims` matches speakers.
+            (c["speaker"] == speaker || c["speaker_resolved"] == speaker)
+                && c["cue"] == cue
+                && c["content"].contains(content_has)
+        })
         .unwrap_or_else(|| panic!("no claim {speaker:?} {cue:?} {content_has:?} in {claims:#?}"))
 }
 

@@ -55,6 +55,11 @@ pub enum CueKind {
     Addressee,
     /// The word that introduces the agent of a passive ("by").
     Agent,
+    /// A possessive clitic token ("'s"): the name before it owns the phrase's head.
+    Possessive,
+    /// A generic media noun after an outlet's name ("TV", "channel"): dropped from a
+    /// resolved name that already names the outlet by its web address ("Baku.tv TV").
+    Media,
 }
 
 impl CueKind {
@@ -82,6 +87,8 @@ impl CueKind {
             "preposition" => CueKind::Preposition,
             "addressee" => CueKind::Addressee,
             "agent" => CueKind::Agent,
+            "possessive" => CueKind::Possessive,
+            "media" => CueKind::Media,
             _ => return None,
         })
     }

@@ -81,11 +81,14 @@ impl<'a> DocView<'a> {
         self.tokens()[i].text(self.text)
     }
 
+    /// Whether token `i` is a word: it starts with a letter or digit, or it is a clitic that
+    /// the tokeniser split off a word ("'s" in "parliament's commission").
     pub(super) fn is_word(&self, i: usize) -> bool {
         self.word(i)
             .chars()
             .next()
             .is_some_and(char::is_alphanumeric)
+            || self.is(i, CueKind::Possessive)
     }
 
     pub(super) fn is_cap(&self, i: usize) -> bool {

@@ -188,6 +188,9 @@ impl AttributionModel {
         let mut out = Vec::new();
         for p in 0..doc.paragraphs.len() {
             let range = doc.paragraph_tokens(segmented, p);
+            if !doc.may_attribute(range.clone()) {
+                continue;
+            }
             doc.extract(segmented, range.clone(), &mut hashes, &mut offsets);
             let n = range.len();
             em.clear();

@@ -121,6 +121,10 @@ impl TokenValues {
     }
 }
 
+/// [`CueStats`] bucket from which a word opens a paragraph to the labeller
+/// ([`DocFeatures::may_attribute`]).
+pub const GATE_BUCKET: u64 = 1;
+
 /// [`CueStats`] buckets from this one up make a word cue-like.
 const CUE_LIKE_BUCKET: u64 = 3;
 
@@ -288,6 +292,16 @@ impl DocFeatures {
     /// Folded-word hash of every token (the keys of [`CueStats`]).
     pub fn word_hashes(&self) -> impl Iterator<Item = u64> + '_ {
         self.values.iter().map(|v| v.lower)
+    }
+
+    /// Whether a token range can hold an attribution at all: it has a lexicon cue, a word
+    /// that starts cues in the training data at least [`GATE_BUCKET`]'s share of the time,
+    /// or a quotation mark. The labeller skips other paragraphs, which cost time and gave
+    /// nothing on PolNeAR dev (the scores are the same with and without the gate).
+    pub fn may_attribute(&self, range: Range<usize>) -> bool {
+        self.values[range]
+            .iter()
+            .any(|v| v.cue_kind != 0 || v.learned >= GATE_BUCKET || v.quote == 2)
     }
 
     /// The token range of paragraph `p`.

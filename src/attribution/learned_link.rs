@@ -38,6 +38,14 @@ fn speaker_of(doc: &DocView<'_>, tokens: Range<usize>) -> Speaker {
             form: SpeakerForm::Pronoun,
         };
     }
+    // A relative pronoun ("Baku TV, which accused ...") resolves to its antecedent.
+    if tokens.len() == 1 && lexicon.is(first_key, CueKind::Relative) {
+        return Speaker {
+            entity: None,
+            tokens,
+            form: SpeakerForm::Pronoun,
+        };
+    }
     if let Some(e) = tokens.clone().find_map(|t| doc.entity_at[t]) {
         return Speaker {
             entity: Some(doc.entities[e].kind),

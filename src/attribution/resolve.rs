@@ -1,5 +1,6 @@
 //! Speaker resolution: pronouns and role nouns point to the nearest compatible named speaker.
 
+use super::cues::CueKind;
 use super::patterns::{DocView, Speaker};
 use super::{Attribution, SpeakerForm};
 use crate::document::EntityType;
@@ -31,11 +32,22 @@ pub(super) fn resolve_speakers(
     for (mut attribution, speaker) in found {
         if let Some(speaker) = speaker {
             match speaker.form {
-                SpeakerForm::Named => {
-                    attribution.speaker_resolved = attribution
-                        .speaker
-                        .map(|(s, e)| full_name(doc, &doc.text[s..e]));
-                }
+                SpeakerForm::Named => match head_entity(doc, &speaker) {
+                    // A noun phrase around a name ("chairman of the commission Ramid
+                    // Namazov", as the labeller marks speakers) resolves to the name.
+                    Some(e) => {
+                        let entity = &doc.entities[e];
+                        let tokens = doc.without_roles(entity.tokens.clone());
+                        let (s, end) = doc.span(tokens);
+                        attribution.speaker_resolved = Some(full_name(doc, &doc.text[s..end]));
+                        attribution.speaker_type = Some(entity.kind);
+                    }
+                    None => {
+                        attribution.speaker_resolved = attribution
+                            .speaker
+                            .map(|(s, e)| full_name(doc, &doc.text[s..e]));
+                    }
+                },
                 SpeakerForm::Phrase => {
                     attribution.speaker_resolved =
                         attribution.speaker.map(|(s, e)| doc.text[s..e].to_string());
@@ -44,7 +56,7 @@ pub(super) fn resolve_speakers(
                     let wanted = speaker.entity.or(attribution.speaker_type);
                     if let Some((name, kind)) = referent(doc, &out, &speaker, wanted) {
                         attribution.speaker_resolved = Some(name);
-                        attribution.speaker_type = attribution.speaker_type.or(kind);
+                        attribution.speaker_type = kind.or(attribution.speaker_type);
                     }
                 }
             }
@@ -52,6 +64,56 @@ pub(super) fn resolve_speakers(
         out.push(attribution);
     }
     out
+}
+
+/// The name a speaker phrase is about, when the phrase ends with it in apposition: "chairman
+/// of the commission Ramid Namazov", "Clinton's campaign manager Robby Mook" (as the
+/// labeller marks speakers). Not when the name depends on the head: after a preposition or
+/// inside quotes ("representatives of Gazprom", "компании «Газпром»"). In Russian and Azerbaijani, whose names often stand in the genitive after
+/// their head, only role words may precede the name ("министр Иван Петров").
+fn head_entity(doc: &DocView<'_>, speaker: &Speaker) -> Option<usize> {
+    let tokens = speaker.tokens.clone();
+    let last = (tokens.start..tokens.end).rev().find(|&t| doc.is_word(t))?;
+    let e = doc.entity_at[last]?;
+    let entity = &doc.entities[e];
+    if entity.tokens.end != last + 1 || entity.tokens.start < tokens.start {
+        return None;
+    }
+    if entity.tokens.start == tokens.start {
+        return Some(e);
+    }
+    let before = entity.tokens.start - 1;
+    if doc.is(before, CueKind::Preposition)
+        || doc.is(before, CueKind::Agent)
+        || doc.is_quote_token(before) && doc.inside_quote[entity.tokens.start]
+        || doc.is(before, CueKind::Possessive) && doc.lang != crate::document::Lang::En
+    {
+        return None;
+    }
+    let only_roles = (tokens.start..entity.tokens.start)
+        .all(|t| doc.is(t, CueKind::Role) || doc.is(t, CueKind::Determiner));
+    (doc.lang == crate::document::Lang::En || only_roles).then_some(e)
+}
+
+/// The antecedent of a relative pronoun speaker ("Baku TV, which accused ..."): the entity
+/// that ends just before it (a comma or bracket between), else the last entity earlier in
+/// its sentence.
+fn antecedent(doc: &DocView<'_>, speaker: &Speaker) -> Option<usize> {
+    let mention = speaker.tokens.start;
+    let sentence = doc
+        .segmented
+        .sentences
+        .iter()
+        .find(|s| s.tokens.contains(&mention))?;
+    let near = (sentence.tokens.start..mention)
+        .rev()
+        .take(3)
+        .find_map(|t| doc.entity_at[t]);
+    near.or_else(|| {
+        (sentence.tokens.start..mention)
+            .rev()
+            .find_map(|t| doc.entity_at[t])
+    })
 }
 
 fn referent(
@@ -64,10 +126,17 @@ fn referent(
     let entity_name = |e: usize| {
         let entity = &doc.entities[e];
         (
-            doc.text[entity.start..entity.end].to_string(),
+            full_name(doc, &doc.text[entity.start..entity.end]),
             Some(entity.kind),
         )
     };
+    if speaker.tokens.len() == 1
+        && doc
+            .lexicon
+            .is(&doc.keys[speaker.tokens.start], CueKind::Relative)
+    {
+        return antecedent(doc, speaker).map(entity_name);
+    }
     if wanted == Some(EntityType::Org) {
         let sentence = doc
             .segmented
@@ -120,5 +189,177 @@ fn full_name(doc: &DocView<'_>, name: &str) -> String {
             best = candidate;
         }
     }
-    best.to_string()
+    without_media_noun(doc, best).to_string()
+}
+
+/// Drops generic media nouns (lexicon kind `media`) from the end of an outlet's name that
+/// already names it by its web address: "Baku.tv TV" → "Baku.tv", while "Baku TV" stays.
+fn without_media_noun<'n>(doc: &DocView<'_>, name: &'n str) -> &'n str {
+    let is_address = |word: &str| {
+        let mut parts = word.split('.');
+        let first = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        !first.is_empty()
+            && !rest.is_empty()
+            && rest
+                .iter()
+                .all(|p| p.len() >= 2 && p.chars().all(char::is_alphabetic))
+    };
+    let mut name = name;
+    while let Some((head, last)) = name.rsplit_once(' ') {
+        let media = doc.lexicon.is(&doc.lang.match_key(last), CueKind::Media);
+        if !(media && head.split(' ').any(is_address)) {
+            break;
+        }
+        name = head.trim_end();
+    }
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Entity, Lang};
+    use crate::resources::{Resources, bundled_models_dir};
+    use crate::segment::segment;
+    use std::ops::Range;
+
+    /// Runs `check` on a document view of `text` with the given (name, type) entities and
+    /// the token range of `phrase` (its first occurrence).
+    fn with_view(
+        text: &str,
+        lang: Lang,
+        names: &[(&str, EntityType)],
+        phrase: &str,
+        check: impl FnOnce(&DocView<'_>, Range<usize>),
+    ) {
+        let resources = Resources::load(&bundled_models_dir()).expect("models load");
+        let data = resources.language(lang);
+        let segmented = segment(text, lang, &data.abbreviations);
+        let tokens_of = |s: &str| {
+            let start = text.find(s).expect("in text");
+            let end = start + s.len();
+            let first = segmented.tokens.iter().position(|t| t.start == start);
+            let last = segmented.tokens.iter().position(|t| t.end == end);
+            (
+                start,
+                end,
+                first.expect("token start")..last.expect("token end") + 1,
+            )
+        };
+        let entities: Vec<Entity> = names
+            .iter()
+            .map(|&(name, kind)| {
+                let (start, end, tokens) = tokens_of(name);
+                Entity {
+                    sentence: 0,
+                    tokens,
+                    start,
+                    end,
+                    kind,
+                    confidence: 1.0,
+                }
+            })
+            .collect();
+        let view = DocView::new(text, lang, &segmented, &entities, &data.cues);
+        check(&view, tokens_of(phrase).2);
+    }
+
+    fn phrase(tokens: Range<usize>) -> Speaker {
+        Speaker {
+            tokens,
+            form: SpeakerForm::Named,
+            entity: None,
+        }
+    }
+
+    #[test]
+    fn a_phrase_resolves_to_the_name_in_apposition_at_its_end() {
+        let text = "Clinton's campaign manager Robby Mook said it was over.";
+        let names = [
+            ("Clinton", EntityType::Per),
+            ("Robby Mook", EntityType::Per),
+        ];
+        with_view(
+            text,
+            Lang::En,
+            &names,
+            "Clinton's campaign manager Robby Mook",
+            |doc, t| {
+                let head = head_entity(doc, &phrase(t)).expect("a head");
+                assert_eq!(
+                    &text[doc.entities[head].start..doc.entities[head].end],
+                    "Robby Mook"
+                );
+            },
+        );
+        with_view(text, Lang::En, &names, "Clinton's campaign", |doc, t| {
+            assert_eq!(head_entity(doc, &phrase(t)), None, "a possessor is no head");
+        });
+        let text = "Representatives of Gazprom said prices would rise.";
+        with_view(
+            text,
+            Lang::En,
+            &[("Gazprom", EntityType::Org)],
+            "Representatives of Gazprom",
+            |doc, t| {
+                assert_eq!(
+                    head_entity(doc, &phrase(t)),
+                    None,
+                    "a name after a preposition"
+                );
+            },
+        );
+        let text = "Представители компании «Газпром» отметили рост.";
+        with_view(
+            text,
+            Lang::Ru,
+            &[("Газпром", EntityType::Org)],
+            "Представители компании «Газпром»",
+            |doc, t| {
+                assert_eq!(
+                    head_entity(doc, &phrase(t)),
+                    None,
+                    "a quoted name depends on its head"
+                );
+            },
+        );
+        let text = "Министр Иван Петров заявил, что всё хорошо.";
+        with_view(
+            text,
+            Lang::Ru,
+            &[("Иван Петров", EntityType::Per)],
+            "Министр Иван Петров",
+            |doc, t| {
+                assert!(
+                    head_entity(doc, &phrase(t)).is_some(),
+                    "a role word before a name"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn a_relative_pronoun_resolves_to_its_antecedent() {
+        let text = "Hackers hit the servers of Baku TV, which accused Russian House of spying.";
+        let names = [
+            ("Baku TV", EntityType::Org),
+            ("Russian House", EntityType::Org),
+        ];
+        with_view(text, Lang::En, &names, "which", |doc, t| {
+            let e = antecedent(doc, &phrase(t)).expect("an antecedent");
+            assert_eq!(&text[doc.entities[e].start..doc.entities[e].end], "Baku TV");
+        });
+    }
+
+    #[test]
+    fn a_media_noun_goes_only_after_a_web_address() {
+        let text = "The Baku.tv TV channel and Baku TV reported it.";
+        with_view(text, Lang::En, &[], "Baku TV", |doc, _| {
+            assert_eq!(without_media_noun(doc, "Baku.tv TV"), "Baku.tv");
+            assert_eq!(without_media_noun(doc, "Baku.tv TV channel"), "Baku.tv");
+            assert_eq!(without_media_noun(doc, "Baku TV"), "Baku TV");
+            assert_eq!(without_media_noun(doc, "U.S. TV"), "U.S. TV");
+        });
+    }
 }

@@ -7,7 +7,9 @@
 use super::models_dir;
 use anyhow::Context;
 use newsclaims::document::Lang;
-use newsclaims::eval::attribution::{AttributionReport, AttributionScorer, spans_of_claims};
+use newsclaims::eval::attribution::{
+    AttributionReport, AttributionScorer, SpanError, span_errors, spans_of_claims,
+};
 use newsclaims::eval::polnear;
 use newsclaims::ingest::Record;
 use newsclaims::ner::Tagger;
@@ -29,12 +31,16 @@ pub struct Args {
     #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
     ner: String,
     /// How English attribution uses the learned labeller (`models/en/attribution.bin`):
-    /// rules, learned, rules-first, learned-first or hybrid (default: the shipped setting, rules-first).
+    /// rules, learned, rules-first, learned-first or hybrid (default: the shipped setting, hybrid).
     #[arg(long, value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
     mode: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Also write every disagreement (boundary, missed, spurious span per role) to this TSV
+    /// file, for error analysis.
+    #[arg(long, value_name = "FILE")]
+    errors: Option<PathBuf>,
 }
 
 /// Runs the command.
@@ -57,6 +63,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         lang: Some(Lang::En),
     };
     let mut scorer = AttributionScorer::default();
+    let mut errors = match &args.errors {
+        Some(path) => {
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(b'\t')
+                .quote_style(csv::QuoteStyle::Never)
+                .from_path(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            w.write_record([
+                "document",
+                "role",
+                "kind",
+                "gold_start",
+                "gold_end",
+                "gold",
+                "pred_start",
+                "pred_end",
+                "pred",
+            ])?;
+            Some(w)
+        }
+        None => None,
+    };
     for doc in &docs {
         let record = Record {
             id: doc.name.clone(),
@@ -70,9 +98,61 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             lang: Some("en".to_string()),
         };
         let out = process_document(&record, &resources, tagger, settings);
-        scorer.add(doc, &spans_of_claims(&out.claims));
+        let predicted = spans_of_claims(&out.claims);
+        scorer.add(doc, &predicted);
+        if let Some(w) = errors.as_mut() {
+            write_errors(w, doc, &span_errors(doc, &predicted))?;
+        }
+    }
+    if let Some(mut w) = errors {
+        w.flush()?;
     }
     print_report(&scorer.report(), args.json)
+}
+
+/// Writes a document's disagreements as TSV rows; span texts have tabs and line breaks
+/// replaced by spaces so that every row stays one line.
+fn write_errors(
+    w: &mut csv::Writer<std::fs::File>,
+    doc: &polnear::GoldDocument,
+    errors: &[SpanError],
+) -> anyhow::Result<()> {
+    let chars: Vec<char> = doc.text.chars().collect();
+    let text = |s: Option<(usize, usize)>| -> [String; 3] {
+        match s {
+            Some((a, b)) => [
+                a.to_string(),
+                b.to_string(),
+                chars[a..b]
+                    .iter()
+                    .map(|&c| {
+                        if c == '\t' || c == '\n' || c == '\r' {
+                            ' '
+                        } else {
+                            c
+                        }
+                    })
+                    .collect(),
+            ],
+            None => Default::default(),
+        }
+    };
+    for e in errors {
+        let [gs, ge, gt] = text(e.gold);
+        let [ps, pe, pt] = text(e.predicted);
+        w.write_record([
+            doc.name.as_str(),
+            e.role.name(),
+            e.kind,
+            &gs,
+            &ge,
+            &gt,
+            &ps,
+            &pe,
+            &pt,
+        ])?;
+    }
+    Ok(())
 }
 
 fn print_report(report: &AttributionReport, json: bool) -> anyhow::Result<()> {

@@ -27,6 +27,10 @@ pub struct Args {
     /// Named-entity tagger: `embedded` or `none`.
     #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
     ner: String,
+    /// How English attribution uses the learned labeller: rules, learned, rules-first,
+    /// learned-first or hybrid (default: the shipped setting).
+    #[arg(long, value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
+    mode: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -54,8 +58,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         )
     })?;
     let models = models_dir(args.models.as_deref());
-    let resources = Resources::load(&models)
+    let mut resources = Resources::load(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
+    if let Some(mode) = args.mode.as_deref() {
+        super::set_attribution_mode(&mut resources, mode, &models)?;
+    }
     let loaded = super::ner_choice::load_tagger(&args.ner, &models, None, 1)?;
     let tagger: &dyn Tagger = loaded.as_ref();
     let record = Record {

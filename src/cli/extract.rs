@@ -68,9 +68,9 @@ pub struct Args {
     /// model.safetensors or rust_model.ot, tokenizer.json).
     #[arg(long)]
     model_dir: Option<PathBuf>,
-    /// How English attribution uses the learned labeller: `rules-first` (default), `rules`
-    /// (rules only: about twice as fast for English), `learned`, `learned-first` or `hybrid`.
-    #[arg(long, default_value = "rules-first", value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
+    /// How English attribution uses the learned labeller: `hybrid` (default), `rules`
+    /// (rules only: faster for English), `learned`, `rules-first` or `learned-first`.
+    #[arg(long, default_value = "hybrid", value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
     attribution_mode: String,
     /// No progress line and no summary.
     #[arg(long, short)]

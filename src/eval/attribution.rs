@@ -128,26 +128,8 @@ impl AttributionScorer {
         self.documents += 1;
         let chars: Vec<char> = gold.text.chars().collect();
         for role in Role::ALL {
-            let mut g: Vec<(usize, usize)> = Vec::new();
-            for a in &gold.attributions {
-                let spans: Vec<_> = match role {
-                    Role::Source => a.source.iter().collect(),
-                    Role::Cue => a.cue.iter().collect(),
-                    Role::Content => a.contents.iter().collect(),
-                };
-                g.extend(spans.into_iter().map(|s| trim(&chars, s.hull())));
-            }
-            g.retain(|s| s.0 < s.1);
-            g.sort_unstable();
-            g.dedup();
-            let mut p: BTreeMap<(usize, usize), f32> = BTreeMap::new();
-            for s in predicted.get(&role).into_iter().flatten() {
-                let key = trim(&chars, (s.start, s.end));
-                if key.0 < key.1 {
-                    let c = p.entry(key).or_insert(s.confidence);
-                    *c = c.max(s.confidence);
-                }
-            }
+            let g = gold_spans(gold, role, &chars);
+            let p = predicted_spans(predicted, role, &chars);
             let exact: Vec<bool> = p.keys().map(|k| g.binary_search(k).is_ok()).collect();
             let partial = overlap_matches(&g, &p.keys().copied().collect::<Vec<_>>());
             let c = self.counts.entry(role).or_default();
@@ -201,8 +183,126 @@ impl AttributionScorer {
     }
 }
 
+/// The distinct, trimmed, non-empty gold spans of one role (hulls of discontinuous spans),
+/// sorted.
+fn gold_spans(gold: &GoldDocument, role: Role, chars: &[char]) -> Vec<(usize, usize)> {
+    let mut g: Vec<(usize, usize)> = Vec::new();
+    for a in &gold.attributions {
+        let spans: Vec<_> = match role {
+            Role::Source => a.source.iter().collect(),
+            Role::Cue => a.cue.iter().collect(),
+            Role::Content => a.contents.iter().collect(),
+        };
+        g.extend(spans.into_iter().map(|s| trim(chars, s.hull())));
+    }
+    g.retain(|s| s.0 < s.1);
+    g.sort_unstable();
+    g.dedup();
+    g
+}
+
+/// The distinct, trimmed, non-empty predicted spans of one role with their highest
+/// confidence.
+fn predicted_spans(
+    predicted: &BTreeMap<Role, Vec<PredictedSpan>>,
+    role: Role,
+    chars: &[char],
+) -> BTreeMap<(usize, usize), f32> {
+    let mut p: BTreeMap<(usize, usize), f32> = BTreeMap::new();
+    for s in predicted.get(&role).into_iter().flatten() {
+        let key = trim(chars, (s.start, s.end));
+        if key.0 < key.1 {
+            let c = p.entry(key).or_insert(s.confidence);
+            *c = c.max(s.confidence);
+        }
+    }
+    p
+}
+
+/// One disagreement between gold and predicted spans of a role, for error analysis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpanError {
+    /// The role.
+    pub role: Role,
+    /// `boundary` (overlapping but not exact), `missed` (gold without prediction) or
+    /// `spurious` (prediction without gold).
+    pub kind: &'static str,
+    /// The gold span in code points, if any.
+    pub gold: Option<(usize, usize)>,
+    /// The predicted span in code points, if any.
+    pub predicted: Option<(usize, usize)>,
+}
+
+/// Every disagreement of a document, role by role: gold and predicted spans that are not
+/// exact matches, paired by overlap the way the partial score pairs them.
+pub fn span_errors(
+    gold: &GoldDocument,
+    predicted: &BTreeMap<Role, Vec<PredictedSpan>>,
+) -> Vec<SpanError> {
+    let chars: Vec<char> = gold.text.chars().collect();
+    let mut out = Vec::new();
+    for role in Role::ALL {
+        let all_gold = gold_spans(gold, role, &chars);
+        let all_pred: Vec<(usize, usize)> = predicted_spans(predicted, role, &chars)
+            .into_keys()
+            .collect();
+        let g: Vec<_> = all_gold
+            .iter()
+            .copied()
+            .filter(|s| all_pred.binary_search(s).is_err())
+            .collect();
+        let p: Vec<_> = all_pred
+            .iter()
+            .copied()
+            .filter(|s| all_gold.binary_search(s).is_err())
+            .collect();
+        let pairs = overlap_pairs(&g, &p);
+        let mut gold_used = vec![false; g.len()];
+        let mut pred_used = vec![false; p.len()];
+        for &(gi, pi) in &pairs {
+            gold_used[gi] = true;
+            pred_used[pi] = true;
+            out.push(SpanError {
+                role,
+                kind: "boundary",
+                gold: Some(g[gi]),
+                predicted: Some(p[pi]),
+            });
+        }
+        out.extend(
+            g.iter()
+                .zip(&gold_used)
+                .filter(|x| !x.1)
+                .map(|(&s, _)| SpanError {
+                    role,
+                    kind: "missed",
+                    gold: Some(s),
+                    predicted: None,
+                }),
+        );
+        out.extend(
+            p.iter()
+                .zip(&pred_used)
+                .filter(|x| !x.1)
+                .map(|(&s, _)| SpanError {
+                    role,
+                    kind: "spurious",
+                    gold: None,
+                    predicted: Some(s),
+                }),
+        );
+    }
+    out
+}
+
 /// Number of one-to-one overlap pairs, chosen greedily by decreasing overlap.
 fn overlap_matches(gold: &[(usize, usize)], predicted: &[(usize, usize)]) -> usize {
+    overlap_pairs(gold, predicted).len()
+}
+
+/// One-to-one overlap pairs (gold index, predicted index), chosen greedily by decreasing
+/// overlap (ties: earlier gold, then earlier prediction).
+fn overlap_pairs(gold: &[(usize, usize)], predicted: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
     for (gi, g) in gold.iter().enumerate() {
         for (pi, p) in predicted.iter().enumerate() {
@@ -215,15 +315,15 @@ fn overlap_matches(gold: &[(usize, usize)], predicted: &[(usize, usize)]) -> usi
     pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut gold_used = vec![false; gold.len()];
     let mut pred_used = vec![false; predicted.len()];
-    let mut n = 0;
+    let mut out = Vec::new();
     for (_, gi, pi) in pairs {
         if !gold_used[gi] && !pred_used[pi] {
             gold_used[gi] = true;
             pred_used[pi] = true;
-            n += 1;
+            out.push((gi, pi));
         }
     }
-    n
+    out
 }
 
 /// P/R/F1 in percent from true positives, predictions and gold.
@@ -301,6 +401,26 @@ mod tests {
         assert_eq!(r.source.exact.r, 0.0);
         let json = serde_json::to_string(&r).unwrap();
         assert!(json.starts_with(r#"{"source":{"exact":{"p":0.0"#), "{json}");
+    }
+
+    #[test]
+    fn errors_list_boundaries_misses_and_spurious_spans() {
+        let mut p = BTreeMap::new();
+        p.insert(Role::Source, pred(&[(12, 14)]));
+        p.insert(Role::Cue, pred(&[(32, 36)]));
+        p.insert(Role::Content, pred(&[(1, 9)]));
+        let errors = span_errors(&doc(), &p);
+        let kinds: Vec<_> = errors.iter().map(|e| (e.role, e.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Role::Cue, "missed"),
+                (Role::Cue, "spurious"),
+                (Role::Content, "boundary")
+            ]
+        );
+        assert_eq!(errors[2].gold, Some((0, 28)));
+        assert_eq!(errors[2].predicted, Some((1, 9)));
     }
 
     #[test]

@@ -17,10 +17,13 @@ enum Position {
     AfterNumber,
 }
 
-/// A language's abbreviations, keyed by [`Lang::match_key`] (lower case, dot included).
+/// A language's abbreviations, keyed by [`Lang::match_key`] (lower case, dot included), and
+/// the clitics that the tokeniser splits off the end of words (`models/<lang>/clitics.txt`).
 #[derive(Clone, Debug, Default)]
 pub struct Abbreviations {
     entries: HashMap<String, Position>,
+    /// Word-final clitics, longest first ("n't", "'s"), compared ASCII-case-insensitively.
+    clitics: Vec<String>,
 }
 
 impl Abbreviations {
@@ -45,7 +48,48 @@ impl Abbreviations {
             }
             entries.insert(lang.match_key(fields[0]), position);
         }
-        Ok(Abbreviations { entries })
+        Ok(Abbreviations {
+            entries,
+            clitics: Vec::new(),
+        })
+    }
+
+    /// Reads the clitics file: one clitic per row (`'s`, `n't`), split off the end of a word
+    /// as their own token the way the NER training data (CoNLL) and PolNeAR's spans do
+    /// ("Trump's" → "Trump" "'s"). A language without clitics has an empty file.
+    pub fn with_clitics(mut self, file: &DataFile) -> Result<Abbreviations, ResourceError> {
+        for row in file.rows(1)? {
+            let (line, fields) = row?;
+            let clitic = fields[0];
+            if clitic.chars().any(char::is_whitespace) || clitic.chars().count() < 2 {
+                return Err(file.error(line, "a clitic is one word of two or more characters"));
+            }
+            if !clitic.contains(['\'', '\u{2019}']) {
+                return Err(file.error(line, "a clitic starts or contains an apostrophe"));
+            }
+            self.clitics.push(clitic.to_string());
+        }
+        self.clitics.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        Ok(self)
+    }
+
+    /// The length in bytes of the clitic that ends `word`, when `word` is longer than it and
+    /// a letter or digit precedes it.
+    pub fn clitic_len(&self, word: &str) -> Option<usize> {
+        // Every clitic has an apostrophe: most words are done after one scan of their bytes.
+        if self.clitics.is_empty() || !word.contains(['\'', '\u{2019}']) {
+            return None;
+        }
+        self.clitics.iter().find_map(|clitic| {
+            let cut = word.len().checked_sub(clitic.len()).filter(|&c| c > 0)?;
+            let ends = word.is_char_boundary(cut) && word[cut..].eq_ignore_ascii_case(clitic);
+            (ends
+                && word[..cut]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric))
+            .then_some(clitic.len())
+        })
     }
 
     /// Whether `key` (a [`Lang::match_key`]) is an abbreviation.

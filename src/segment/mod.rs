@@ -126,10 +126,18 @@ fn split_chunk(
         word_end = cut;
     }
     if word_end > word_start {
+        let clitic = abbreviations.clitic_len(&text[word_start..word_end]);
+        let stem_end = word_end - clitic.unwrap_or(0);
         out.push(Token {
             start: word_start,
-            end: word_end,
+            end: stem_end,
         });
+        if clitic.is_some() {
+            out.push(Token {
+                start: stem_end,
+                end: word_end,
+            });
+        }
     }
     out.extend(trailing.into_iter().rev());
 }

@@ -170,3 +170,39 @@ fn decimals_and_numbers() {
         ["Growth was 3.5 percent in 2025.", "It fell."]
     );
 }
+
+#[test]
+fn english_clitics_become_tokens_of_their_own() {
+    let clitics = DataFile::from_text("clitics.txt", "clitic\n's\n’s\nn't\n'll\n");
+    let abbreviations = abbreviations(Lang::En).with_clitics(&clitics).unwrap();
+    let text = "Trump's aide didn't say it; APT29’s She'll rock'n'roll";
+    let words: Vec<&str> = tokenize(text, Lang::En, &abbreviations)
+        .iter()
+        .map(|t| t.text(text))
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "Trump",
+            "'s",
+            "aide",
+            "did",
+            "n't",
+            "say",
+            "it",
+            ";",
+            "APT29",
+            "’s",
+            "She",
+            "'ll",
+            "rock'n'roll"
+        ]
+    );
+}
+
+#[test]
+fn a_clitic_without_an_apostrophe_is_an_error() {
+    let clitics = DataFile::from_text("clitics.txt", "clitic\nst\n");
+    let err = abbreviations(Lang::En).with_clitics(&clitics).unwrap_err();
+    assert!(err.to_string().contains("clitics.txt"), "{err}");
+}
