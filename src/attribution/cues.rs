@@ -3,8 +3,10 @@
 //! to skip between a speaker and its verb, clause boundaries).
 
 use crate::document::{EntityType, Lang};
+use crate::ner::features::IdHasher;
 use crate::resources::{DataFile, ResourceError};
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// What a lexicon entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -130,7 +132,8 @@ pub struct CueMatch {
 /// word. Phrases match longest first.
 #[derive(Clone, Debug, Default)]
 pub struct CueLexicon {
-    by_first: HashMap<String, Vec<Entry>>,
+    /// Keyed with a cheap hasher: the lexicon is probed for every token.
+    by_first: HashMap<String, Vec<Entry>, BuildHasherDefault<IdHasher>>,
 }
 
 impl CueLexicon {

@@ -33,8 +33,9 @@ pub struct Args {
     /// Seed of the shuffling.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Drop features seen fewer times than this.
-    #[arg(long, default_value_t = 5)]
+    /// Drop features seen fewer times than this (15 keeps dev scores of 5 with a model a
+    /// third the size, whose table lookups miss the cache less).
+    #[arg(long, default_value_t = 15)]
     min_count: u32,
 }
 
