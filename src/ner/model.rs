@@ -31,6 +31,11 @@ pub struct FeatureTable {
     slots: Vec<Slot>,
     mask: usize,
     len: usize,
+    /// One bit per 2^k hash values (taken from the key's high bits, independent of the slot
+    /// bits), set for every stored key: a small filter, about 16 bits per key, that stays in
+    /// cache and answers "unknown feature" for most unknown keys without touching a slot.
+    present: Vec<u64>,
+    present_mask: usize,
 }
 
 impl FeatureTable {
@@ -40,10 +45,13 @@ impl FeatureTable {
     pub fn new(keys: &[u64], weights: &[i16], l: usize) -> FeatureTable {
         // Load factor at most 1/2 keeps probe chains short.
         let cap = (keys.len() * 2).next_power_of_two().max(16);
+        let bits = (keys.len() * 16).next_power_of_two().max(64);
         let mut table = FeatureTable {
             slots: vec![Slot::default(); cap],
             mask: cap - 1,
             len: 0,
+            present: vec![0; bits / 64],
+            present_mask: bits - 1,
         };
         for (row, &key) in keys.iter().enumerate() {
             if key == 0 {
@@ -53,6 +61,8 @@ impl FeatureTable {
             loop {
                 let entry = &mut table.slots[slot];
                 if entry.key == 0 {
+                    let bit = (key >> 40) as usize & table.present_mask;
+                    table.present[bit / 64] |= 1 << (bit % 64);
                     entry.key = key;
                     entry.w[..l].copy_from_slice(&weights[row * l..(row + 1) * l]);
                     table.len += 1;
@@ -67,10 +77,21 @@ impl FeatureTable {
         table
     }
 
-    /// The key stored in a feature's home slot (0 if empty: the feature is unknown).
+    /// The key stored in a feature's home slot (0 if empty: the feature is unknown). Keys
+    /// that the presence filter rules out give 0 without reading the slot.
     #[inline(always)]
     pub fn home_key(&self, key: u64) -> u64 {
+        if !self.may_contain(key) {
+            return 0;
+        }
         self.slots[key as usize & self.mask].key
+    }
+
+    /// False when the table surely lacks `key` (the filter's bit is clear).
+    #[inline(always)]
+    pub fn may_contain(&self, key: u64) -> bool {
+        let bit = (key >> 40) as usize & self.present_mask;
+        self.present[bit / 64] & (1 << (bit % 64)) != 0
     }
 
     /// The weight row of a feature (all [`MAX_LABELS`] entries; those past the model's
