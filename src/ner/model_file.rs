@@ -177,15 +177,20 @@ pub fn load(path: &Path, expected: Option<Lang>) -> Result<NerModel, ModelFileEr
     from_bytes(&bytes, path, expected)
 }
 
-/// A bounds-checked little-endian reader.
-struct Reader<'a> {
+/// A bounds-checked little-endian reader (also used by the slovnet model file).
+pub(crate) struct Reader<'a> {
     b: &'a [u8],
     pos: usize,
     path: &'a Path,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelFileError> {
+    /// Reads `b` from offset `pos`; `path` names the file in errors.
+    pub(crate) fn new(b: &'a [u8], pos: usize, path: &'a Path) -> Reader<'a> {
+        Reader { b, pos, path }
+    }
+    /// The next `n` bytes.
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], ModelFileError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
         match end {
             Some(end) => {
@@ -208,8 +213,21 @@ impl<'a> Reader<'a> {
     fn u16(&mut self) -> Result<u16, ModelFileError> {
         Ok(u16::from_le_bytes(self.arr()?))
     }
-    fn u32(&mut self) -> Result<u32, ModelFileError> {
+    /// The next little-endian u32.
+    pub(crate) fn u32(&mut self) -> Result<u32, ModelFileError> {
         Ok(u32::from_le_bytes(self.arr()?))
+    }
+    /// The next `n` little-endian f32s.
+    pub(crate) fn f32s(&mut self, n: usize) -> Result<Vec<f32>, ModelFileError> {
+        let bytes = self.take(n.saturating_mul(4))?;
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("chunks_exact(4) yields 4 bytes")))
+            .collect())
+    }
+    /// Bytes not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.b.len() - self.pos
     }
     fn f32(&mut self) -> Result<f32, ModelFileError> {
         Ok(f32::from_le_bytes(self.arr()?))
