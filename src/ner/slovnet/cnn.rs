@@ -156,7 +156,7 @@ fn gemm_avx2_fma(
     cols: usize,
     out: &mut [f32],
 ) {
-    gemm_with::<Fused, 4, 16>(a, a_stride, rows, k, b, cols, out);
+    gemm_with::<Fused, 6, 16>(a, a_stride, rows, k, b, cols, out);
 }
 
 /// How one multiply-add is done: plain (`acc + a · b`, two roundings) or fused.
