@@ -10,10 +10,10 @@ use std::path::Path;
 pub(crate) const NER_CHOICES: [&str; 5] =
     ["embedded", "perceptron", "slovnet", "transformer", "none"];
 
-/// The tagger `--ner` names: `embedded` (the models in `models/ner`: slovnet for Russian
-/// when `ru.slovnet` is there, the perceptrons otherwise), `perceptron` (the perceptrons for
-/// every language, as before slovnet), `slovnet` (like `embedded`, but a missing
-/// `ru.slovnet` is an error), `transformer` (the model directory `--model-dir`) or `none`.
+/// The tagger `--ner` names: `embedded` (the models in `models/ner`; Russian by the
+/// perceptron stacked on slovnet), `perceptron` (the plain perceptrons for every language,
+/// as before slovnet), `slovnet` (like `embedded`, but Russian by slovnet alone),
+/// `transformer` (the model directory `--model-dir`) or `none`.
 pub(crate) fn load_tagger(
     ner: &str,
     models: &Path,

@@ -19,7 +19,7 @@ pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
-pub use embedded::{EmbeddedTagger, RussianModel};
+pub use embedded::{EmbeddedTagger, RussianModel, SLOVNET_FILE, STACKED_FILE};
 pub use slovnet::SlovnetModel;
 #[cfg(feature = "transformer")]
 pub use transformer::{TransformerError, TransformerOptions, TransformerTagger};

@@ -6,7 +6,7 @@
 //! |---|---|
 //! | magic `NCNERMDL` | 8 |
 //! | format version (u32) | 4 |
-//! | language code (2 ASCII bytes) + reserved u16 | 4 |
+//! | language code (2 ASCII bytes) + flags u16 (bit 0: stacked on slovnet) | 4 |
 //! | feature-set version (u32) | 4 |
 //! | number of entity types (u16), then each as u8 length + ASCII label | var |
 //! | confidence scale (f32), weight quantisation step (f32) | 8 |
@@ -115,7 +115,7 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
     b.extend_from_slice(&MAGIC);
     b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     b.extend_from_slice(model.lang.code().as_bytes());
-    b.extend_from_slice(&0u16.to_le_bytes());
+    b.extend_from_slice(&u16::from(model.uses_slovnet).to_le_bytes());
     b.extend_from_slice(&FEATURE_SET_VERSION.to_le_bytes());
     b.extend_from_slice(&(model.labels.types.len() as u16).to_le_bytes());
     for t in &model.labels.types {
@@ -296,7 +296,7 @@ pub fn from_bytes(
             expected,
         });
     }
-    r.u16()?;
+    let flags = r.u16()?;
     let fset = r.u32()?;
     if fset != FEATURE_SET_VERSION {
         return Err(corrupt(format!(
@@ -400,6 +400,7 @@ pub fn from_bytes(
         clusters,
         confidence_scale,
     );
+    model.uses_slovnet = flags & 1 != 0;
     model.gazetteer = gazetteer;
     Ok(model)
 }
@@ -454,6 +455,12 @@ mod tests {
         assert_eq!(back.confidence_scale, m.confidence_scale);
         assert_eq!(back.weights, m.weights);
         assert_eq!(back.step, m.step);
+        assert!(!back.uses_slovnet);
+        let mut stacked = m.clone();
+        stacked.uses_slovnet = true;
+        save(&stacked, &path).unwrap();
+        assert!(load(&path, None).unwrap().uses_slovnet);
+        save(&m, &path).unwrap();
         // Saving again is byte-identical (deterministic format).
         assert_eq!(to_bytes(&back), to_bytes(&load(&path, None).unwrap()));
     }
