@@ -5,8 +5,9 @@
 //! layer reads a buffer with `padding` zero rows before and after the sentence, so the
 //! `kernel` rows starting at row `t` are, contiguously, the window of token `t`: the layer is
 //! one matrix product `windows (n × kernel·in) · weight (kernel·in × out)` with no copying
-//! (numpy's reference builds the same windows with strides). The product is a small blocked
-//! kernel that the compiler vectorises; on x86-64 CPUs with AVX2 and FMA a second copy of it
+//! (numpy's reference builds the same windows with strides). The weights are packed at load
+//! time into column panels of 16, read front to back by a small blocked kernel that the
+//! compiler vectorises; on x86-64 CPUs with AVX2 and FMA a second copy of it
 //! is compiled for those instructions and chosen at run time (the results then differ from
 //! the portable path in the last bits of the floats, not in the decoded tags, except on
 //! exact ties).
@@ -21,11 +22,10 @@
 pub struct ConvLayer {
     in_dim: usize,
     out_dim: usize,
-    kernel: usize,
     padding: usize,
     /// `(kernel · in_dim) × out_dim`: row `k · in_dim + i` holds the weights of input
     /// channel `i` at window position `k` for every output channel.
-    weight: Vec<f32>,
+    weight: Packed,
     bias: Vec<f32>,
     /// Batch norm as `relu(x) · scale + shift`.
     scale: Vec<f32>,
@@ -74,9 +74,8 @@ impl ConvLayer {
         Ok(ConvLayer {
             in_dim,
             out_dim,
-            kernel,
             padding,
-            weight: w,
+            weight: Packed::new(&w, kernel * in_dim, out_dim),
             bias,
             scale,
             shift,
@@ -106,15 +105,7 @@ impl ConvLayer {
         for row in out.chunks_exact_mut(self.out_dim) {
             row.copy_from_slice(&self.bias);
         }
-        gemm(
-            input,
-            self.in_dim,
-            n,
-            self.kernel * self.in_dim,
-            &self.weight,
-            self.out_dim,
-            out,
-        );
+        gemm(input, self.in_dim, n, &self.weight, out);
         for row in out.chunks_exact_mut(self.out_dim) {
             for ((x, s), b) in row.iter_mut().zip(&self.scale).zip(&self.shift) {
                 *x = x.max(0.0) * s + b;
@@ -123,40 +114,53 @@ impl ConvLayer {
     }
 }
 
-/// `out (rows × cols) += A · B`, where row `r` of `A` is `a[r · a_stride ..][.. k]` (rows
-/// may overlap, as convolution windows do) and `B` is `k × cols`, row-major.
-pub fn gemm(
-    a: &[f32],
-    a_stride: usize,
-    rows: usize,
+/// Width of a column panel of a [`Packed`] matrix.
+pub const NR: usize = 16;
+
+/// A `k × cols` matrix stored as column panels of [`NR`] columns (the last one padded with
+/// zeros), each panel row-major: the product kernel then reads each panel front to back.
+#[derive(Clone, Debug)]
+pub struct Packed {
     k: usize,
-    b: &[f32],
     cols: usize,
-    out: &mut [f32],
-) {
-    assert!(rows == 0 || (rows - 1) * a_stride + k <= a.len());
-    assert!(b.len() >= k * cols && out.len() >= rows * cols);
+    data: Vec<f32>,
+}
+
+impl Packed {
+    /// Packs a row-major `k × cols` matrix.
+    pub fn new(b: &[f32], k: usize, cols: usize) -> Packed {
+        assert_eq!(b.len(), k * cols);
+        let panels = cols.div_ceil(NR);
+        let mut data = vec![0.0; panels * k * NR];
+        for p in 0..panels {
+            for kk in 0..k {
+                for j in 0..NR.min(cols - p * NR) {
+                    data[(p * k + kk) * NR + j] = b[kk * cols + p * NR + j];
+                }
+            }
+        }
+        Packed { k, cols, data }
+    }
+}
+
+/// `out (rows × b.cols) += A · B`, where row `r` of `A` is `a[r · a_stride ..][.. b.k]`
+/// (rows may overlap, as convolution windows do).
+pub fn gemm(a: &[f32], a_stride: usize, rows: usize, b: &Packed, out: &mut [f32]) {
+    assert!(rows == 0 || (rows - 1) * a_stride + b.k <= a.len());
+    assert!(out.len() >= rows * b.cols);
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        unsafe { gemm_avx2_fma(a, a_stride, rows, k, b, cols, out) };
+        unsafe { gemm_avx2_fma(a, a_stride, rows, b, out) };
         return;
     }
-    gemm_with::<Plain, 4, 8>(a, a_stride, rows, k, b, cols, out);
+    gemm_with::<Plain, 2>(a, a_stride, rows, b, out);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn gemm_avx2_fma(
-    a: &[f32],
-    a_stride: usize,
-    rows: usize,
-    k: usize,
-    b: &[f32],
-    cols: usize,
-    out: &mut [f32],
-) {
-    gemm_with::<Fused, 6, 16>(a, a_stride, rows, k, b, cols, out);
+fn gemm_avx2_fma(a: &[f32], a_stride: usize, rows: usize, b: &Packed, out: &mut [f32]) {
+    gemm_with::<Fused, 6>(a, a_stride, rows, b, out);
 }
 
 /// How one multiply-add is done: plain (`acc + a · b`, two roundings) or fused.
@@ -184,63 +188,48 @@ impl Mac for Fused {
     }
 }
 
-/// The blocked product: column panels of `NR` (a panel of `B` stays in cache while every
-/// row block passes over it), blocks of `MR` rows whose `MR × NR` sums live in registers.
+/// The blocked product: for each column panel (which stays in cache while every row block
+/// passes over it), blocks of `MR` rows whose `MR × NR` sums live in registers.
 #[inline(always)]
-fn gemm_with<M: Mac, const MR: usize, const NR: usize>(
+fn gemm_with<M: Mac, const MR: usize>(
     a: &[f32],
     a_stride: usize,
     rows: usize,
-    k: usize,
-    b: &[f32],
-    cols: usize,
+    b: &Packed,
     out: &mut [f32],
 ) {
-    let mut c0 = 0;
-    while c0 + NR <= cols {
+    let panels = b.cols.div_ceil(NR);
+    for p in 0..panels {
+        let panel = &b.data[p * b.k * NR..(p + 1) * b.k * NR];
+        let width = NR.min(b.cols - p * NR);
         let mut r0 = 0;
         while r0 + MR <= rows {
-            block::<M, MR, NR>(a, a_stride, r0, k, b, cols, c0, out);
+            block::<M, MR>(a, a_stride, r0, panel, b, p, width, out);
             r0 += MR;
         }
         while r0 < rows {
-            block::<M, 1, NR>(a, a_stride, r0, k, b, cols, c0, out);
+            block::<M, 1>(a, a_stride, r0, panel, b, p, width, out);
             r0 += 1;
-        }
-        c0 += NR;
-    }
-    if c0 < cols {
-        for r in 0..rows {
-            let arow = &a[r * a_stride..][..k];
-            for c in c0..cols {
-                let mut acc = 0.0;
-                for (kk, &av) in arow.iter().enumerate() {
-                    acc = M::mac(acc, av, b[kk * cols + c]);
-                }
-                out[r * cols + c] += acc;
-            }
         }
     }
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn block<M: Mac, const R: usize, const NR: usize>(
+fn block<M: Mac, const R: usize>(
     a: &[f32],
     a_stride: usize,
     r0: usize,
-    k: usize,
-    b: &[f32],
-    cols: usize,
-    c0: usize,
+    panel: &[f32],
+    b: &Packed,
+    p: usize,
+    width: usize,
     out: &mut [f32],
 ) {
+    let k = b.k;
     let arows: [&[f32]; R] = std::array::from_fn(|r| &a[(r0 + r) * a_stride..][..k]);
     let mut acc = [[0.0f32; NR]; R];
-    for kk in 0..k {
-        let brow: &[f32; NR] = b[kk * cols + c0..][..NR]
-            .try_into()
-            .expect("a slice of NR floats");
+    for (kk, brow) in panel.chunks_exact(NR).enumerate() {
         for r in 0..R {
             let av = arows[r][kk];
             for j in 0..NR {
@@ -249,7 +238,7 @@ fn block<M: Mac, const R: usize, const NR: usize>(
         }
     }
     for (r, sums) in acc.iter().enumerate() {
-        let dst = &mut out[(r0 + r) * cols + c0..][..NR];
+        let dst = &mut out[(r0 + r) * b.cols + p * NR..][..width];
         for (d, s) in dst.iter_mut().zip(sums) {
             *d += s;
         }
@@ -298,7 +287,7 @@ mod tests {
             let a = values(rows.max(1) * stride + k, 1);
             let b = values(k * cols, 2);
             let mut out = vec![0.0; rows * cols];
-            gemm(&a, stride, rows, k, &b, cols, &mut out);
+            gemm(&a, stride, rows, &Packed::new(&b, k, cols), &mut out);
             let want = naive(&a, stride, rows, k, &b, cols);
             for (x, y) in out.iter().zip(&want) {
                 assert!((x - y).abs() < 1e-4, "{rows}×{k}×{cols}: {x} vs {y}");

@@ -41,7 +41,7 @@ pub struct SlovnetModel {
     shape_dim: usize,
     layers: Vec<ConvLayer>,
     /// `last layer's out × tags`.
-    proj_weight: Vec<f32>,
+    proj_weight: cnn::Packed,
     proj_bias: Vec<f32>,
     /// `tags × tags`, from-row, to-column.
     transitions: Vec<f32>,
@@ -107,6 +107,7 @@ impl SlovnetModel {
         {
             return Err(format!("the output layer does not fit {n_tags} tags"));
         }
+        let proj_weight = cnn::Packed::new(&proj_weight, width, n_tags);
         Ok(SlovnetModel {
             navec,
             shape_ids,
@@ -159,15 +160,7 @@ impl SlovnetModel {
         for _ in 0..n {
             emissions.extend_from_slice(&self.proj_bias);
         }
-        cnn::gemm(
-            &x,
-            width,
-            n,
-            width,
-            &self.proj_weight,
-            n_tags,
-            &mut emissions,
-        );
+        cnn::gemm(&x, width, n, &self.proj_weight, &mut emissions);
         emissions
     }
 
