@@ -1,4 +1,6 @@
-//! Tagging throughput of the embedded NER models, in tokens per second on one core.
+//! Tagging throughput of the embedded NER models, in tokens per second on one core: the
+//! perceptrons of every language (`ner_tag/az`, `ru`, `en`) and the Russian slovnet network
+//! (`ner_tag/ru_slovnet`, on the first 300 sentences: it is some twenty times slower).
 //!
 //! Sentences come from the dev files under `../shared/data/ner/` when that directory exists
 //! (the development checkout), else from a small built-in text, so a user's clone still
@@ -8,7 +10,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsclaims::document::Lang;
 use newsclaims::eval::conll;
-use newsclaims::ner::{EmbeddedTagger, Tagger};
+use newsclaims::ner::{EmbeddedTagger, RussianModel, SlovnetModel, Tagger};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -57,7 +59,7 @@ fn sentences(lang: Lang) -> Vec<Vec<String>> {
 }
 
 fn bench(c: &mut Criterion) {
-    let tagger = match EmbeddedTagger::load_dir(Path::new(MODELS)) {
+    let tagger = match EmbeddedTagger::load_dir_with(Path::new(MODELS), RussianModel::Perceptron) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("cannot load models: {e}");
@@ -83,6 +85,27 @@ fn bench(c: &mut Criterion) {
                 }
             })
         });
+    }
+    match SlovnetModel::load(&Path::new(MODELS).join("ru.slovnet")) {
+        Ok(net) => {
+            let sents = sentences(Lang::Ru);
+            let words: Vec<Vec<&str>> = sents
+                .iter()
+                .take(300)
+                .map(|s| s.iter().map(String::as_str).collect())
+                .collect();
+            let tokens: usize = words.iter().map(Vec::len).sum();
+            group.throughput(Throughput::Elements(tokens as u64));
+            group.sample_size(10);
+            group.bench_function("ru_slovnet", |b| {
+                b.iter(|| {
+                    for w in &words {
+                        black_box(net.tag(black_box(w)));
+                    }
+                })
+            });
+        }
+        Err(e) => eprintln!("cannot load the slovnet model: {e}"),
     }
     group.finish();
 }

@@ -2,25 +2,34 @@
 //! second of wall time and, on Linux, per CPU-second of this process (from
 //! `/proc/self/stat`), which stays meaningful on a machine shared with other jobs.
 //!
-//! usage: cargo run --release --example ner_speed -- LANG FILE.conll [REPEATS] [MODEL_DIR]
+//! `RUSSIAN` chooses the Russian model: `embedded` (default: slovnet when `ru.slovnet` is
+//! in `MODEL_DIR`), `perceptron` or `slovnet`.
+//!
+//! usage: cargo run --release --example ner_speed -- LANG FILE.conll [REPEATS] [MODEL_DIR] [RUSSIAN]
 
 use newsclaims::document::Lang;
 use newsclaims::eval::conll;
-use newsclaims::ner::{EmbeddedTagger, Tagger};
+use newsclaims::ner::{EmbeddedTagger, RussianModel, Tagger};
 use std::path::Path;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        anyhow::bail!("usage: ner_speed LANG FILE.conll [REPEATS] [MODEL_DIR]");
+        anyhow::bail!("usage: ner_speed LANG FILE.conll [REPEATS] [MODEL_DIR] [RUSSIAN]");
     }
     let lang = Lang::from_code(&args[1]).ok_or_else(|| anyhow::anyhow!("unknown language"))?;
     let sents = conll::read_file(Path::new(&args[2]))?;
     let repeats: usize = args.get(3).map_or(Ok(10), |s| s.parse())?;
     let dir = args.get(4).map_or("models/ner", String::as_str);
+    let russian = match args.get(5).map(String::as_str) {
+        None | Some("embedded") => RussianModel::Auto,
+        Some("perceptron") => RussianModel::Perceptron,
+        Some("slovnet") => RussianModel::Slovnet,
+        Some(other) => anyhow::bail!("unknown Russian model {other:?}"),
+    };
     let load = Instant::now();
-    let tagger = EmbeddedTagger::load_dir(Path::new(dir))?;
+    let tagger = EmbeddedTagger::load_dir_with(Path::new(dir), russian)?;
     let load_ms = load.elapsed().as_secs_f64() * 1e3;
     let words: Vec<Vec<&str>> = sents
         .iter()

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Retrains the shipped NER models (models/ner/{en,ru,az}.bin) from the development data in
+# Retrains the shipped NER models (models/ner/{en,ru,az}.bin, and ru-stacked.bin, the Russian
+# perceptron stacked on models/ner/ru.slovnet) from the development data in
 # ../shared/data (which must not be copied into this repository). Deterministic: the same
 # data and seed give byte-identical models. Word-cluster caches go to out/ (git-ignored).
 #
@@ -20,7 +21,11 @@ for lang in $langs; do
     "$NC" train ner --lang ru --seed 1 --gazetteer \
       --train "$D/ner/ru/nerel.train.conll" --dev "$D/ner/ru/nerel.dev.conll" \
       --raw "$D/raw/ru/rucoco.jsonl" --clusters-cache out/clusters-ru.tsv \
-      --out models/ner/ru.bin ;;
+      --out models/ner/ru.bin
+    "$NC" train ner --lang ru --seed 1 --gazetteer \
+      --train "$D/ner/ru/nerel.train.conll" --dev "$D/ner/ru/nerel.dev.conll" \
+      --raw "$D/raw/ru/rucoco.jsonl" --clusters-cache out/clusters-ru.tsv \
+      --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin ;;
   az)
     scripts/split-az-dev.sh "$D/ner/az/aznerm.train.conll" out/ner-az
     "$NC" train ner --lang az --seed 1 --gazetteer \

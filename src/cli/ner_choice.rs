@@ -7,10 +7,13 @@ use newsclaims::ner::Tagger;
 use std::path::Path;
 
 /// The values `--ner` accepts.
-pub(crate) const NER_CHOICES: [&str; 3] = ["embedded", "transformer", "none"];
+pub(crate) const NER_CHOICES: [&str; 5] =
+    ["embedded", "perceptron", "slovnet", "transformer", "none"];
 
-/// The tagger `--ner` names: `embedded` (the models in `models/ner`), `transformer` (the
-/// model directory `--model-dir`) or `none`.
+/// The tagger `--ner` names: `embedded` (the models in `models/ner`; Russian by the
+/// perceptron stacked on slovnet), `perceptron` (the plain perceptrons for every language,
+/// as before slovnet), `slovnet` (like `embedded`, but Russian by slovnet alone),
+/// `transformer` (the model directory `--model-dir`) or `none`.
 pub(crate) fn load_tagger(
     ner: &str,
     models: &Path,
@@ -22,8 +25,14 @@ pub(crate) fn load_tagger(
         "none" => Ok(Box::new(newsclaims::ner::NoTagger)),
         "transformer" => load_transformer(model_dir, intra_op_threads),
         _ => {
+            use newsclaims::ner::RussianModel;
+            let russian = match ner {
+                "perceptron" => RussianModel::Perceptron,
+                "slovnet" => RussianModel::Slovnet,
+                _ => RussianModel::Auto,
+            };
             let dir = model_dir.map_or_else(|| models.join("ner"), Path::to_path_buf);
-            let tagger = newsclaims::ner::EmbeddedTagger::load_dir(&dir)
+            let tagger = newsclaims::ner::EmbeddedTagger::load_dir_with(&dir, russian)
                 .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
             Ok(Box::new(tagger))
         }

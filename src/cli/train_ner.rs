@@ -55,6 +55,10 @@ pub struct Args {
     /// Drop features seen fewer times than this.
     #[arg(long, default_value_t = 2)]
     min_count: u32,
+    /// Stack the model on a slovnet network (e.g. models/ner/ru.slovnet): its tags become
+    /// features, and the model needs that file next to it to tag.
+    #[arg(long)]
+    slovnet: Option<PathBuf>,
 }
 
 fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<ConllSentence>> {
@@ -159,6 +163,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         seed: args.seed,
         min_count: args.min_count,
         gazetteer: args.gazetteer,
+        slovnet: match &args.slovnet {
+            Some(p) => Some(std::sync::Arc::new(newsclaims::ner::SlovnetModel::load(p)?)),
+            None => None,
+        },
         ..train::TrainConfig::default()
     };
     let trained = train::train(

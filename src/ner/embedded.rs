@@ -1,16 +1,44 @@
-//! The embedded tagger: one [`NerModel`] per language, loaded from `models/ner/{lang}.bin`.
+//! The embedded tagger: the models that ship in `models/ner/`, one per language: the
+//! perceptron of `{lang}.bin` ([`NerModel`]), except for Russian, which by default is
+//! tagged by a perceptron stacked on natasha's slovnet network (`ru-stacked.bin`, whose
+//! features include the tags of `ru.slovnet`, [`SlovnetModel`]): it scores higher than
+//! either alone on both Russian dev sets (`models/README.md`).
 
 use super::model::NerModel;
 use super::model_file::{self, ModelFileError};
+use super::slovnet::SlovnetModel;
 use super::{NerError, Tagger};
 use crate::document::{Lang, TokenSpan};
 use std::path::Path;
+use std::sync::Arc;
 
-/// A [`Tagger`] backed by the embedded perceptron models.
+/// The file name of the slovnet model in a model directory.
+pub const SLOVNET_FILE: &str = "ru.slovnet";
+/// The file name of the Russian perceptron stacked on slovnet.
+pub const STACKED_FILE: &str = "ru-stacked.bin";
+
+/// Which model tags Russian.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RussianModel {
+    /// The default: the stacked perceptron (`ru-stacked.bin` with `ru.slovnet`) when both
+    /// files exist, else slovnet alone when `ru.slovnet` exists, else `ru.bin`.
+    #[default]
+    Auto,
+    /// The plain perceptron of `ru.bin` (the tagger before slovnet shipped).
+    Perceptron,
+    /// slovnet alone; a missing `ru.slovnet` is an error.
+    Slovnet,
+}
+
+/// A [`Tagger`] backed by the embedded models.
 #[derive(Clone, Debug, Default)]
 pub struct EmbeddedTagger {
-    /// Models indexed like [`Lang::ALL`].
+    /// Perceptron models indexed like [`Lang::ALL`] (for Russian, plain or stacked).
     models: [Option<NerModel>; 3],
+    /// The Russian network, when loaded.
+    slovnet: Option<Arc<SlovnetModel>>,
+    /// Russian is tagged by [`EmbeddedTagger::slovnet`] alone, not by a perceptron.
+    russian_by_slovnet: bool,
 }
 
 fn slot(lang: Lang) -> usize {
@@ -25,16 +53,68 @@ impl EmbeddedTagger {
     /// Loads `az.bin`, `ru.bin` and `en.bin` from `dir`. A missing file only means that
     /// language has no model (tagging it gives [`NerError::NoModel`]); a file that exists
     /// but cannot be read, is damaged or is for another language is an error.
+    ///
+    /// Russian gets the best model the directory holds ([`RussianModel::Auto`]).
     pub fn load_dir(dir: &Path) -> Result<EmbeddedTagger, ModelFileError> {
+        EmbeddedTagger::load_dir_with(dir, RussianModel::Auto)
+    }
+
+    /// [`EmbeddedTagger::load_dir`] with a choice of the Russian model.
+    pub fn load_dir_with(
+        dir: &Path,
+        russian: RussianModel,
+    ) -> Result<EmbeddedTagger, ModelFileError> {
         let mut tagger = EmbeddedTagger::default();
+        let net_path = dir.join(SLOVNET_FILE);
+        let stacked_path = dir.join(STACKED_FILE);
+        let ru_file = match russian {
+            RussianModel::Auto if stacked_path.exists() && net_path.exists() => Some(STACKED_FILE),
+            RussianModel::Auto if net_path.exists() => None,
+            RussianModel::Auto | RussianModel::Perceptron => Some("ru.bin"),
+            RussianModel::Slovnet => None,
+        };
+        tagger.russian_by_slovnet = ru_file.is_none();
         for lang in Lang::ALL {
-            let path = dir.join(format!("{}.bin", lang.code()));
+            let name = match lang {
+                Lang::Ru => match ru_file {
+                    Some(name) => name.to_string(),
+                    None => continue,
+                },
+                _ => format!("{}.bin", lang.code()),
+            };
+            let path = dir.join(name);
             if !path.exists() {
                 continue;
             }
             tagger.models[slot(lang)] = Some(model_file::load(&path, Some(lang))?);
         }
+        let stacked = tagger.model(Lang::Ru).is_some_and(|m| m.uses_slovnet);
+        if tagger.russian_by_slovnet || stacked {
+            let net = Arc::new(SlovnetModel::load(&net_path)?);
+            if let Some(m) = tagger.models[slot(Lang::Ru)].as_mut() {
+                m.slovnet = Some(Arc::clone(&net));
+            }
+            tagger.slovnet = Some(net);
+        }
         Ok(tagger)
+    }
+
+    /// Tags Russian with `model` alone (replacing any Russian perceptron).
+    pub fn with_slovnet(mut self, model: SlovnetModel) -> EmbeddedTagger {
+        self.slovnet = Some(Arc::new(model));
+        self.russian_by_slovnet = true;
+        self.models[slot(Lang::Ru)] = None;
+        self
+    }
+
+    /// The Russian network, if loaded (alone, or to give a stacked model its features).
+    pub fn slovnet(&self) -> Option<&SlovnetModel> {
+        self.slovnet.as_deref()
+    }
+
+    /// Whether Russian is tagged by slovnet alone.
+    pub fn russian_by_slovnet(&self) -> bool {
+        self.russian_by_slovnet
     }
 
     /// A tagger from models already in memory (the last model of a language wins).
@@ -47,7 +127,7 @@ impl EmbeddedTagger {
         tagger
     }
 
-    /// The model of a language, if loaded.
+    /// The perceptron model of a language, if loaded (for Russian, plain or stacked).
     pub fn model(&self, lang: Lang) -> Option<&NerModel> {
         self.models[slot(lang)].as_ref()
     }
@@ -56,7 +136,7 @@ impl EmbeddedTagger {
     pub fn languages(&self) -> Vec<Lang> {
         Lang::ALL
             .into_iter()
-            .filter(|&l| self.model(l).is_some())
+            .filter(|&l| self.model(l).is_some() || (l == Lang::Ru && self.russian_by_slovnet))
             .collect()
     }
 }
@@ -67,6 +147,12 @@ impl Tagger for EmbeddedTagger {
     }
 
     fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+        if lang == Lang::Ru
+            && self.russian_by_slovnet
+            && let Some(net) = &self.slovnet
+        {
+            return Ok(net.tag(words));
+        }
         match self.model(lang) {
             Some(m) => Ok(m.tag(words)),
             None => Err(NerError::NoModel(lang)),
@@ -115,6 +201,47 @@ mod tests {
         model_file::save(&tiny(Lang::Ru), &dir.path().join("az.bin")).unwrap();
         let err = EmbeddedTagger::load_dir(dir.path()).unwrap_err();
         assert!(matches!(err, ModelFileError::WrongLanguage { .. }), "{err}");
+    }
+
+    #[test]
+    fn russian_model_choice() {
+        let dir = tempfile::tempdir().unwrap();
+        model_file::save(&tiny(Lang::Ru), &dir.path().join("ru.bin")).unwrap();
+        let mut stacked = tiny(Lang::Ru);
+        stacked.uses_slovnet = true;
+        model_file::save(&stacked, &dir.path().join(STACKED_FILE)).unwrap();
+        let net = crate::ner::slovnet::model_file::tests::tiny_bytes();
+        std::fs::write(dir.path().join(SLOVNET_FILE), &net).unwrap();
+        let words = ["Ab", "b", "Я"];
+
+        let auto = EmbeddedTagger::load_dir(dir.path()).unwrap();
+        assert!(!auto.russian_by_slovnet());
+        let ru = auto.model(Lang::Ru).unwrap();
+        assert!(ru.uses_slovnet && ru.slovnet.is_some());
+        assert_eq!(ru.hints(&words).map(|h| h.len()), Some(3));
+
+        let plain = EmbeddedTagger::load_dir_with(dir.path(), RussianModel::Perceptron).unwrap();
+        assert!(plain.slovnet().is_none());
+        assert!(!plain.model(Lang::Ru).unwrap().uses_slovnet);
+        // The tiny perceptron has zero weights: it finds nothing.
+        assert!(plain.tag(Lang::Ru, &words).unwrap().is_empty());
+
+        let alone = EmbeddedTagger::load_dir_with(dir.path(), RussianModel::Slovnet).unwrap();
+        assert!(alone.russian_by_slovnet() && alone.model(Lang::Ru).is_none());
+        let net = alone.slovnet().unwrap();
+        assert_eq!(alone.tag(Lang::Ru, &words).unwrap(), net.tag(&words));
+
+        std::fs::remove_file(dir.path().join(STACKED_FILE)).unwrap();
+        assert!(
+            EmbeddedTagger::load_dir(dir.path())
+                .unwrap()
+                .russian_by_slovnet()
+        );
+        std::fs::remove_file(dir.path().join(SLOVNET_FILE)).unwrap();
+        let auto = EmbeddedTagger::load_dir(dir.path()).unwrap();
+        assert!(auto.slovnet().is_none() && auto.model(Lang::Ru).is_some());
+        let err = EmbeddedTagger::load_dir_with(dir.path(), RussianModel::Slovnet).unwrap_err();
+        assert!(err.to_string().contains(SLOVNET_FILE), "{err}");
     }
 
     #[test]

@@ -98,6 +98,11 @@ const T_CLUSTER: u64 = 40; // + level
 const T_CLUSTER_M1: u64 = 45;
 const T_CLUSTER_P1: u64 = 46;
 const T_GAZ: u64 = 60;
+const T_HINT: u64 = 70;
+const T_HINT_M1: u64 = 71;
+const T_HINT_P1: u64 = 72;
+const T_HINT_CAP: u64 = 73;
+const T_HINT_WORD: u64 = 74;
 
 /// Hash of the padding "word" before the sentence.
 const BOS: u64 = 0x0b05_0b05_0b05_0b05;
@@ -255,12 +260,17 @@ fn shape_and_cap(word: &str) -> (u64, u64) {
 
 /// Extracts the features of every token of a sentence.
 ///
+/// `hints` are another tagger's labels for the words (one small integer per word; the
+/// stacked Russian model uses slovnet's tag ids): when given, each word also gets features
+/// of its hint, its neighbours' hints and the hint with its capitalisation and its word.
 /// `out` receives the features of all tokens back to back and `offsets` the start of each
 /// token's run plus a final end (so token `i` owns `out[offsets[i]..offsets[i + 1]]`).
+#[allow(clippy::too_many_arguments)]
 pub fn extract(
     lang: Lang,
     clusters: Option<&Clusters>,
     gazetteer: Option<&Gazetteer>,
+    hints: Option<&[u8]>,
     words: &[&str],
     scratch: &mut Scratch,
     out: &mut Vec<u64>,
@@ -400,6 +410,16 @@ pub fn extract(
             out.push(feat(T_CLUSTER_M1, m1.map_or(BOS, |t| t.clusters[1]), 0, 0));
             out.push(feat(T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0));
         }
+        if let Some(h) = hints.filter(|h| h.len() == n) {
+            let hint = u64::from(h[i]);
+            let h_m1 = if i == 0 { BOS } else { u64::from(h[i - 1]) };
+            let h_p1 = h.get(i + 1).map_or(EOS, |&x| u64::from(x));
+            out.push(feat(T_HINT, hint, 0, 0));
+            out.push(feat(T_HINT_M1, h_m1, hint, 0));
+            out.push(feat(T_HINT_P1, hint, h_p1, 0));
+            out.push(feat(T_HINT_CAP, hint, t.cap, 0));
+            out.push(feat(T_HINT_WORD, hint, t.lower, 0));
+        }
     }
     offsets.push(out.len() as u32);
 }
@@ -423,7 +443,7 @@ mod tests {
     fn features(lang: Lang, words: &[&str]) -> (Vec<u64>, Vec<u32>) {
         let mut s = Scratch::default();
         let (mut out, mut off) = (Vec::new(), Vec::new());
-        extract(lang, None, None, words, &mut s, &mut out, &mut off);
+        extract(lang, None, None, None, words, &mut s, &mut out, &mut off);
         (out, off)
     }
 
@@ -490,6 +510,32 @@ mod tests {
         let (out, off) = features(Lang::En, &[]);
         assert!(out.is_empty());
         assert_eq!(off, vec![0]);
+    }
+
+    #[test]
+    fn hints_add_features_of_their_own() {
+        let words = ["Иван", "Петров", "сказал"];
+        let (plain, _) = features(Lang::Ru, &words);
+        let run = |hints: &[u8]| {
+            let mut s = Scratch::default();
+            let (mut out, mut off) = (Vec::new(), Vec::new());
+            extract(
+                Lang::Ru,
+                None,
+                None,
+                Some(hints),
+                &words,
+                &mut s,
+                &mut out,
+                &mut off,
+            );
+            out
+        };
+        let a = run(&[2, 3, 1]);
+        assert_eq!(a.len(), plain.len() + 5 * words.len());
+        assert_ne!(a, run(&[1, 1, 1]));
+        // Hints that do not fit the sentence are ignored.
+        assert_eq!(run(&[2, 3]), plain);
     }
 
     #[test]

@@ -14,11 +14,13 @@ pub mod gazetteer;
 pub mod model;
 pub mod model_file;
 mod perceptron;
+pub mod slovnet;
 pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
-pub use embedded::EmbeddedTagger;
+pub use embedded::{EmbeddedTagger, RussianModel, SLOVNET_FILE, STACKED_FILE};
+pub use slovnet::SlovnetModel;
 #[cfg(feature = "transformer")]
 pub use transformer::{TransformerError, TransformerOptions, TransformerTagger};
 

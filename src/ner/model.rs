@@ -8,8 +8,10 @@
 use super::decode::{self, DecodeScratch, LabelSet};
 use super::features::{self, Clusters};
 use super::gazetteer::Gazetteer;
+use super::slovnet::SlovnetModel;
 use crate::document::{Lang, TokenSpan};
 use std::cell::RefCell;
+use std::sync::Arc;
 
 /// Most labels a model may have (`O` + `B-`/`I-` for up to five types); fixes the slot size.
 pub const MAX_LABELS: usize = 12;
@@ -165,6 +167,13 @@ pub struct NerModel {
     pub gazetteer: Option<Gazetteer>,
     /// Scale turning a score margin into a confidence (see [`decode::spans`]).
     pub confidence_scale: f32,
+    /// Whether the features include slovnet's tags ([`features::extract`]'s hints): a
+    /// model stacked on slovnet, trained with `train ner --slovnet`.
+    pub uses_slovnet: bool,
+    /// The slovnet network that gives the hints (attached after loading; a model that
+    /// [`NerModel::uses_slovnet`] without one tags without them, which it was not
+    /// trained for).
+    pub slovnet: Option<Arc<SlovnetModel>>,
     table: FeatureTable,
     c_start: Vec<f32>,
     c_trans: Vec<f32>,
@@ -245,6 +254,8 @@ impl NerModel {
             clusters,
             gazetteer: None,
             confidence_scale,
+            uses_slovnet: false,
+            slovnet: None,
             table,
             c_start,
             c_trans,
@@ -276,13 +287,24 @@ impl NerModel {
             .collect()
     }
 
+    /// slovnet's tag ids for the words, when the model is stacked on slovnet.
+    pub fn hints(&self, words: &[&str]) -> Option<Vec<u8>> {
+        if !self.uses_slovnet {
+            return None;
+        }
+        let net = self.slovnet.as_ref()?;
+        Some(net.decode(words).into_iter().map(|t| t as u8).collect())
+    }
+
     /// Fills `s.emissions` with per-token label scores.
     fn score(&self, words: &[&str], s: &mut TagScratch) {
         let l = self.labels.len();
+        let hints = self.hints(words);
         features::extract(
             self.lang,
             self.clusters.as_ref(),
             self.gazetteer.as_ref(),
+            hints.as_deref(),
             words,
             &mut s.features,
             &mut s.hashes,

@@ -6,7 +6,7 @@
 //! |---|---|
 //! | magic `NCNERMDL` | 8 |
 //! | format version (u32) | 4 |
-//! | language code (2 ASCII bytes) + reserved u16 | 4 |
+//! | language code (2 ASCII bytes) + flags u16 (bit 0: stacked on slovnet) | 4 |
 //! | feature-set version (u32) | 4 |
 //! | number of entity types (u16), then each as u8 length + ASCII label | var |
 //! | confidence scale (f32), weight quantisation step (f32) | 8 |
@@ -115,7 +115,7 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
     b.extend_from_slice(&MAGIC);
     b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     b.extend_from_slice(model.lang.code().as_bytes());
-    b.extend_from_slice(&0u16.to_le_bytes());
+    b.extend_from_slice(&u16::from(model.uses_slovnet).to_le_bytes());
     b.extend_from_slice(&FEATURE_SET_VERSION.to_le_bytes());
     b.extend_from_slice(&(model.labels.types.len() as u16).to_le_bytes());
     for t in &model.labels.types {
@@ -177,15 +177,20 @@ pub fn load(path: &Path, expected: Option<Lang>) -> Result<NerModel, ModelFileEr
     from_bytes(&bytes, path, expected)
 }
 
-/// A bounds-checked little-endian reader.
-struct Reader<'a> {
+/// A bounds-checked little-endian reader (also used by the slovnet model file).
+pub(crate) struct Reader<'a> {
     b: &'a [u8],
     pos: usize,
     path: &'a Path,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelFileError> {
+    /// Reads `b` from offset `pos`; `path` names the file in errors.
+    pub(crate) fn new(b: &'a [u8], pos: usize, path: &'a Path) -> Reader<'a> {
+        Reader { b, pos, path }
+    }
+    /// The next `n` bytes.
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], ModelFileError> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
         match end {
             Some(end) => {
@@ -208,8 +213,21 @@ impl<'a> Reader<'a> {
     fn u16(&mut self) -> Result<u16, ModelFileError> {
         Ok(u16::from_le_bytes(self.arr()?))
     }
-    fn u32(&mut self) -> Result<u32, ModelFileError> {
+    /// The next little-endian u32.
+    pub(crate) fn u32(&mut self) -> Result<u32, ModelFileError> {
         Ok(u32::from_le_bytes(self.arr()?))
+    }
+    /// The next `n` little-endian f32s.
+    pub(crate) fn f32s(&mut self, n: usize) -> Result<Vec<f32>, ModelFileError> {
+        let bytes = self.take(n.saturating_mul(4))?;
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().expect("chunks_exact(4) yields 4 bytes")))
+            .collect())
+    }
+    /// Bytes not read yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.b.len() - self.pos
     }
     fn f32(&mut self) -> Result<f32, ModelFileError> {
         Ok(f32::from_le_bytes(self.arr()?))
@@ -278,7 +296,7 @@ pub fn from_bytes(
             expected,
         });
     }
-    r.u16()?;
+    let flags = r.u16()?;
     let fset = r.u32()?;
     if fset != FEATURE_SET_VERSION {
         return Err(corrupt(format!(
@@ -382,6 +400,7 @@ pub fn from_bytes(
         clusters,
         confidence_scale,
     );
+    model.uses_slovnet = flags & 1 != 0;
     model.gazetteer = gazetteer;
     Ok(model)
 }
@@ -436,6 +455,12 @@ mod tests {
         assert_eq!(back.confidence_scale, m.confidence_scale);
         assert_eq!(back.weights, m.weights);
         assert_eq!(back.step, m.step);
+        assert!(!back.uses_slovnet);
+        let mut stacked = m.clone();
+        stacked.uses_slovnet = true;
+        save(&stacked, &path).unwrap();
+        assert!(load(&path, None).unwrap().uses_slovnet);
+        save(&m, &path).unwrap();
         // Saving again is byte-identical (deterministic format).
         assert_eq!(to_bytes(&back), to_bytes(&load(&path, None).unwrap()));
     }

@@ -37,6 +37,9 @@ pub struct TrainConfig {
     pub clusters: Option<Clusters>,
     /// Learn name lists from the training data and use them as features.
     pub gazetteer: bool,
+    /// Stack on this slovnet network: its tags become features (see
+    /// [`features::extract`]); the model then needs it to tag.
+    pub slovnet: Option<std::sync::Arc<crate::ner::SlovnetModel>>,
 }
 
 impl Default for TrainConfig {
@@ -48,6 +51,7 @@ impl Default for TrainConfig {
             patience: 4,
             clusters: None,
             gazetteer: false,
+            slovnet: None,
         }
     }
 }
@@ -214,10 +218,15 @@ pub fn train(
                    scratch: &mut Scratch,
                    hashes: &mut Vec<u64>,
                    offsets: &mut Vec<u32>| {
+        let hints: Option<Vec<u8>> = cfg
+            .slovnet
+            .as_ref()
+            .map(|net| net.decode(words).into_iter().map(|t| t as u8).collect());
         features::extract(
             lang,
             clusters,
             gaz_other[i % 2].as_ref(),
+            hints.as_deref(),
             words,
             scratch,
             hashes,
@@ -364,6 +373,8 @@ pub fn train(
         );
         let mut model = model;
         model.gazetteer = gaz_full.clone();
+        model.uses_slovnet = cfg.slovnet.is_some();
+        model.slovnet = cfg.slovnet.clone();
         let dev_f1 = dev.map(|d| score(&model, d).micro.f1);
         progress(&EpochStats {
             epoch,
@@ -451,6 +462,7 @@ mod tests {
             patience: 3,
             clusters: None,
             gazetteer: false,
+            slovnet: None,
         }
     }
 
@@ -506,5 +518,32 @@ mod tests {
         assert_eq!(strip_suffix_apostrophes("Adana'da"), "Adanada");
         assert_eq!(strip_suffix_apostrophes("Türkiye\u{2019}nin"), "Türkiyenin");
         assert_eq!(strip_suffix_apostrophes("'quoted'"), "'quoted'");
+    }
+
+    #[test]
+    fn a_model_stacked_on_slovnet_keeps_the_network() {
+        let bytes = crate::ner::slovnet::model_file::tests::tiny_bytes();
+        let net =
+            crate::ner::slovnet::model_file::from_bytes(&bytes, std::path::Path::new("t")).unwrap();
+        let cfg = TrainConfig {
+            slovnet: Some(std::sync::Arc::new(net)),
+            ..cfg()
+        };
+        let data = fixture();
+        let t = train(Lang::En, &data, &[], Some(&data), &cfg, &mut |_| {}).unwrap();
+        assert!(t.model.uses_slovnet && t.model.slovnet.is_some());
+        let words = ["John", "Smith", "visited", "Paris", "."];
+        assert_eq!(t.model.hints(&words).map(|h| h.len()), Some(5));
+        assert_eq!(t.model.tag(&words).len(), 2);
+        let plain = train(
+            Lang::En,
+            &data,
+            &[],
+            None,
+            &super::tests::cfg(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert!(t.model.n_features() > plain.model.n_features());
     }
 }

@@ -1,0 +1,234 @@
+//! natasha's Russian NER network (slovnet), ported from its numpy inference code.
+//!
+//! [`SlovnetModel`] is the `slovnet_ner_news_v1` tagger of the natasha project (MIT licence;
+//! trained on the Nerus news corpus, PER/LOC/ORG): each word becomes its navec embedding
+//! (300 floats, product-quantised, [`navec`]) joined to a 30-float embedding of its shape
+//! ([`shape`]); three convolution layers ([`cnn`]) and a linear layer give a score per BIO
+//! tag and word; a CRF ([`crf`]) picks the best tag sequence, chunked into spans as slovnet
+//! does. Each span's confidence is the smallest CRF marginal probability of its tags.
+//!
+//! This is a port of `slovnet/exec/` (the numpy inference code in the `slovnet` wheel), not
+//! a re-implementation: the same arithmetic on the same weights, with the words given
+//! instead of slovnet's own tokeniser (razdel). `scripts/slovnet-crosscheck.py` compares the
+//! scores and tags with the Python reference. The weights come from one file,
+//! `models/ner/ru.slovnet` ([`model_file`]), converted by `scripts/convert-slovnet.py`.
+//!
+//! [`crate::ner::EmbeddedTagger`] uses it for Russian when that file is present.
+
+pub mod cnn;
+pub mod crf;
+pub mod model_file;
+pub mod navec;
+pub mod shape;
+
+use super::model_file::ModelFileError;
+use super::{NerError, Tagger};
+use crate::document::{Lang, TokenSpan};
+use cnn::ConvLayer;
+use crf::Tag;
+use navec::Navec;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The slovnet NER network with its embeddings. Immutable after loading; tagging allocates
+/// its buffers per sentence.
+#[derive(Clone, Debug)]
+pub struct SlovnetModel {
+    navec: Navec,
+    shape_ids: HashMap<String, usize>,
+    /// `shapes × shape_dim`.
+    shape_emb: Vec<f32>,
+    shape_dim: usize,
+    layers: Vec<ConvLayer>,
+    /// `last layer's out × tags`.
+    proj_weight: cnn::Packed,
+    proj_bias: Vec<f32>,
+    /// `tags × tags`, from-row, to-column.
+    transitions: Vec<f32>,
+    tags: Vec<Tag>,
+}
+
+impl SlovnetModel {
+    /// Loads a model file written by `scripts/convert-slovnet.py`.
+    pub fn load(path: &Path) -> Result<SlovnetModel, ModelFileError> {
+        model_file::load(path)
+    }
+
+    /// A model from its parts, checking that their sizes fit together and that the shape
+    /// vocabulary covers every shape [`shape::word_shape`] returns.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        navec: Navec,
+        shapes: Vec<String>,
+        shape_emb: Vec<f32>,
+        layers: Vec<ConvLayer>,
+        proj_weight: Vec<f32>,
+        proj_bias: Vec<f32>,
+        transitions: Vec<f32>,
+        tags: Vec<Tag>,
+    ) -> Result<SlovnetModel, String> {
+        let shape_dim = shape_emb.len() / shapes.len().max(1);
+        if shape_emb.len() != shapes.len() * shape_dim {
+            return Err(format!(
+                "{} shape floats for {} shapes",
+                shape_emb.len(),
+                shapes.len()
+            ));
+        }
+        let shape_ids: HashMap<String, usize> = shapes
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (s, i))
+            .collect();
+        if let Some(missing) = shape::all_shapes()
+            .into_iter()
+            .find(|s| !shape_ids.contains_key(s))
+        {
+            return Err(format!("the shape vocabulary lacks {missing:?}"));
+        }
+        let mut width = navec.dim() + shape_dim;
+        if layers.is_empty() {
+            return Err("no convolution layers".to_string());
+        }
+        for (i, l) in layers.iter().enumerate() {
+            if l.in_dim() != width {
+                return Err(format!(
+                    "layer {i} reads {} channels, gets {width}",
+                    l.in_dim()
+                ));
+            }
+            width = l.out_dim();
+        }
+        let n_tags = tags.len();
+        if n_tags == 0
+            || proj_weight.len() != width * n_tags
+            || proj_bias.len() != n_tags
+            || transitions.len() != n_tags * n_tags
+        {
+            return Err(format!("the output layer does not fit {n_tags} tags"));
+        }
+        let proj_weight = cnn::Packed::new(&proj_weight, width, n_tags);
+        Ok(SlovnetModel {
+            navec,
+            shape_ids,
+            shape_emb,
+            shape_dim,
+            layers,
+            proj_weight,
+            proj_bias,
+            transitions,
+            tags,
+        })
+    }
+
+    /// Number of tags (the width of a row of [`SlovnetModel::emissions`]).
+    pub fn tag_count(&self) -> usize {
+        self.tags.len()
+    }
+
+    /// The network's tag scores for a sentence: `words.len() × tags`, row-major (slovnet's
+    /// `NER.__call__` output, before the CRF).
+    pub fn emissions(&self, words: &[&str]) -> Vec<f32> {
+        let n = words.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let dim = self.navec.dim();
+        let first = &self.layers[0];
+        let (pad, width) = (first.padding(), first.in_dim());
+        let mut x = vec![0.0f32; (n + 2 * pad) * width];
+        let mut shape = String::new();
+        for (t, word) in words.iter().enumerate() {
+            let row = &mut x[(pad + t) * width..(pad + t + 1) * width];
+            let id = self.navec.id(&word.to_lowercase());
+            self.navec.vector(id, &mut row[..dim]);
+            shape::word_shape(word, &mut shape);
+            // from_parts checked that every shape is in the vocabulary.
+            let s = self.shape_ids.get(shape.as_str()).copied().unwrap_or(0);
+            row[dim..].copy_from_slice(&self.shape_emb[s * self.shape_dim..][..self.shape_dim]);
+        }
+        for (i, layer) in self.layers.iter().enumerate() {
+            let next_pad = self.layers.get(i + 1).map_or(0, ConvLayer::padding);
+            let out = layer.out_dim();
+            let mut y = vec![0.0f32; (n + 2 * next_pad) * out];
+            layer.forward(&x, n, &mut y[next_pad * out..(next_pad + n) * out]);
+            x = y;
+        }
+        let width = self.layers.last().map_or(0, ConvLayer::out_dim);
+        let n_tags = self.tags.len();
+        let mut emissions = Vec::with_capacity(n * n_tags);
+        for _ in 0..n {
+            emissions.extend_from_slice(&self.proj_bias);
+        }
+        cnn::gemm(&x, width, n, &self.proj_weight, &mut emissions);
+        emissions
+    }
+
+    /// The CRF's best tag sequence for a sentence, as indexes into the tag vocabulary.
+    pub fn decode(&self, words: &[&str]) -> Vec<usize> {
+        crf::viterbi(&self.emissions(words), &self.transitions, self.tags.len())
+    }
+
+    /// Tags one sentence: entity spans in order, with confidences.
+    pub fn tag(&self, words: &[&str]) -> Vec<TokenSpan> {
+        let emissions = self.emissions(words);
+        let n_tags = self.tags.len();
+        let path = crf::viterbi(&emissions, &self.transitions, n_tags);
+        let marginals = crf::marginals(&emissions, &self.transitions, n_tags);
+        crf::spans(&path, &self.tags, &marginals)
+    }
+}
+
+/// The network tags Russian only; other languages give [`NerError::NoModel`].
+impl Tagger for SlovnetModel {
+    fn name(&self) -> &str {
+        "slovnet"
+    }
+
+    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+        match lang {
+            Lang::Ru => Ok(SlovnetModel::tag(self, words)),
+            other => Err(NerError::NoModel(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::EntityType::{Loc, Org, Per};
+
+    #[test]
+    fn the_shipped_model_finds_the_entities_of_a_news_sentence() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner/ru.slovnet");
+        let model = SlovnetModel::load(&path).expect("the shipped slovnet model loads");
+        let words: Vec<&str> = "Президент России Владимир Путин встретился в Москве с главой \
+                                Газпрома Алексеем Миллером ."
+            .split_whitespace()
+            .collect();
+        let spans = model.tag(&words);
+        let got: Vec<(String, _)> = spans
+            .iter()
+            .map(|s| (words[s.start..s.end].join(" "), s.kind))
+            .collect();
+        let want = [
+            ("России", Loc),
+            ("Владимир Путин", Per),
+            ("Москве", Loc),
+            ("Газпрома", Org),
+            ("Алексеем Миллером", Per),
+        ]
+        .map(|(text, kind)| (text.to_string(), kind));
+        assert_eq!(got, want);
+        assert!(
+            spans
+                .iter()
+                .all(|s| s.confidence > 0.5 && s.confidence <= 1.0)
+        );
+        assert!(model.tag(&[]).is_empty());
+        assert!(matches!(
+            Tagger::tag(&model, Lang::En, &["London"]),
+            Err(NerError::NoModel(Lang::En))
+        ));
+    }
+}
