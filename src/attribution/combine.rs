@@ -4,7 +4,7 @@
 //! wins where both found a claim with overlapping cues; the other side only adds claims
 //! whose cue overlaps none of the winner's. Learned claims are dropped in headlines and
 //! after a negation, as the rules drop them. `models/README.md` has the dev scores of
-//! every mode and why rules-first is the default.
+//! every mode and why hybrid is the default.
 
 use super::Attribution;
 use super::ClaimKind;
