@@ -117,6 +117,26 @@ fn seed_article_yields_its_required_claims() {
 }
 
 #[test]
+fn seed_article_names_its_people_and_organisations() {
+    let dir = Dir::new();
+    let seed = repo_root().join(SEED);
+    dir.extract(&[seed.to_str().unwrap(), "--out", "out", "--quiet"]);
+    let entities = dir.table("out/entities.csv");
+    let has = |text: &str, kind: &str| {
+        entities
+            .iter()
+            .any(|e| e["text"] == text && e["type"] == kind)
+    };
+    for name in ["Ramid Namazov", "Ilham Aliyev", "Yevgeny Primakov"] {
+        assert!(has(name, "PER"), "{name} as PER in {entities:#?}");
+    }
+    // "Baku TV" is an organisation by its head noun (models/en/entity_heads.tsv).
+    for name in ["APA", "Baku TV", "Rossotrudnichestvo"] {
+        assert!(has(name, "ORG"), "{name} as ORG in {entities:#?}");
+    }
+}
+
+#[test]
 fn boilerplate_and_negated_speech_give_no_claims() {
     let (_, claims, _) = seed_claims();
     for claim in &claims {

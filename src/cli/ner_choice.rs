@@ -34,7 +34,12 @@ pub(crate) fn load_tagger(
             let dir = model_dir.map_or_else(|| models.join("ner"), Path::to_path_buf);
             let tagger = newsclaims::ner::EmbeddedTagger::load_dir_with(&dir, russian)
                 .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
-            Ok(Box::new(tagger))
+            let heads = newsclaims::ner::EntityHeads::load(models)
+                .with_context(|| format!("cannot load the head nouns in {}", models.display()))?;
+            Ok(Box::new(newsclaims::ner::HeadTyped {
+                inner: tagger,
+                heads,
+            }))
         }
     }
 }

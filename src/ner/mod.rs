@@ -11,6 +11,7 @@ pub mod decode;
 pub mod embedded;
 pub mod features;
 pub mod gazetteer;
+pub mod heads;
 pub mod model;
 pub mod model_file;
 mod perceptron;
@@ -20,6 +21,7 @@ pub mod train;
 pub mod transformer;
 
 pub use embedded::{EmbeddedTagger, RussianModel, SLOVNET_FILE, STACKED_FILE};
+pub use heads::{EntityHeads, HeadTyped};
 pub use slovnet::SlovnetModel;
 #[cfg(feature = "transformer")]
 pub use transformer::{TransformerError, TransformerOptions, TransformerTagger};

@@ -1,0 +1,152 @@
+//! Head-noun typing: a name that ends with an organisation noun ("Baku TV", "Labour Party")
+//! is an organisation, whatever the tagger's type. The nouns are data,
+//! `models/<lang>/entity_heads.tsv`; [`HeadTyped`] applies them to any [`Tagger`].
+//!
+//! Why: the taggers learn types from the words they saw in training; "Baku TV" looks like
+//! "Baku" (a city) to them, while the final noun settles the type for a reader.
+
+use super::{NerError, Tagger};
+use crate::document::{EntityType, Lang, TokenSpan};
+use crate::resources::{DataFile, ResourceError};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The head nouns of each language, keyed by [`Lang::match_key`].
+#[derive(Clone, Debug, Default)]
+pub struct EntityHeads {
+    by_lang: [HashMap<String, EntityType>; 3],
+}
+
+fn slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Az => 0,
+        Lang::Ru => 1,
+        Lang::En => 2,
+    }
+}
+
+impl EntityHeads {
+    /// Reads `<dir>/<lang>/entity_heads.tsv` (rows `word<TAB>PER|ORG|LOC`) for az, ru, en.
+    pub fn load(dir: &Path) -> Result<EntityHeads, ResourceError> {
+        let mut heads = EntityHeads::default();
+        for lang in [Lang::Az, Lang::Ru, Lang::En] {
+            let path = dir.join(lang.code()).join("entity_heads.tsv");
+            heads.by_lang[slot(lang)] = parse(&DataFile::read(&path)?, lang)?;
+        }
+        Ok(heads)
+    }
+
+    /// Sets the type of every span of two or more words whose last word is a head noun.
+    pub fn retype(&self, lang: Lang, words: &[&str], spans: &mut [TokenSpan]) {
+        let map = &self.by_lang[slot(lang)];
+        if map.is_empty() {
+            return;
+        }
+        for span in spans {
+            if span.end - span.start < 2 || span.end > words.len() {
+                continue;
+            }
+            if let Some(&kind) = map.get(&lang.match_key(words[span.end - 1])) {
+                span.kind = kind;
+            }
+        }
+    }
+}
+
+fn parse(file: &DataFile, lang: Lang) -> Result<HashMap<String, EntityType>, ResourceError> {
+    let mut map = HashMap::new();
+    for row in file.rows(2)? {
+        let (line, fields) = row?;
+        let kind = match fields[1] {
+            "PER" => EntityType::Per,
+            "ORG" => EntityType::Org,
+            "LOC" => EntityType::Loc,
+            other => {
+                return Err(file.error(line, format!("expected PER, ORG or LOC, found {other:?}")));
+            }
+        };
+        map.insert(lang.match_key(fields[0]), kind);
+    }
+    Ok(map)
+}
+
+/// A tagger whose spans are retyped by their head nouns.
+pub struct HeadTyped<T> {
+    /// The tagger that finds the spans.
+    pub inner: T,
+    /// The head nouns.
+    pub heads: EntityHeads,
+}
+
+impl<T: Tagger> Tagger for HeadTyped<T> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+        let mut spans = self.inner.tag(lang, words)?;
+        self.heads.retype(lang, words, &mut spans);
+        Ok(spans)
+    }
+
+    fn tag_batch(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let mut tagged = self.inner.tag_batch(lang, sentences)?;
+        for (words, spans) in sentences.iter().zip(&mut tagged) {
+            self.heads.retype(lang, words, spans);
+        }
+        Ok(tagged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heads() -> EntityHeads {
+        let file = DataFile::from_text("entity_heads.tsv", "word\ttype\ntv\tORG\nparty\tORG\n");
+        let mut heads = EntityHeads::default();
+        heads.by_lang[slot(Lang::En)] = parse(&file, Lang::En).unwrap();
+        heads
+    }
+
+    fn span(start: usize, end: usize, kind: EntityType) -> TokenSpan {
+        TokenSpan {
+            start,
+            end,
+            kind,
+            confidence: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_final_head_noun_sets_the_type() {
+        let words = ["servers", "of", "Baku", "TV", "and", "TV", "Baku"];
+        let mut spans = vec![
+            span(2, 4, EntityType::Loc),
+            span(5, 6, EntityType::Per),
+            span(5, 7, EntityType::Loc),
+        ];
+        heads().retype(Lang::En, &words, &mut spans);
+        let kinds: Vec<_> = spans.iter().map(|s| s.kind).collect();
+        // A lone head noun and a head noun that does not end the name change nothing.
+        assert_eq!(kinds, [EntityType::Org, EntityType::Per, EntityType::Loc]);
+        let mut ru = vec![span(2, 4, EntityType::Loc)];
+        heads().retype(Lang::Ru, &words, &mut ru);
+        assert_eq!(
+            ru[0].kind,
+            EntityType::Loc,
+            "English heads only for English"
+        );
+    }
+
+    #[test]
+    fn an_unknown_type_is_an_error_naming_the_line() {
+        let file = DataFile::from_text("entity_heads.tsv", "word\ttype\ntv\tMISC\n");
+        let err = parse(&file, Lang::En).unwrap_err();
+        assert!(err.to_string().contains("entity_heads.tsv"), "{err}");
+    }
+}
