@@ -4,14 +4,36 @@
 //! temporary directory, which shows the tagger's own overhead (tokenising, windowing,
 //! batching, decoding). Set `NEWSCLAIMS_BENCH_MODEL_DIR` to a real token-classification
 //! directory to measure that model instead:
-//! `NEWSCLAIMS_BENCH_MODEL_DIR=DIR scripts/with-libtorch.sh cargo bench --features transformer`.
+//! `NEWSCLAIMS_BENCH_MODEL_DIR=DIR scripts/with-libtorch.sh cargo bench --features transformer`
+//! (the shipped fine-tuned model: `DIR=models/ner-transformer`). A real model is also
+//! measured on the first sentences of the same dev files as the embedded tagger's bench
+//! (`benches/ner.rs`), when `../shared/data/ner` exists, in tokens per second.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsclaims::document::Lang;
+use newsclaims::eval::conll;
 use newsclaims::ner::Tagger;
 use newsclaims::ner::transformer::tiny::{TinySpec, write_tiny_model};
 use newsclaims::ner::transformer::{TransformerOptions, TransformerTagger};
 use std::hint::black_box;
+use std::path::Path;
+
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ner");
+
+/// Dev sentences per language, the files of `benches/ner.rs`; the first 100 of each.
+fn dev_sentences() -> Vec<(Lang, Vec<Vec<String>>)> {
+    [
+        (Lang::En, "en/conll2003.dev.conll"),
+        (Lang::Ru, "ru/factru.dev.conll"),
+        (Lang::Az, "az/aznerm.train.conll"),
+    ]
+    .into_iter()
+    .filter_map(|(lang, file)| {
+        let s = conll::read_file(&Path::new(DATA).join(file)).ok()?;
+        Some((lang, s.into_iter().take(100).map(|s| s.words).collect()))
+    })
+    .collect()
+}
 
 /// Synthetic sentences of varied length built from a few fixture words.
 fn sentences() -> Vec<Vec<&'static str>> {
@@ -29,7 +51,8 @@ fn sentences() -> Vec<Vec<&'static str>> {
 
 fn bench(c: &mut Criterion) {
     let tmp = tempfile::tempdir().expect("temporary directory");
-    let dir = match std::env::var_os("NEWSCLAIMS_BENCH_MODEL_DIR") {
+    let real = std::env::var_os("NEWSCLAIMS_BENCH_MODEL_DIR");
+    let dir = match &real {
         Some(dir) => dir.into(),
         None => {
             write_tiny_model(tmp.path(), TinySpec::default()).expect("tiny model");
@@ -56,6 +79,23 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    group.finish();
+    if real.is_none() {
+        return;
+    }
+    let mut group = c.benchmark_group("transformer_dev");
+    group.sample_size(10);
+    for (lang, sents) in dev_sentences() {
+        let words: Vec<Vec<&str>> = sents
+            .iter()
+            .map(|s| s.iter().map(String::as_str).collect())
+            .collect();
+        let tokens: usize = words.iter().map(Vec::len).sum();
+        group.throughput(Throughput::Elements(tokens as u64));
+        group.bench_function(lang.code(), |b| {
+            b.iter(|| black_box(tagger.tag_batch(lang, black_box(&words)).expect("tags")))
+        });
+    }
     group.finish();
 }
 

@@ -23,7 +23,8 @@ pub struct Args {
     #[arg(long, default_value = "embedded", value_parser = NER_CHOICES)]
     ner: String,
     /// Model directory: the one holding `{az,ru,en}.bin` for `embedded` (default
-    /// models/ner), the token-classification model directory for `transformer`.
+    /// models/ner), the token-classification model directory for `transformer` (default
+    /// models/ner-transformer).
     #[arg(long)]
     model_dir: Option<PathBuf>,
     /// Also write `token<TAB>gold<TAB>predicted` lines (CoNLL style) to this file.

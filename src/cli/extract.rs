@@ -61,7 +61,8 @@ pub struct Args {
     #[arg(long)]
     models: Option<PathBuf>,
     /// Named-entity tagger: `embedded` (the models in MODELS/ner/), `transformer` (the
-    /// model in --model-dir; needs a build with the `transformer` feature) or `none`.
+    /// model in --model-dir, default MODELS/ner-transformer; needs a build with the `transformer`
+    /// feature) or `none`.
     #[arg(long, default_value = "embedded", value_parser = NER_CHOICES)]
     ner: String,
     /// Token-classification model directory for `--ner transformer` (config.json,

@@ -10,10 +10,14 @@ use std::path::Path;
 pub(crate) const NER_CHOICES: [&str; 5] =
     ["embedded", "perceptron", "slovnet", "transformer", "none"];
 
+/// Where the shipped transformer model lives inside the models directory.
+pub(crate) const TRANSFORMER_DIR: &str = "ner-transformer";
+
 /// The tagger `--ner` names: `embedded` (the models in `models/ner`; Russian by the
 /// perceptron stacked on slovnet), `perceptron` (the plain perceptrons for every language,
 /// as before slovnet), `slovnet` (like `embedded`, but Russian by slovnet alone),
-/// `transformer` (the model directory `--model-dir`) or `none`.
+/// `transformer` (the model directory `--model-dir`, by default `models/ner-transformer`) or
+/// `none`.
 pub(crate) fn load_tagger(
     ner: &str,
     models: &Path,
@@ -23,7 +27,10 @@ pub(crate) fn load_tagger(
     use anyhow::Context;
     match ner {
         "none" => Ok(Box::new(newsclaims::ner::NoTagger)),
-        "transformer" => load_transformer(model_dir, intra_op_threads),
+        "transformer" => {
+            let dir = model_dir.map_or_else(|| models.join(TRANSFORMER_DIR), Path::to_path_buf);
+            load_transformer(&dir, intra_op_threads)
+        }
         _ => {
             use newsclaims::ner::RussianModel;
             let russian = match ner {
@@ -44,18 +51,15 @@ pub(crate) fn load_tagger(
     }
 }
 
-/// Loads the transformer tagger from `--model-dir` with `intra_op_threads` libtorch
-/// threads per call.
+/// Loads the transformer tagger from `dir` with `intra_op_threads` libtorch threads per
+/// call.
 #[cfg(feature = "transformer")]
 pub(crate) fn load_transformer(
-    model_dir: Option<&Path>,
+    dir: &Path,
     intra_op_threads: usize,
 ) -> anyhow::Result<Box<dyn Tagger>> {
     use anyhow::Context;
     use newsclaims::ner::{TransformerOptions, TransformerTagger};
-    let dir = model_dir.context(
-        "--ner transformer needs --model-dir DIR (a token-classification model directory)",
-    )?;
     let options = TransformerOptions {
         intra_op_threads,
         ..TransformerOptions::default()
@@ -68,7 +72,7 @@ pub(crate) fn load_transformer(
 /// Without the feature, `--ner transformer` can only explain how to get it.
 #[cfg(not(feature = "transformer"))]
 pub(crate) fn load_transformer(
-    _model_dir: Option<&Path>,
+    _dir: &Path,
     _intra_op_threads: usize,
 ) -> anyhow::Result<Box<dyn Tagger>> {
     anyhow::bail!(
@@ -85,7 +89,7 @@ mod tests {
     #[cfg(not(feature = "transformer"))]
     #[test]
     fn without_the_feature_transformer_explains_itself() {
-        let err = load_transformer(Some(Path::new("some/dir")), 1)
+        let err = load_transformer(Path::new("some/dir"), 1)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -97,11 +101,12 @@ mod tests {
 
     #[cfg(feature = "transformer")]
     #[test]
-    fn transformer_needs_a_model_dir() {
-        let err = load_transformer(None, 1)
+    fn transformer_defaults_to_the_shipped_model() {
+        let models = tempfile::tempdir().unwrap();
+        let err = load_tagger("transformer", models.path(), None, 1)
             .err()
-            .map(|e| e.to_string())
+            .map(|e| format!("{e:#}"))
             .unwrap_or_default();
-        assert!(err.contains("--model-dir"), "{err}");
+        assert!(err.contains(TRANSFORMER_DIR), "{err}");
     }
 }

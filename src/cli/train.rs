@@ -6,7 +6,7 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum TrainCommand {
     /// Train the embedded NER tagger for one language.
-    Ner(super::train_ner::Args),
+    Ner(Box<super::train_ner::Args>),
     /// Train the language-identification profiles.
     Lang(super::train_lang::Args),
     /// Train the learned English attribution labeller on PolNeAR-layout data.
@@ -16,7 +16,7 @@ pub enum TrainCommand {
 /// Runs a training subcommand.
 pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
-        TrainCommand::Ner(args) => super::train_ner::run(args),
+        TrainCommand::Ner(args) => super::train_ner::run(*args),
         TrainCommand::Lang(args) => super::train_lang::run(args),
         TrainCommand::Attribution(args) => super::train_attribution::run(args),
     }

@@ -1,4 +1,5 @@
-//! `newsclaims train ner`: trains the embedded NER model of one language.
+//! `newsclaims train ner`: trains the embedded NER model of one language, or (`--backend
+//! transformer`, feature `transformer`) fine-tunes one multilingual transformer model.
 
 use anyhow::Context;
 use newsclaims::document::Lang;
@@ -10,10 +11,15 @@ use std::path::{Path, PathBuf};
 /// Arguments.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Language of the model: az, ru or en.
+    /// What to train: `embedded` (the per-language tagger) or `transformer` (fine-tune the
+    /// multilingual encoder of --base; needs a build with the `transformer` feature).
+    #[arg(long, default_value = "embedded", value_parser = ["embedded", "transformer"])]
+    backend: String,
+    /// Language of the model: az, ru or en (embedded only).
     #[arg(long, value_parser = parse_lang)]
-    lang: Lang,
-    /// Training files (CoNLL/IOB2).
+    lang: Option<Lang>,
+    /// Training files (CoNLL/IOB2). For `transformer`, `FILE:N` draws N sentences of FILE
+    /// (shuffled by --seed; repeated when N exceeds the file), to balance languages.
     #[arg(long, num_args = 1.., required = true)]
     train: Vec<PathBuf>,
     /// Dev file for early stopping and confidence calibration.
@@ -23,15 +29,40 @@ pub struct Args {
     /// removed (`Adana'da` → `Adanada`) and features get domain-specific copies.
     #[arg(long, num_args = 1..)]
     transfer: Vec<PathBuf>,
-    /// Where to write the model.
+    /// Where to write the model (a file for embedded, a directory for transformer).
     #[arg(long)]
     out: PathBuf,
-    /// Seed of the sentence shuffling.
+    /// Seed of the sentence shuffling (and, for transformer, of the initialisation).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Maximum number of epochs.
-    #[arg(long, default_value_t = 30)]
-    epochs: usize,
+    /// Maximum number of epochs (default 30 for embedded, 3 for transformer).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// transformer: the base encoder directory (scripts/make-e5-encoder.sh writes it).
+    #[arg(long, default_value = "third_party/e5-small")]
+    base: PathBuf,
+    /// transformer: how config.json names the base, relative to --out (default: --base
+    /// made relative to --out when both are relative, else --base as given).
+    #[arg(long)]
+    base_ref: Option<String>,
+    /// transformer: top encoder layers to train (the others and the embeddings are frozen).
+    #[arg(long, default_value_t = 4)]
+    train_layers: usize,
+    /// transformer: subwords per training window, special tokens included.
+    #[arg(long, default_value_t = 128)]
+    max_tokens: usize,
+    /// transformer: windows per optimiser step.
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    /// transformer: peak learning rate (AdamW, linear warm-up over 10 % then decay).
+    #[arg(long, default_value_t = 1e-4)]
+    lr: f64,
+    /// transformer: `auto` (CUDA when available), `cpu` or `cuda`.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "cpu", "cuda"])]
+    device: String,
+    /// transformer: libtorch intra-op threads on the CPU (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Raw text (`.jsonl` with a `text` field, or plain lines) to learn word clusters from;
     /// the training sentences are added to it. Without it the model has no cluster features.
     #[arg(long, num_args = 1..)]
@@ -113,7 +144,12 @@ fn write_cache(path: &Path, c: &Clusters) -> anyhow::Result<()> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let lang = args.lang;
+    if args.backend == "transformer" {
+        return run_transformer(&args);
+    }
+    let lang = args
+        .lang
+        .context("train ner --backend embedded needs --lang")?;
     let train_data = read_all(&args.train)?;
     let mut transfer = read_all(&args.transfer)?;
     for s in &mut transfer {
@@ -159,7 +195,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let cfg = train::TrainConfig {
         clusters,
-        epochs: args.epochs,
+        epochs: args.epochs.unwrap_or(30),
         seed: args.seed,
         min_count: args.min_count,
         gazetteer: args.gazetteer,
@@ -201,4 +237,146 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .map_or(String::new(), |f| format!(", dev micro F1 {f:.2}"))
     );
     Ok(())
+}
+
+/// `FILE:N` → (FILE, Some(N)); anything else → (FILE, None).
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
+fn split_count(arg: &Path) -> (PathBuf, Option<usize>) {
+    let text = arg.to_string_lossy();
+    if let Some((file, n)) = text.rsplit_once(':')
+        && let Ok(n) = n.parse::<usize>()
+        && !arg.exists()
+    {
+        return (PathBuf::from(file), Some(n));
+    }
+    (arg.to_path_buf(), None)
+}
+
+/// `base` as seen from `out` when both are relative paths (`../../third_party/e5-small`
+/// for `--out models/ner-transformer`), else `base` as given.
+#[cfg_attr(not(feature = "transformer"), allow(dead_code))]
+fn relative_base(base: &Path, out: &Path) -> String {
+    use std::path::Component;
+    let plain = |p: &Path| p.components().all(|c| matches!(c, Component::Normal(_)));
+    if base.is_relative() && out.is_relative() && plain(out) && plain(base) {
+        let ups = out.components().count();
+        let mut rel = PathBuf::new();
+        for _ in 0..ups {
+            rel.push("..");
+        }
+        rel.push(base);
+        return rel.to_string_lossy().into_owned();
+    }
+    base.to_string_lossy().into_owned()
+}
+
+/// `--backend transformer`: fine-tunes the base encoder on every `--train` file.
+#[cfg(feature = "transformer")]
+fn run_transformer(args: &Args) -> anyhow::Result<()> {
+    use newsclaims::ner::transformer::train::{FineTuneOptions, fine_tune, sample};
+    let device = match args.device.as_str() {
+        "cpu" => tch::Device::Cpu,
+        "cuda" => {
+            anyhow::ensure!(tch::Cuda::is_available(), "--device cuda: no CUDA device");
+            tch::Device::Cuda(0)
+        }
+        _ => tch::Device::cuda_if_available(),
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    tch::set_num_threads(i32::try_from(threads.max(1)).unwrap_or(1));
+    let mut sentences = Vec::new();
+    for arg in &args.train {
+        let (file, n) = split_count(arg);
+        let data = conll::read_file(&file)?;
+        let drawn = sample(&data, n, args.seed);
+        eprintln!(
+            "{}: {} of {} sentences",
+            file.display(),
+            drawn.len(),
+            data.len()
+        );
+        sentences.extend(drawn);
+    }
+    let opts = FineTuneOptions {
+        max_tokens: args.max_tokens,
+        train_layers: args.train_layers,
+        epochs: args.epochs.unwrap_or(3),
+        batch_size: args.batch_size,
+        lr: args.lr,
+        seed: args.seed,
+        device,
+        ..FineTuneOptions::default()
+    };
+    let base_ref = args
+        .base_ref
+        .clone()
+        .unwrap_or_else(|| relative_base(&args.base, &args.out));
+    let report = fine_tune(&args.base, &sentences, &args.out, &base_ref, opts)
+        .with_context(|| format!("fine-tuning {}", args.base.display()))?;
+    let delta = args
+        .out
+        .join(newsclaims::ner::transformer::train::DELTA_FILE);
+    let size = std::fs::metadata(&delta).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "wrote {} ({:.1} MB; {} windows, {} subwords, {} steps; loss {:.4} -> {:.4}; \
+         frozen layers {:.0} s, training {:.0} s)",
+        args.out.display(),
+        size as f64 / 1e6,
+        report.windows,
+        report.subwords,
+        report.steps,
+        report.first_epoch_loss,
+        report.last_epoch_loss,
+        report.cache_seconds,
+        report.train_seconds
+    );
+    Ok(())
+}
+
+/// Without the feature, `--backend transformer` explains how to get it.
+#[cfg(not(feature = "transformer"))]
+fn run_transformer(_args: &Args) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "train ner --backend transformer: this newsclaims was built without the transformer \
+         feature (build it with: scripts/setup-libtorch.sh && scripts/with-libtorch.sh cargo \
+         build --release --features transformer)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn train_files_may_carry_a_sentence_count() {
+        assert_eq!(
+            split_count(Path::new("data/en.conll:500")),
+            (PathBuf::from("data/en.conll"), Some(500))
+        );
+        assert_eq!(
+            split_count(Path::new("data/en.conll")),
+            (PathBuf::from("data/en.conll"), None)
+        );
+        assert_eq!(
+            split_count(Path::new("data/x:y.conll")),
+            (PathBuf::from("data/x:y.conll"), None)
+        );
+    }
+
+    #[test]
+    fn the_base_is_named_relative_to_the_model() {
+        assert_eq!(
+            relative_base(
+                Path::new("third_party/e5-small"),
+                Path::new("models/ner-transformer")
+            ),
+            "../../third_party/e5-small"
+        );
+        assert_eq!(
+            relative_base(Path::new("/opt/e5"), Path::new("models/x")),
+            "/opt/e5"
+        );
+    }
 }

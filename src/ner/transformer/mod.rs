@@ -11,6 +11,7 @@
 mod labels;
 mod net;
 pub mod tiny;
+pub mod train;
 mod window;
 
 #[cfg(test)]
@@ -85,13 +86,72 @@ impl Default for TransformerOptions {
     }
 }
 
+/// Reads a tokenizer.json for pre-split words: windowing is ours, so the tokenizer must
+/// neither cut nor pad a sentence.
+pub(crate) fn load_tokenizer(path: &Path) -> Result<tokenizers::Tokenizer, TransformerError> {
+    let bad = |reason: String| TransformerError::Incompatible {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let mut tokenizer = tokenizers::Tokenizer::from_file(path).map_err(|e| bad(e.to_string()))?;
+    tokenizer
+        .with_truncation(None)
+        .map_err(|e| bad(e.to_string()))?;
+    tokenizer.with_padding(None);
+    Ok(tokenizer)
+}
+
+/// The subword ids of each of `words` (at most `budget` per word), tokenised as pre-split
+/// input so that each word maps to its own subwords; a word the tokenizer drops entirely
+/// becomes `unk`. Shared by tagging and training, so both see the same pieces.
+pub(crate) fn word_pieces(
+    tokenizer: &tokenizers::Tokenizer,
+    words: &[&str],
+    budget: usize,
+    unk: u32,
+) -> Result<Vec<Vec<u32>>, String> {
+    let mut out = vec![Vec::new(); words.len()];
+    if words.is_empty() {
+        return Ok(out);
+    }
+    let encoding = tokenizer
+        .encode(words.to_vec(), false)
+        .map_err(|e| e.to_string())?;
+    for (&id, word) in encoding.get_ids().iter().zip(encoding.get_word_ids()) {
+        if let Some(pieces) = word.and_then(|w| out.get_mut(w as usize))
+            && pieces.len() < budget
+        {
+            pieces.push(id);
+        }
+    }
+    for pieces in &mut out {
+        if pieces.is_empty() {
+            pieces.push(unk);
+        }
+    }
+    Ok(out)
+}
+
 /// The network, shared by all worker threads.
 struct SharedNet(Net);
 
-// SAFETY: tch tensors are not `Sync` because mutating one from two threads would race. The
-// network's tensors are never mutated after loading: `Net::probabilities` only reads them,
-// under `no_grad` and in eval mode (no dropout state, no autograd graph), and libtorch
-// supports concurrent inference on shared parameters (reference counts are atomic).
+// SAFETY: `Sync` lets worker threads call `Net::probabilities(&self)` concurrently. `Net` is
+// not `Sync` only because `tch::Tensor` (a raw pointer to a libtorch tensor) is not; the
+// `VarStore` it also holds is `Sync`. Shared use is sound because, once `Net::load` has
+// returned, nothing reachable through `&Net` writes to any tensor:
+// - `probabilities` runs the rust-bert forward passes with `train = false`, so dropout is
+//   the identity and draws no random mask (rust-bert's only in-place op in these models,
+//   `bernoulli_float_` in `Dropout`, runs on a fresh tensor and only in training);
+//   attention masks, position ids and activations are new tensors of the calling thread;
+// - it runs under `tch::no_grad`, which sets libtorch's thread-local grad mode, so no
+//   autograd graph is recorded and the parameters' autograd metadata (grad_fn, grad,
+//   version counter) is never touched, although they have `requires_grad`;
+// - the parameters are only read, as inputs of out-of-place ops; reading a tensor from
+//   several threads is safe in libtorch, whose reference counts are atomic;
+// - the remaining work before sharing (DistilBERT's sinusoidal `copy_`, `VarStore::float`)
+//   happens inside `Net::load`, and the tensors are dropped only with the owner.
+// Any `&self` method added to `Net` must keep these properties (no in-place op on a
+// parameter, no autograd, no training mode).
 unsafe impl Sync for SharedNet {}
 
 /// One window of one sentence, ready for the network.
@@ -140,13 +200,16 @@ impl TransformerTagger {
         if !model_dir.is_dir() {
             return Err(TransformerError::NoDirectory(model_dir.to_path_buf()));
         }
-        let tokenizer_path = model_dir.join("tokenizer.json");
-        if !tokenizer_path.is_file() {
-            return Err(TransformerError::MissingFile {
+        // A fine-tuned delta uses its base encoder's tokenizer unless it has its own.
+        let tokenizer_path = [Some(model_dir.to_path_buf()), net::base_dir(model_dir)]
+            .into_iter()
+            .flatten()
+            .map(|d| d.join("tokenizer.json"))
+            .find(|p| p.is_file())
+            .ok_or_else(|| TransformerError::MissingFile {
                 dir: model_dir.to_path_buf(),
                 file: "tokenizer.json".to_string(),
-            });
-        }
+            })?;
         let net = Net::load(model_dir)?;
         let config_path = model_dir.join("config.json");
         let labels =
@@ -158,13 +221,7 @@ impl TransformerTagger {
             path: tokenizer_path.clone(),
             reason,
         };
-        let mut tokenizer = tokenizers::Tokenizer::from_file(&tokenizer_path)
-            .map_err(|e| bad_tokenizer(e.to_string()))?;
-        // Windowing is ours: the tokenizer must neither cut nor pad a sentence.
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| bad_tokenizer(e.to_string()))?;
-        tokenizer.with_padding(None);
+        let tokenizer = load_tokenizer(&tokenizer_path)?;
         if tokenizer.get_vocab_size(true) > net.vocab_size {
             return Err(bad_tokenizer(format!(
                 "{} tokens but the model's vocab_size is {}",
@@ -201,27 +258,8 @@ impl TransformerTagger {
     /// The subword ids of each word (at most one window's worth per word). A word the
     /// tokenizer drops entirely becomes the unknown token, so every word has a first subword.
     pub fn subwords(&self, words: &[&str]) -> Result<Vec<Vec<u32>>, NerError> {
-        let mut out = vec![Vec::new(); words.len()];
-        if words.is_empty() {
-            return Ok(out);
-        }
-        let encoding = self
-            .tokenizer
-            .encode(words.to_vec(), false)
-            .map_err(|e| NerError::Backend(format!("tokenizer: {e}")))?;
-        for (&id, word) in encoding.get_ids().iter().zip(encoding.get_word_ids()) {
-            if let Some(pieces) = word.and_then(|w| out.get_mut(w as usize))
-                && pieces.len() < self.budget
-            {
-                pieces.push(id);
-            }
-        }
-        for pieces in &mut out {
-            if pieces.is_empty() {
-                pieces.push(self.unk.unwrap_or(0));
-            }
-        }
-        Ok(out)
+        word_pieces(&self.tokenizer, words, self.budget, self.unk.unwrap_or(0))
+            .map_err(|e| NerError::Backend(format!("tokenizer: {e}")))
     }
 
     /// Per sentence, the label probabilities of each word's first subword

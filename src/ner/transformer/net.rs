@@ -5,13 +5,19 @@
 //! from `model.safetensors` (what HF saves today), `rust_model.ot` (rust-bert's own
 //! conversion) or `pytorch_model.bin`; tensor names are the HF ones
 //! (`bert.encoder.layer.0...`, `classifier`).
+//!
+//! A fine-tuned model written by [`super::train`] holds only what training changed
+//! (`finetuned.safetensors`: the top layers and the classifier) and names its base encoder
+//! directory in config.json (`newsclaims_base_model`, relative to the model directory); its
+//! other weights are read from the base's `model.safetensors`, whose names may lack the
+//! `bert.` prefix (a plain `BertModel` checkpoint).
 
 use super::TransformerError;
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use rust_bert::roberta::RobertaForTokenClassification;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use tch::{Device, Kind, Tensor, nn};
 
@@ -49,6 +55,126 @@ fn incompatible(path: &Path, reason: impl Into<String>) -> TransformerError {
         path: path.to_path_buf(),
         reason: reason.into(),
     }
+}
+
+/// The config.json key naming a fine-tuned model's base encoder directory.
+pub const BASE_KEY: &str = "newsclaims_base_model";
+
+/// The base encoder directory a fine-tuned model's config.json names, resolved against the
+/// model directory; None for a self-contained model (or an unreadable config, which loading
+/// reports anyway).
+pub fn base_dir(dir: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
+    let config: Value = serde_json::from_str(&text).ok()?;
+    config
+        .get(BASE_KEY)
+        .and_then(Value::as_str)
+        .map(|b| dir.join(b))
+}
+
+/// Reads a safetensors file into tensors by name.
+pub fn read_weights(path: &Path) -> Result<HashMap<String, Tensor>, TransformerError> {
+    if !path.is_file() {
+        return Err(TransformerError::MissingFile {
+            dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            file: path
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned()),
+        });
+    }
+    Ok(Tensor::read_safetensors(path)
+        .map_err(|e| incompatible(path, e.to_string()))?
+        .into_iter()
+        .collect())
+}
+
+/// The source tensor of variable `name`: the first map holding it under its own name, or
+/// without its `bert.` prefix.
+fn find<'a>(sources: &[&'a HashMap<String, Tensor>], name: &str) -> Option<&'a Tensor> {
+    let bare = name.strip_prefix("bert.");
+    sources
+        .iter()
+        .find_map(|m| m.get(name).or_else(|| bare.and_then(|b| m.get(b))))
+}
+
+/// Copies the variables of `vs` for which `wanted` holds from `sources` (see [`find`]),
+/// converting the precision; a missing or misshapen tensor is an error naming `path`.
+pub fn fill_some(
+    vs: &mut nn::VarStore,
+    sources: &HashMap<String, Tensor>,
+    path: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<(), TransformerError> {
+    fill_from(vs, &[sources], path, wanted)
+}
+
+/// Copies every variable of `vs` from `sources`, the first holding it winning.
+pub fn fill(
+    vs: &mut nn::VarStore,
+    sources: &[&HashMap<String, Tensor>],
+    path: &Path,
+) -> Result<(), TransformerError> {
+    fill_from(vs, sources, path, |_| true)
+}
+
+fn fill_from(
+    vs: &mut nn::VarStore,
+    sources: &[&HashMap<String, Tensor>],
+    path: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<(), TransformerError> {
+    let mut names: Vec<(String, Tensor)> = vs.variables().into_iter().collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, mut var) in names {
+        if !wanted(&name) {
+            continue;
+        }
+        let src =
+            find(sources, &name).ok_or_else(|| incompatible(path, format!("no tensor {name}")))?;
+        if src.size() != var.size() {
+            return Err(incompatible(
+                path,
+                format!(
+                    "{name} has shape {:?}, the model needs {:?}",
+                    src.size(),
+                    var.size()
+                ),
+            ));
+        }
+        tch::no_grad(|| var.copy_(src));
+    }
+    Ok(())
+}
+
+/// Loads a fine-tuned model's weights: the delta file first, the base's for the rest.
+fn load_composed(
+    vs: &mut nn::VarStore,
+    dir: &Path,
+    base: &Path,
+    config_path: &Path,
+) -> Result<(), TransformerError> {
+    let delta_path = dir.join(super::train::DELTA_FILE);
+    let delta = read_weights(&delta_path)?;
+    if !base.is_dir() {
+        return Err(incompatible(
+            config_path,
+            format!(
+                "base encoder {} does not exist (scripts/make-e5-encoder.sh builds it)",
+                base.display()
+            ),
+        ));
+    }
+    let base_weights = base.join("model.safetensors");
+    let base_tensors = read_weights(&base_weights)?;
+    for name in delta.keys() {
+        if !vs.variables().contains_key(name) {
+            return Err(incompatible(
+                &delta_path,
+                format!("{name} is not a variable of the model"),
+            ));
+        }
+    }
+    fill(vs, &[&delta, &base_tensors], &base_weights)
 }
 
 /// The weights file of a directory: `model.safetensors`, else `rust_model.ot`, else the
@@ -109,7 +235,11 @@ impl Net {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        let weights = weights_file(dir)?;
+        // Either a self-contained checkpoint or a fine-tuned delta over a base encoder.
+        let weights = match config.get(BASE_KEY).and_then(Value::as_str) {
+            Some(base) => Err(dir.join(base)),
+            None => Ok(weights_file(dir)?),
+        };
         let parse_err =
             |e: serde_json::Error| incompatible(&config_path, format!("{model_type} config: {e}"));
         let mut vs = nn::VarStore::new(Device::Cpu);
@@ -156,8 +286,12 @@ impl Net {
                 ));
             }
         };
-        vs.load(&weights)
-            .map_err(|e| incompatible(&weights, e.to_string()))?;
+        match &weights {
+            Ok(file) => vs
+                .load(file)
+                .map_err(|e| incompatible(file, e.to_string()))?,
+            Err(base) => load_composed(&mut vs, dir, base, &config_path)?,
+        }
         // Loading adopts the file's precision; half-precision checkpoints run slowly (or not
         // at all) on the CPU, so compute in f32.
         vs.float();

