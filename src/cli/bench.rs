@@ -47,8 +47,9 @@ pub struct Args {
     /// Directory of the models and data files (default: ./models, else the one built in).
     #[arg(long)]
     models: Option<PathBuf>,
-    /// Named-entity tagger: `embedded` or `none`.
-    #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
+    /// Named-entity tagger: `embedded` (default), `perceptron`, `slovnet`, `transformer` or
+    /// `none` (as for `extract`).
+    #[arg(long, default_value = "embedded", value_parser = super::ner_choice::NER_CHOICES)]
     ner: String,
     /// Scratch directory for the tables (default: a new directory under the system's
     /// temporary directory, removed at the end).

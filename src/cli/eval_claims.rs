@@ -24,8 +24,9 @@ pub struct Args {
     /// Models directory (default: ./models, else the bundled one).
     #[arg(long)]
     models: Option<PathBuf>,
-    /// Named-entity tagger: `embedded` or `none`.
-    #[arg(long, default_value = "embedded", value_parser = ["embedded", "none"])]
+    /// Named-entity tagger: `embedded` (default), `perceptron`, `slovnet`, `transformer` or
+    /// `none` (as for `extract`).
+    #[arg(long, default_value = "embedded", value_parser = super::ner_choice::NER_CHOICES)]
     ner: String,
     /// How English attribution uses the learned labeller: rules, learned, rules-first,
     /// learned-first or hybrid (default: the shipped setting).
