@@ -14,30 +14,11 @@ use super::cues::{CueKind, CueLexicon};
 use super::learned::CueStats;
 use super::quotes::find_quotes;
 use crate::document::{Entity, Lang, Segmented};
-use crate::ner::features::hash_bytes;
+use crate::ner::features::{feat, hash_bytes};
 use std::ops::Range;
 
 /// Version of the templates below; stored in model files, checked at load.
 pub const FEATURE_SET_VERSION: u32 = 1;
-
-const K: u64 = 0x517c_c1b7_2722_0a95;
-
-#[inline(always)]
-fn fx(h: u64, v: u64) -> u64 {
-    (h.rotate_left(5) ^ v).wrapping_mul(K)
-}
-
-/// A feature from a template id and up to three values, finalised so its low bits are
-/// well mixed (the feature table uses them as slots).
-#[inline(always)]
-fn feat(template: u64, a: u64, b: u64, c: u64) -> u64 {
-    let mut h = fx(fx(fx(template.wrapping_mul(K), a), b), c);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
 
 // Template ids: never renumber (bump FEATURE_SET_VERSION instead).
 const T_BIAS: u64 = 1;

@@ -55,9 +55,11 @@ pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     fx(h, bytes.len() as u64)
 }
 
-/// A feature from a template id and up to three values.
+/// A feature from a template id and up to three values, finalised so that its low bits are
+/// well mixed (the feature tables use them as slots). Shared with the attribution
+/// labeller's features.
 #[inline(always)]
-fn feat(template: u64, a: u64, b: u64, c: u64) -> u64 {
+pub(crate) fn feat(template: u64, a: u64, b: u64, c: u64) -> u64 {
     fmix(fx(fx(fx(template.wrapping_mul(K), a), b), c))
 }
 
