@@ -176,6 +176,20 @@ pub struct Segmented {
 }
 
 impl Segmented {
+    /// Number of words: tokens that start with a letter or digit (punctuation is not a word).
+    /// The unit of every words-per-second figure.
+    pub fn word_count(&self, text: &str) -> usize {
+        self.tokens
+            .iter()
+            .filter(|t| {
+                t.text(text)
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            })
+            .count()
+    }
+
     /// The words of each sentence, as a tagger receives them.
     pub fn sentence_words<'t>(&self, text: &'t str) -> Vec<Vec<&'t str>> {
         self.sentences

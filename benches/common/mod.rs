@@ -139,19 +139,7 @@ pub fn prepare(
 pub fn words(prepared: &[Prepared]) -> u64 {
     prepared
         .iter()
-        .map(|p| {
-            let text = p.aligned.text();
-            p.segmented
-                .tokens
-                .iter()
-                .filter(|t| {
-                    t.text(text)
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric)
-                })
-                .count() as u64
-        })
+        .map(|p| p.segmented.word_count(p.aligned.text()) as u64)
         .sum()
 }
 

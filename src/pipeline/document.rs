@@ -204,16 +204,7 @@ pub fn process_document(
     let entity_rows = entity_rows(&record.id, &aligned, &entities);
     times.rows += clock.elapsed();
 
-    let words = segmented
-        .tokens
-        .iter()
-        .filter(|t| {
-            t.text(text)
-                .chars()
-                .next()
-                .is_some_and(char::is_alphanumeric)
-        })
-        .count();
+    let words = segmented.word_count(text);
     let counts = Counts {
         documents: 1,
         ok: 1,
