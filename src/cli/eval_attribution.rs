@@ -4,7 +4,6 @@
 //! embedded NER, attribute); the claim rows' code-point spans are scored with
 //! [`newsclaims::eval::attribution`], whose documentation defines the matching.
 
-use super::models_dir;
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::attribution::{
@@ -14,7 +13,6 @@ use newsclaims::eval::polnear;
 use newsclaims::ingest::Record;
 use newsclaims::ner::Tagger;
 use newsclaims::pipeline::{DocumentSettings, process_document};
-use newsclaims::resources::Resources;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -24,17 +22,8 @@ pub struct Args {
     /// PolNeAR-layout folder: DIR/text/*.txt and DIR/attributions/*.ann.
     #[arg(long)]
     polnear: PathBuf,
-    /// Models directory (default: ./models, else the bundled one).
-    #[arg(long)]
-    models: Option<PathBuf>,
-    /// Named-entity tagger: `embedded` (default), `perceptron`, `slovnet`, `transformer` or
-    /// `none` (as for `extract`).
-    #[arg(long, default_value = "embedded", value_parser = super::ner_choice::NER_CHOICES)]
-    ner: String,
-    /// How English attribution uses the learned labeller (`models/en/attribution.bin`):
-    /// rules, learned, rules-first, learned-first or hybrid (default: the shipped setting, hybrid).
-    #[arg(long, value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
-    mode: Option<String>,
+    #[command(flatten)]
+    pipeline: super::PipelineArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -46,13 +35,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let models = models_dir(args.models.as_deref());
-    let mut resources = Resources::load(&models)
-        .with_context(|| format!("cannot load models from {}", models.display()))?;
-    if let Some(mode) = args.mode.as_deref() {
-        super::set_attribution_mode(&mut resources, mode, &models)?;
-    }
-    let loaded = super::ner_choice::load_tagger(&args.ner, &models, None, 1)?;
+    let (resources, loaded) = args.pipeline.load()?;
     let tagger: &dyn Tagger = loaded.as_ref();
     let docs = polnear::read_dir(&args.polnear)?;
     anyhow::ensure!(

@@ -1,14 +1,12 @@
 //! `newsclaims eval claims`: found, missed and spurious claims of one article against a
 //! hand-annotated gold file (matching rules in [`newsclaims::eval::claims`]).
 
-use super::models_dir;
 use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::claims::{GoldClaims, match_claims};
 use newsclaims::ingest::Record;
 use newsclaims::ner::Tagger;
 use newsclaims::pipeline::{DocumentSettings, process_document};
-use newsclaims::resources::Resources;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -21,17 +19,8 @@ pub struct Args {
     /// The article text (default: the gold file's `document`, next to the gold file).
     #[arg(long)]
     text: Option<PathBuf>,
-    /// Models directory (default: ./models, else the bundled one).
-    #[arg(long)]
-    models: Option<PathBuf>,
-    /// Named-entity tagger: `embedded` (default), `perceptron`, `slovnet`, `transformer` or
-    /// `none` (as for `extract`).
-    #[arg(long, default_value = "embedded", value_parser = super::ner_choice::NER_CHOICES)]
-    ner: String,
-    /// How English attribution uses the learned labeller: rules, learned, rules-first,
-    /// learned-first or hybrid (default: the shipped setting).
-    #[arg(long, value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
-    mode: Option<String>,
+    #[command(flatten)]
+    pipeline: super::PipelineArgs,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -58,13 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             gold.language
         )
     })?;
-    let models = models_dir(args.models.as_deref());
-    let mut resources = Resources::load(&models)
-        .with_context(|| format!("cannot load models from {}", models.display()))?;
-    if let Some(mode) = args.mode.as_deref() {
-        super::set_attribution_mode(&mut resources, mode, &models)?;
-    }
-    let loaded = super::ner_choice::load_tagger(&args.ner, &models, None, 1)?;
+    let (resources, loaded) = args.pipeline.load()?;
     let tagger: &dyn Tagger = loaded.as_ref();
     let record = Record {
         id: gold.document.clone(),

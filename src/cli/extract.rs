@@ -71,7 +71,7 @@ pub struct Args {
     model_dir: Option<PathBuf>,
     /// How English attribution uses the learned labeller: `hybrid` (default), `rules`
     /// (rules only: faster for English), `learned`, `rules-first` or `learned-first`.
-    #[arg(long, default_value = "hybrid", value_parser = ["rules", "learned", "rules-first", "learned-first", "hybrid"])]
+    #[arg(long, default_value = "hybrid", value_parser = super::ATTRIBUTION_MODES)]
     attribution_mode: String,
     /// No progress line and no summary.
     #[arg(long, short)]

@@ -87,6 +87,46 @@ pub(crate) fn models_dir(given: Option<&Path>) -> PathBuf {
     newsclaims::resources::bundled_models_dir()
 }
 
+/// The names `--attribution-mode` / `--mode` accept (see [`newsclaims::attribution::CombineMode`]).
+pub(crate) const ATTRIBUTION_MODES: [&str; 5] =
+    ["rules", "learned", "rules-first", "learned-first", "hybrid"];
+
+/// The options of the evaluators that run whole documents through the pipeline.
+#[derive(Debug, clap::Args)]
+pub(crate) struct PipelineArgs {
+    /// Models directory (default: ./models, else the bundled one).
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Named-entity tagger: `embedded` (default), `perceptron`, `slovnet`, `transformer` or
+    /// `none` (as for `extract`).
+    #[arg(long, default_value = "embedded", value_parser = ner_choice::NER_CHOICES)]
+    ner: String,
+    /// How English attribution uses the learned labeller (`models/en/attribution.bin`):
+    /// rules, learned, rules-first, learned-first or hybrid (default: the shipped setting, hybrid).
+    #[arg(long, value_parser = ATTRIBUTION_MODES)]
+    mode: Option<String>,
+}
+
+impl PipelineArgs {
+    /// Loads the models and data files (with the attribution mode set) and the tagger.
+    pub(crate) fn load(
+        &self,
+    ) -> anyhow::Result<(
+        newsclaims::resources::Resources,
+        Box<dyn newsclaims::ner::Tagger>,
+    )> {
+        use anyhow::Context;
+        let models = models_dir(self.models.as_deref());
+        let mut resources = newsclaims::resources::Resources::load(&models)
+            .with_context(|| format!("cannot load models from {}", models.display()))?;
+        if let Some(mode) = self.mode.as_deref() {
+            set_attribution_mode(&mut resources, mode, &models)?;
+        }
+        let tagger = ner_choice::load_tagger(&self.ner, &models, None, 1)?;
+        Ok((resources, tagger))
+    }
+}
+
 /// Sets how English attribution uses the learned labeller (`rules`, `learned`, `rules-first`,
 /// `learned-first` or `hybrid`); `rules` also works without `models/en/attribution.bin`.
 pub(crate) fn set_attribution_mode(
