@@ -148,6 +148,16 @@ pub struct Resources {
 impl Resources {
     /// Loads every data file under `dir` (normally `models/`).
     pub fn load(dir: &Path) -> Result<Resources, ResourceError> {
+        Resources::load_with(dir, true)
+    }
+
+    /// Loads the data files under `dir` but not the learned attribution models, which
+    /// `train attribution` replaces (the shipped one may be stale after a feature change).
+    pub fn load_without_learned(dir: &Path) -> Result<Resources, ResourceError> {
+        Resources::load_with(dir, false)
+    }
+
+    fn load_with(dir: &Path, with_learned: bool) -> Result<Resources, ResourceError> {
         let file = |rel: &str| DataFile::read(&dir.join(rel));
         let boilerplate = BoilerplateRules::parse(&file("common/boilerplate.tsv")?)?;
         let date_words = DateWords::parse(&file("common/dates.tsv")?)?;
@@ -179,7 +189,11 @@ impl Resources {
                 )?
                 .with_clitics(&file(&format!("{code}/clitics.txt"))?)?,
                 cues: CueLexicon::parse(&file(&format!("{code}/cues.tsv"))?, lang)?,
-                learned: load_learned(&dir.join(code).join("attribution.bin"))?,
+                learned: if with_learned {
+                    load_learned(&dir.join(code).join("attribution.bin"))?
+                } else {
+                    None
+                },
             })
         };
         let detector = LanguageDetector::load(dir).map_err(|err| ResourceError::Model {

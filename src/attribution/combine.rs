@@ -118,6 +118,7 @@ pub(super) fn learned_attributions(
     let mut features =
         DocFeatures::new(doc.text, doc.lang, doc.segmented, doc.entities, doc.lexicon);
     features.apply_cue_stats(&model.cue_stats);
+    features.apply_clusters(&model.clusters);
     let spans = model.label(&features, doc.segmented);
     link_spans(doc, &features, &spans, model.confidence_scale)
 }

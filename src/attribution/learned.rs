@@ -12,7 +12,7 @@
 
 use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
 use crate::ner::decode::{self, DecodeScratch};
-use crate::ner::features::hash_bytes;
+use crate::ner::features::{Clusters, hash_bytes};
 use crate::ner::model::{FeatureTable, quantise};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -29,7 +29,7 @@ pub const ROLE_CUE: usize = 1;
 pub const ROLE_CONTENT: usize = 2;
 
 const MAGIC: [u8; 8] = *b"NCATTR\0\x01";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 const CHECKSUM_SEED: u64 = 0x6174_7472_5f6d_6f64;
 
 /// Errors reading or writing a model file.
@@ -131,6 +131,9 @@ pub struct AttributionModel {
     pub confidence_scale: f32,
     /// Words that often start cues in the training data.
     pub cue_stats: CueStats,
+    /// Word clusters of the features (the English NER model's at training time, kept here
+    /// so that the labeller does not depend on which NER model is loaded); may be empty.
+    pub clusters: Clusters,
 }
 
 /// A labelled span: role and absolute token range, with its Viterbi margin.
@@ -153,6 +156,7 @@ impl AttributionModel {
         trans: Vec<f32>,
         confidence_scale: f32,
         cue_stats: CueStats,
+        clusters: Clusters,
     ) -> AttributionModel {
         let (mut c_start, mut c_trans) = (start.clone(), trans.clone());
         constrain(&mut c_start, &mut c_trans);
@@ -168,6 +172,7 @@ impl AttributionModel {
             c_trans,
             confidence_scale,
             cue_stats,
+            clusters,
         }
     }
 
@@ -230,7 +235,10 @@ impl AttributionModel {
         out
     }
 
-    /// Serialises the model (weights quantised to 16 bits).
+    /// Serialises the model (weights quantised to 16 bits): magic, format and feature-set
+    /// versions, confidence scale, quantisation step, start and transition scores, the
+    /// feature keys and their weight rows, the cue statistics (word hash, bucket), the word
+    /// clusters (word hash, coarse, fine), each list sorted and counted, then a checksum.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(64 + self.keys.len() * (8 + 2 * N_LABELS));
         b.extend_from_slice(&MAGIC);
@@ -255,6 +263,15 @@ impl AttributionModel {
         for (k, v) in stats {
             b.extend_from_slice(&k.to_le_bytes());
             b.push(v);
+        }
+        let mut clusters: Vec<(u64, [u16; 2])> =
+            self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
+        clusters.sort_unstable();
+        b.extend_from_slice(&(clusters.len() as u32).to_le_bytes());
+        for (k, [coarse, fine]) in clusters {
+            b.extend_from_slice(&k.to_le_bytes());
+            b.extend_from_slice(&coarse.to_le_bytes());
+            b.extend_from_slice(&fine.to_le_bytes());
         }
         let sum = hash_bytes(CHECKSUM_SEED, &b);
         b.extend_from_slice(&sum.to_le_bytes());
@@ -313,11 +330,24 @@ impl AttributionModel {
             a.copy_from_slice(&c[..8]);
             cue_stats.map.insert(u64::from_le_bytes(a), c[8]);
         }
+        let n_clusters = r.u32().ok_or_else(truncated)? as usize;
+        let raw_clusters = r
+            .take(n_clusters.saturating_mul(12))
+            .ok_or_else(truncated)?;
+        let mut clusters = Clusters::default();
+        clusters.map.reserve(n_clusters);
+        for c in raw_clusters.chunks_exact(12) {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(&c[..8]);
+            let coarse = u16::from_le_bytes([c[8], c[9]]);
+            let fine = u16::from_le_bytes([c[10], c[11]]);
+            clusters.map.insert(u64::from_le_bytes(a), [coarse, fine]);
+        }
         if r.pos != body.len() {
             return Err(corrupt("trailing bytes"));
         }
         Ok(AttributionModel::new(
-            keys, weights, st, trans, scale, cue_stats,
+            keys, weights, st, trans, scale, cue_stats, clusters,
         ))
     }
 
@@ -409,6 +439,9 @@ mod tests {
         let weights: Vec<f32> = (0..2 * N_LABELS).map(|i| i as f32 - 3.0).collect();
         let mut stats = CueStats::default();
         stats.map.insert(5, 3);
+        let mut clusters = Clusters::default();
+        clusters.map.insert(77, [3, 300]);
+        clusters.map.insert(78, [4, 65535]);
         let m = AttributionModel::new(
             keys,
             weights,
@@ -416,12 +449,14 @@ mod tests {
             vec![0.25; 49],
             0.7,
             stats.clone(),
+            clusters.clone(),
         );
         let b = m.to_bytes();
         let back = AttributionModel::from_bytes(&b, Path::new("m.bin")).unwrap();
         assert_eq!(back.n_features(), 2);
         assert_eq!(back.confidence_scale, 0.7);
         assert_eq!(back.cue_stats, stats);
+        assert_eq!(back.clusters, clusters);
         assert!((back.weights[3] - m.weights[3]).abs() < 1e-3);
         let mut bad = b.clone();
         bad[20] ^= 1;

@@ -7,18 +7,20 @@
 //! capitalisation, its role in the cue lexicon (`models/<lang>/cues.tsv`: cue kind, pronoun,
 //! role noun, complementiser), its NER tag, whether it lies inside a quotation, and its
 //! position relative to the nearest lexicon cue of its sentence (distance buckets, commas
-//! and quotes in between). No word list lives here: language enters through the lexicon and
+//! and quotes in between), and its word clusters (coarse and fine, the English NER model's,
+//! stored in the labeller's model file): they stand in for the part of speech that clause and
+//! noun-phrase edges follow. No word list lives here: language enters through the lexicon and
 //! [`Lang::match_key`].
 
 use super::cues::{CueKind, CueLexicon};
 use super::learned::CueStats;
 use super::quotes::find_quotes;
 use crate::document::{Entity, Lang, Segmented};
-use crate::ner::features::{feat, hash_bytes};
+use crate::ner::features::{Clusters, feat, folded_word_key, hash_bytes};
 use std::ops::Range;
 
 /// Version of the templates below; stored in model files, checked at load.
-pub const FEATURE_SET_VERSION: u32 = 1;
+pub const FEATURE_SET_VERSION: u32 = 2;
 
 // Template ids: never renumber (bump FEATURE_SET_VERSION instead).
 const T_BIAS: u64 = 1;
@@ -62,6 +64,18 @@ const T_RIGHT_CUE_WORD: u64 = 39;
 const T_LEARNED: u64 = 40;
 const T_LEARNED_LEFT: u64 = 41;
 const T_LEARNED_RIGHT: u64 = 42;
+const T_CLUSTER: u64 = 43;
+const T_CLUSTER_M1: u64 = 44;
+const T_CLUSTER_P1: u64 = 45;
+const T_CLUSTER_CTX: u64 = 46;
+const T_CLUSTER_CUES: u64 = 47;
+const T_CLUSTER_LEFT: u64 = 48;
+const T_CLUSTER_RIGHT: u64 = 49;
+
+/// Cluster id of words without a cluster.
+const NO_CLUSTER: u64 = u16::MAX as u64;
+/// Cluster id of the positions beyond the paragraph's edges.
+const EDGE_CLUSTER: u64 = NO_CLUSTER + 1;
 
 /// Lexicon roles of a token (bit flags beyond the cue kind).
 const LEX_NONE: u64 = 0;
@@ -76,6 +90,11 @@ const LEX_NEGATION: u64 = 6;
 #[derive(Clone, Copy, Debug, Default)]
 struct TokenValues {
     lower: u64,
+    /// The folded word's key in the NER model's cluster map.
+    cluster_key: u64,
+    /// Coarse and fine word cluster ([`NO_CLUSTER`] when unknown).
+    coarse: u64,
+    fine: u64,
     suf3: u64,
     /// Hash of the first four characters of the folded word (a crude stem).
     prefix4: u64,
@@ -188,6 +207,9 @@ impl DocFeatures {
                 let prefix: String = chars[..chars.len().min(4)].iter().collect();
                 TokenValues {
                     lower: hash_bytes(1, key.as_bytes()),
+                    cluster_key: folded_word_key(key),
+                    coarse: NO_CLUSTER,
+                    fine: NO_CLUSTER,
                     suf3: hash_bytes(2, suffix.as_bytes()),
                     prefix4: hash_bytes(3, prefix.as_bytes()),
                     cap: cap_class(word),
@@ -270,6 +292,16 @@ impl DocFeatures {
         }
     }
 
+    /// Marks every token's word clusters (call before extracting, with the model's
+    /// clusters; none leaves every token without a cluster).
+    pub fn apply_clusters(&mut self, clusters: &Clusters) {
+        for v in &mut self.values {
+            let c = clusters.map.get(&v.cluster_key);
+            v.coarse = c.map_or(NO_CLUSTER, |c| u64::from(c[0]));
+            v.fine = c.map_or(NO_CLUSTER, |c| u64::from(c[1]));
+        }
+    }
+
     /// Folded-word hash of every token (the keys of [`CueStats`]).
     pub fn word_hashes(&self) -> impl Iterator<Item = u64> + '_ {
         self.values.iter().map(|v| v.lower)
@@ -309,6 +341,8 @@ impl DocFeatures {
             if i < range.start as isize || i >= range.end as isize {
                 TokenValues {
                     lower: 0xb05,
+                    coarse: EDGE_CLUSTER,
+                    fine: EDGE_CLUSTER,
                     ..TokenValues::default()
                 }
             } else {
@@ -394,6 +428,13 @@ impl DocFeatures {
                 feat(T_SENT_DIST, from_start, to_end, w.quote),
                 feat(T_LEFT_CUE_WORD, cue_word(left_at), left.min(5), 0),
                 feat(T_RIGHT_CUE_WORD, cue_word(right_at), right.min(5), 0),
+                feat(T_CLUSTER, w.coarse, w.fine, 0),
+                feat(T_CLUSTER_M1, m1.fine, w.fine, 0),
+                feat(T_CLUSTER_P1, w.fine, p1.fine, 0),
+                feat(T_CLUSTER_CTX, m1.coarse, w.coarse, p1.coarse),
+                feat(T_CLUSTER_CUES, w.fine, left.min(5), right.min(5)),
+                feat(T_CLUSTER_LEFT, w.coarse, left, w.quote),
+                feat(T_CLUSTER_RIGHT, w.coarse, right, w.quote),
             ];
             hashes.extend_from_slice(&fs);
         }

@@ -2,7 +2,9 @@
 //!
 //! Per paragraph: every CONTENT span goes to the CUE span nearest to it (token gap, at most
 //! [`MAX_CONTENT_GAP`]); the content spans of one cue that lie close together (an
-//! interrupted quote: `"A," he said, "B."`) become one content, their hull; a cue takes the
+//! interrupted quote: `"A," he said, "B."`) become one content, their hull (across the cue
+//! only when the earlier piece is no closed quotation or the later one is, see
+//! [`group_pieces`]); a cue takes the
 //! nearest SOURCE span of its own sentence. A cue without content gives no attribution (our
 //! claims always have a content). Speakers are classified the way the rules classify them, so
 //! that [`super::resolve`] can resolve pronouns and role nouns.
@@ -79,6 +81,44 @@ fn is_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '«' | '»' | '„' | '‘' | '’')
 }
 
+/// Whether a content text is one quotation: it opens with a quotation mark and closes with
+/// one (before a final comma or full stop).
+fn is_quotation(text: &str) -> bool {
+    text.starts_with(is_quote) && text.trim_end_matches(['.', ',']).ends_with(is_quote)
+}
+
+/// Groups the content pieces of one cue (sorted by start) into contents. Pieces at most
+/// [`MAX_PIECE_GAP`] tokens apart are one interrupted content, their hull, with the smallest
+/// margin. Across the cue itself, a closed quotation (`quoted(range)`) goes on only with a
+/// quotation (`"A," he said, "B."`: `quoted(later piece)`). Otherwise the hull would swallow
+/// the source and cue (`"A," X recalled of the talks`), and the longer piece alone is the
+/// content (the shorter one is mostly a mislabelled adjunct). Unquoted pieces join across
+/// their cue as PolNeAR annotates them (`what she called a rant`, `A, he said, B`).
+fn group_pieces(
+    pieces: impl IntoIterator<Item = (Range<usize>, f32)>,
+    cue: &Range<usize>,
+    quoted: impl Fn(&Range<usize>) -> bool,
+) -> Vec<(Range<usize>, f32)> {
+    let mut groups: Vec<(Range<usize>, f32)> = Vec::new();
+    for (piece, margin) in pieces {
+        let Some((g, m)) = groups
+            .last_mut()
+            .filter(|(g, _)| piece.start.saturating_sub(g.end) <= MAX_PIECE_GAP)
+        else {
+            groups.push((piece, margin));
+            continue;
+        };
+        let across_cue = g.end <= cue.start && cue.end <= piece.start;
+        if !across_cue || !quoted(g) || quoted(&piece) {
+            g.end = g.end.max(piece.end);
+            *m = m.min(margin);
+        } else if piece.len() > g.len() {
+            (*g, *m) = (piece, margin);
+        }
+    }
+    groups
+}
+
 /// Links labelled spans into attributions (see the module documentation).
 pub(super) fn link(
     doc: &DocView<'_>,
@@ -111,17 +151,11 @@ pub(super) fn link(
             .iter()
             .filter(|s| s.role == ROLE_SOURCE && sentence_of(s.tokens.start) == sentence)
             .min_by_key(|s| gap(&s.tokens, &cue.tokens));
-        // Group the pieces: close pieces are one interrupted content.
-        let mut groups: Vec<(Range<usize>, f32)> = Vec::new();
-        for c in contents {
-            match groups.last_mut() {
-                Some((g, m)) if c.tokens.start.saturating_sub(g.end) <= MAX_PIECE_GAP => {
-                    g.end = g.end.max(c.tokens.end);
-                    *m = m.min(c.margin);
-                }
-                _ => groups.push((c.tokens.clone(), c.margin)),
-            }
-        }
+        let groups = group_pieces(
+            contents.iter().map(|c| (c.tokens.clone(), c.margin)),
+            &cue.tokens,
+            |r| is_quotation(&doc.text[tokens[r.start].start..tokens[r.end - 1].end]),
+        );
         let cue_bytes = (
             tokens[cue.tokens.start].start,
             tokens[cue.tokens.end - 1].end,
@@ -137,9 +171,7 @@ pub(super) fn link(
             let text = &doc.text[content.0..content.1];
             let kind = if according {
                 ClaimKind::AccordingTo
-            } else if text.starts_with(is_quote)
-                && text.trim_end_matches(['.', ',']).ends_with(is_quote)
-            {
+            } else if is_quotation(text) {
                 ClaimKind::Direct
             } else if text.contains(is_quote) {
                 ClaimKind::Mixed
@@ -177,5 +209,29 @@ mod tests {
         assert_eq!(gap(&(5..7), &(0..2)), 3);
         assert_eq!(gap(&(0..4), &(2..6)), 0);
         assert!(is_quote('“') && !is_quote('a'));
+        assert!(is_quotation("“We won,”") && is_quotation("\"Yes.\""));
+        assert!(!is_quotation("“We won,” he said") && !is_quotation("we won"));
+    }
+
+    #[test]
+    fn content_pieces_join_across_their_cue_only_as_an_interrupted_quote() {
+        // `" A , " he said , " B . "`: tokens 0-4 and 8-11 around the cue at 6.
+        let cue = 6..7;
+        let quoted = |r: &Range<usize>| [0..5, 8..12, 3..5].contains(r);
+        let joined = group_pieces([(0..5, 0.5), (8..12, 0.25)], &cue, quoted);
+        assert_eq!(joined, [(0..12, 0.25)]);
+        // A quotation, then an unquoted piece after the cue: the longer piece stays, alone.
+        let kept = group_pieces([(0..5, 0.5), (9..11, 0.25)], &cue, quoted);
+        assert_eq!(kept, [(0..5, 0.5)]);
+        let kept = group_pieces([(3..5, 0.5), (9..16, 0.25)], &cue, quoted);
+        assert_eq!(kept, [(9..16, 0.25)]);
+        // Unquoted pieces around their cue join (`what she called a rant`).
+        let joined = group_pieces([(1..3, 0.5), (9..11, 0.25)], &cue, quoted);
+        assert_eq!(joined, [(1..11, 0.25)]);
+        // Pieces on one side of the cue join; far pieces stay separate contents.
+        let same_side = group_pieces([(8..10, 0.5), (11..14, 0.75), (40..42, 0.1)], &cue, |_| {
+            false
+        });
+        assert_eq!(same_side, [(8..14, 0.5), (40..42, 0.1)]);
     }
 }

@@ -17,6 +17,7 @@ use super::patterns::DocView;
 use crate::document::Lang;
 use crate::eval::attribution::AttributionReport;
 use crate::ner::decode::{self, DecodeScratch};
+use crate::ner::features::Clusters;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -31,6 +32,8 @@ pub struct TrainConfig {
     pub min_count: u32,
     /// Stop after this many epochs without a dev improvement.
     pub patience: usize,
+    /// Word clusters for the features (stored in the model); empty for none.
+    pub clusters: Clusters,
 }
 
 impl Default for TrainConfig {
@@ -40,6 +43,7 @@ impl Default for TrainConfig {
             seed: 1,
             min_count: 5,
             patience: 8,
+            clusters: Clusters::default(),
         }
     }
 }
@@ -178,6 +182,7 @@ pub fn train(
     let featured = |d: &PreparedDoc| {
         let mut f = d.features.clone();
         f.apply_cue_stats(&cue_stats);
+        f.apply_clusters(&cfg.clusters);
         f
     };
     let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
@@ -318,6 +323,7 @@ pub fn train(
             avg(&trans, &trans_acc),
             0.1,
             cue_stats.clone(),
+            cfg.clusters.clone(),
         );
         // What dev scores is exactly what would be saved (quantisation included).
         let model =

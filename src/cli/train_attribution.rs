@@ -7,7 +7,8 @@ use newsclaims::attribution::CombineMode;
 use newsclaims::attribution::learned_train::{self, PreparedDoc, TrainConfig, evaluate, prepare};
 use newsclaims::document::Lang;
 use newsclaims::eval::polnear;
-use newsclaims::ner::EmbeddedTagger;
+use newsclaims::ner::features::Clusters;
+use newsclaims::ner::{EmbeddedTagger, model_file};
 use newsclaims::resources::Resources;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,6 +38,13 @@ pub struct Args {
     /// third the size, whose table lookups miss the cache less).
     #[arg(long, default_value_t = 15)]
     min_count: u32,
+    /// NER model file whose word clusters the labeller's features use (they are copied into
+    /// the attribution model). Default: the English NER model, MODELS/ner/en.bin.
+    #[arg(long, conflicts_with = "no_clusters")]
+    clusters_from: Option<PathBuf>,
+    /// Train without word-cluster features.
+    #[arg(long)]
+    no_clusters: bool,
 }
 
 fn load(
@@ -58,7 +66,7 @@ fn load(
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let models = models_dir(args.models.as_deref());
-    let resources = Resources::load(&models)
+    let resources = Resources::load_without_learned(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
     let ner_dir = models.join("ner");
     let tagger = EmbeddedTagger::load_dir(&ner_dir)
@@ -80,7 +88,30 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             r.source.exact.f1, r.cue.exact.f1, r.content.exact.f1
         );
     }
+    let clusters = if args.no_clusters {
+        Clusters::default()
+    } else {
+        let path = args
+            .clusters_from
+            .clone()
+            .unwrap_or_else(|| ner_dir.join("en.bin"));
+        let model = model_file::load(&path, None)
+            .with_context(|| format!("cannot read word clusters from {}", path.display()))?;
+        let clusters = model.clusters.with_context(|| {
+            format!(
+                "{} has no word clusters (train it with --raw, or pass --no-clusters)",
+                path.display()
+            )
+        })?;
+        eprintln!(
+            "word clusters: {} words from {}",
+            clusters.map.len(),
+            path.display()
+        );
+        clusters
+    };
     let cfg = TrainConfig {
+        clusters,
         epochs: args.epochs,
         seed: args.seed,
         min_count: args.min_count,
