@@ -141,3 +141,45 @@ fn russian_constructions() {
 fn azerbaijani_constructions() {
     check("az", &crate::attribution_az::cases());
 }
+
+/// English contents whose pieces lie on both sides of their source and cue, linked as
+/// PolNeAR annotates them (the learned labeller finds the pieces, the linking joins them).
+#[test]
+fn english_contents_around_their_cue() {
+    let content_of = |text: &str, cue: &str| -> String {
+        let claims = extract("en", text);
+        let found = claims.iter().find(|c| c.cue == cue);
+        found
+            .unwrap_or_else(|| panic!("no claim with cue {cue:?} in {text:?}: {claims:?}"))
+            .content
+            .clone()
+    };
+    // A source and cue set off by commas: the clause before them belongs to the content.
+    assert_eq!(
+        content_of(
+            "Back in Virginia, Mr. Clarke said, he decided to take aim at the coal industry.",
+            "said"
+        ),
+        "Back in Virginia, Mr. Clarke said, he decided to take aim at the coal industry"
+    );
+    // Two quotations around a long description of the speaker are one content.
+    let both = content_of(
+        "\"Wall Street is a pretty cynical place,\" said Tim Hess, a real estate developer in \
+         Virginia who introduced Mr. Clarke to his banking contacts. \"But when you see \
+         somebody with that kind of passion, people lean forward.\"",
+        "said",
+    );
+    assert!(
+        both.starts_with("\"Wall Street") && both.ends_with("lean forward.\""),
+        "{both}"
+    );
+    // A quotation does not take in the words after its own cue.
+    assert_eq!(
+        content_of(
+            "\"It just amazed me how quickly they rushed through everything,\" Mr. Clarke \
+             recalled of the proceedings.",
+            "recalled of"
+        ),
+        "\"It just amazed me how quickly they rushed through everything,\""
+    );
+}

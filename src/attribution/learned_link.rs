@@ -3,9 +3,9 @@
 //! Per paragraph: every CONTENT span goes to the CUE span nearest to it (token gap, at most
 //! [`MAX_CONTENT_GAP`]); the content spans of one cue that lie close together (an
 //! interrupted quote: `"A," he said, "B."`) become one content, their hull (across the cue
-//! only when the earlier piece is no closed quotation or the later one is, see
-//! [`group_pieces`]); a cue takes the
-//! nearest SOURCE span of its own sentence. A cue without content gives no attribution (our
+//! only when both or neither are quotations, see [`group_pieces`]); a cue takes the nearest
+//! SOURCE span of its own sentence, and a source and cue set off by commas inside their
+//! content (`Back home, he said, he decided ...`) get the clause before them too. A cue without content gives no attribution (our
 //! claims always have a content). Speakers are classified the way the rules classify them, so
 //! that [`super::resolve`] can resolve pronouns and role nouns.
 
@@ -17,6 +17,9 @@ use std::ops::Range;
 
 /// Content pieces of one cue further apart than this many tokens stay separate claims.
 const MAX_PIECE_GAP: usize = 12;
+/// Two quotations on either side of their cue join across a longer speaker description
+/// (`"A," said X, a developer who ... . "B."`) up to this many tokens apart.
+const MAX_QUOTE_GAP: usize = 30;
 /// A content span further than this many tokens from every cue is dropped.
 const MAX_CONTENT_GAP: usize = 40;
 
@@ -89,11 +92,13 @@ fn is_quotation(text: &str) -> bool {
 
 /// Groups the content pieces of one cue (sorted by start) into contents. Pieces at most
 /// [`MAX_PIECE_GAP`] tokens apart are one interrupted content, their hull, with the smallest
-/// margin. Across the cue itself, a closed quotation (`quoted(range)`) goes on only with a
-/// quotation (`"A," he said, "B."`: `quoted(later piece)`). Otherwise the hull would swallow
-/// the source and cue (`"A," X recalled of the talks`), and the longer piece alone is the
-/// content (the shorter one is mostly a mislabelled adjunct). Unquoted pieces join across
-/// their cue as PolNeAR annotates them (`what she called a rant`, `A, he said, B`).
+/// margin. Across the cue itself, pieces join only when both or neither are quotations
+/// (`quoted(range)`): `"A," he said, "B."` (two quotations may then lie up to
+/// [`MAX_QUOTE_GAP`] tokens apart, around a long description of the speaker), and
+/// `A, he said, B` or `what she called a rant` as PolNeAR annotates them. A quotation and an
+/// unquoted piece on either side of the cue are the quotation alone: the other piece is
+/// mostly a mislabelled adjunct (`"A," X recalled of the talks`, `Asked about it, X said,
+/// "A."`), and the hull would swallow the source and cue.
 fn group_pieces(
     pieces: impl IntoIterator<Item = (Range<usize>, f32)>,
     cue: &Range<usize>,
@@ -101,18 +106,23 @@ fn group_pieces(
 ) -> Vec<(Range<usize>, f32)> {
     let mut groups: Vec<(Range<usize>, f32)> = Vec::new();
     for (piece, margin) in pieces {
-        let Some((g, m)) = groups
-            .last_mut()
-            .filter(|(g, _)| piece.start.saturating_sub(g.end) <= MAX_PIECE_GAP)
-        else {
+        let Some((g, m)) = groups.last_mut().filter(|(g, _)| {
+            let gap = piece.start.saturating_sub(g.end);
+            gap <= MAX_PIECE_GAP
+                || (gap <= MAX_QUOTE_GAP
+                    && g.end <= cue.start
+                    && cue.end <= piece.start
+                    && quoted(g)
+                    && quoted(&piece))
+        }) else {
             groups.push((piece, margin));
             continue;
         };
         let across_cue = g.end <= cue.start && cue.end <= piece.start;
-        if !across_cue || !quoted(g) || quoted(&piece) {
+        if !across_cue || quoted(g) == quoted(&piece) {
             g.end = g.end.max(piece.end);
             *m = m.min(margin);
-        } else if piece.len() > g.len() {
+        } else if quoted(&piece) {
             (*g, *m) = (piece, margin);
         }
     }
@@ -151,11 +161,35 @@ pub(super) fn link(
             .iter()
             .filter(|s| s.role == ROLE_SOURCE && sentence_of(s.tokens.start) == sentence)
             .min_by_key(|s| gap(&s.tokens, &cue.tokens));
-        let groups = group_pieces(
+        let mut groups = group_pieces(
             contents.iter().map(|c| (c.tokens.clone(), c.margin)),
             &cue.tokens,
             |r| is_quotation(&doc.text[tokens[r.start].start..tokens[r.end - 1].end]),
         );
+        // "Back home, Mr. Clarke said, he decided ...": a source and cue set off by commas
+        // inside their content; the labeller tends to take only the part after them.
+        let aside = source.map_or(cue.tokens.clone(), |s| {
+            s.tokens.start.min(cue.tokens.start)..s.tokens.end.max(cue.tokens.end)
+        });
+        let sentence_start = doc.segmented.sentences[sentence].tokens.start;
+        let is_comma = |t: usize| tokens.get(t).is_some_and(|t| t.text(doc.text) == ",");
+        if aside.start > sentence_start + 1
+            && is_comma(aside.start - 1)
+            && is_comma(aside.end)
+            && let Some((g, _)) = groups.iter_mut().find(|(g, _)| g.start == aside.end + 1)
+            && !is_quotation(&doc.text[tokens[g.start].start..tokens[g.end - 1].end])
+            && !contents
+                .iter()
+                .any(|c| c.tokens.end <= aside.start && c.tokens.end > sentence_start)
+        {
+            // The clause before the aside: from the sentence start, or after its last
+            // conjunction ("And perhaps, he said, ...", "..., but the air, he noted, ...").
+            let conjunction = |t: usize| doc.lexicon.is(&doc.keys[t], CueKind::Conjunction);
+            g.start = (sentence_start..aside.start - 1)
+                .rev()
+                .find(|&t| conjunction(t) && (t == sentence_start || is_comma(t - 1)))
+                .map_or(sentence_start, |t| t + 1);
+        }
         let cue_bytes = (
             tokens[cue.tokens.start].start,
             tokens[cue.tokens.end - 1].end,
@@ -217,17 +251,22 @@ mod tests {
     fn content_pieces_join_across_their_cue_only_as_an_interrupted_quote() {
         // `" A , " he said , " B . "`: tokens 0-4 and 8-11 around the cue at 6.
         let cue = 6..7;
-        let quoted = |r: &Range<usize>| [0..5, 8..12, 3..5].contains(r);
+        let quoted = |r: &Range<usize>| [0..5, 8..12, 3..5, 30..34].contains(r);
         let joined = group_pieces([(0..5, 0.5), (8..12, 0.25)], &cue, quoted);
         assert_eq!(joined, [(0..12, 0.25)]);
-        // A quotation, then an unquoted piece after the cue: the longer piece stays, alone.
+        // A quotation and an unquoted piece around the cue: the quotation alone.
         let kept = group_pieces([(0..5, 0.5), (9..11, 0.25)], &cue, quoted);
         assert_eq!(kept, [(0..5, 0.5)]);
-        let kept = group_pieces([(3..5, 0.5), (9..16, 0.25)], &cue, quoted);
-        assert_eq!(kept, [(9..16, 0.25)]);
+        let kept = group_pieces([(1..3, 0.5), (8..12, 0.25)], &cue, quoted);
+        assert_eq!(kept, [(8..12, 0.25)]);
         // Unquoted pieces around their cue join (`what she called a rant`).
         let joined = group_pieces([(1..3, 0.5), (9..11, 0.25)], &cue, quoted);
         assert_eq!(joined, [(1..11, 0.25)]);
+        // Two quotations join across a long speaker description, other pieces do not.
+        let joined = group_pieces([(0..5, 0.5), (30..34, 0.25)], &cue, quoted);
+        assert_eq!(joined, [(0..34, 0.25)]);
+        let apart = group_pieces([(1..3, 0.5), (30..33, 0.25)], &cue, quoted);
+        assert_eq!(apart.len(), 2);
         // Pieces on one side of the cue join; far pieces stay separate contents.
         let same_side = group_pieces([(8..10, 0.5), (11..14, 0.75), (40..42, 0.1)], &cue, |_| {
             false
