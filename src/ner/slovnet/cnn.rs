@@ -22,7 +22,12 @@
 pub struct ConvLayer {
     in_dim: usize,
     out_dim: usize,
+    kernel: usize,
     padding: usize,
+    /// The same weights as `in_dim × (kernel · out_dim)`: column block `k` holds the window
+    /// position `k` weights, so one row of input gives a token's contribution to every
+    /// window it is in (its *taps*, see [`ConvLayer::taps`]).
+    tap_weight: Vec<f32>,
     /// `(kernel · in_dim) × out_dim`: row `k · in_dim + i` holds the weights of input
     /// channel `i` at window position `k` for every output channel.
     weight: Packed,
@@ -63,6 +68,15 @@ impl ConvLayer {
                 }
             }
         }
+        let taps = kernel * out_dim;
+        let mut tap_weight = vec![0.0; in_dim * taps];
+        for o in 0..out_dim {
+            for i in 0..in_dim {
+                for k in 0..kernel {
+                    tap_weight[i * taps + k * out_dim + o] = weight[(o * in_dim + i) * kernel + k];
+                }
+            }
+        }
         let [gamma, beta, mean, std] = norm;
         let scale: Vec<f32> = gamma.iter().zip(std).map(|(g, s)| g / s).collect();
         let shift = beta
@@ -74,7 +88,9 @@ impl ConvLayer {
         Ok(ConvLayer {
             in_dim,
             out_dim,
+            kernel,
             padding,
+            tap_weight,
             weight: Packed::new(&w, kernel * in_dim, out_dim),
             bias,
             scale,
@@ -95,6 +111,43 @@ impl ConvLayer {
     /// Zero rows the input needs on each side.
     pub fn padding(&self) -> usize {
         self.padding
+    }
+
+    /// The rows `channels` of the tap weights, packed: `input rows · taps(channels)` gives
+    /// each row's taps, `kernel · out_dim` floats (window position `k` at `k · out_dim`).
+    pub fn taps(&self, channels: std::ops::Range<usize>) -> Packed {
+        let taps = self.kernel * self.out_dim;
+        Packed::new(
+            &self.tap_weight[channels.start * taps..channels.end * taps],
+            channels.len(),
+            taps,
+        )
+    }
+
+    /// Runs the layer on `n` tokens given their taps (`n × kernel · out_dim`, the sum of
+    /// the taps of every part of a token's input): output `t` adds the taps of the tokens
+    /// in its window, window position `k` from token `t + k - padding` (none beyond the
+    /// sentence: the zero padding). The same function as [`ConvLayer::forward`], summed in
+    /// another order.
+    pub fn forward_taps(&self, taps: &[f32], n: usize, out: &mut [f32]) {
+        let width = self.kernel * self.out_dim;
+        debug_assert_eq!(taps.len(), n * width);
+        debug_assert_eq!(out.len(), n * self.out_dim);
+        for (t, row) in out.chunks_exact_mut(self.out_dim).enumerate() {
+            row.copy_from_slice(&self.bias);
+            for k in 0..self.kernel {
+                let Some(u) = (t + k).checked_sub(self.padding).filter(|&u| u < n) else {
+                    continue;
+                };
+                let tap = &taps[u * width + k * self.out_dim..][..self.out_dim];
+                for (x, y) in row.iter_mut().zip(tap) {
+                    *x += y;
+                }
+            }
+            for ((x, s), b) in row.iter_mut().zip(&self.scale).zip(&self.shift) {
+                *x = x.max(0.0) * s + b;
+            }
+        }
     }
 
     /// Runs the layer on `n` tokens: `input` is `(n + 2 · padding) × in_dim` with zero
@@ -127,6 +180,11 @@ pub struct Packed {
 }
 
 impl Packed {
+    /// Columns of the matrix.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
     /// Packs a row-major `k × cols` matrix.
     pub fn new(b: &[f32], k: usize, cols: usize) -> Packed {
         assert_eq!(b.len(), k * cols);
@@ -393,6 +451,48 @@ mod tests {
         // pre-activation: 0+2-3+0.5 = -0.5, 1-2+6+0.5 = 5.5, -1+4+0+0.5 = 3.5
         // relu · 2/4 + 1
         assert_eq!(out, [1.0, 3.75, 2.75]);
+    }
+
+    #[test]
+    fn a_layer_from_taps_is_the_same_function() {
+        let (inp, out, kernel, pad, n) = (5, 7, 3, 1, 4);
+        let weight = values(out * inp * kernel, 5);
+        let norm = [
+            values(out, 6),
+            values(out, 7),
+            values(out, 8),
+            vec![2.0; out],
+        ];
+        let layer = ConvLayer::new(
+            inp,
+            out,
+            kernel,
+            pad,
+            &weight,
+            values(out, 9),
+            [&norm[0], &norm[1], &norm[2], &norm[3]],
+        )
+        .unwrap();
+        let x = values(n * inp, 10);
+        let mut padded = vec![0.0; (n + 2 * pad) * inp];
+        padded[pad * inp..(pad + n) * inp].copy_from_slice(&x);
+        let mut want = vec![0.0; n * out];
+        layer.forward(&padded, n, &mut want);
+        // Taps of the input in two parts of its channels, added, as the slovnet model does
+        // for the word and shape parts.
+        let mut taps = vec![0.0; n * kernel * out];
+        let mut part = vec![0.0; n * kernel * out];
+        gemm(&x, inp, n, &layer.taps(0..3), &mut taps);
+        let rest: Vec<f32> = x.chunks_exact(inp).flat_map(|r| r[3..].to_vec()).collect();
+        gemm(&rest, 2, n, &layer.taps(3..5), &mut part);
+        for (t, p) in taps.iter_mut().zip(&part) {
+            *t += p;
+        }
+        let mut got = vec![0.0; n * out];
+        layer.forward_taps(&taps, n, &mut got);
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-4, "{g} vs {w}");
+        }
     }
 
     #[test]

@@ -29,16 +29,30 @@ use crf::Tag;
 use navec::Navec;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The slovnet NER network with its embeddings. Immutable after loading; tagging allocates
-/// its buffers per sentence.
+/// The slovnet NER network with its embeddings. Immutable after loading but for a cache of
+/// word taps (below); tagging allocates its buffers per sentence.
+///
+/// The first convolution, two thirds of the network's multiply-adds, is linear in each
+/// token's input, and that input is the word's navec vector joined to its shape's vector.
+/// So a token's contribution to the three windows it is in (its *taps*, see
+/// [`ConvLayer::taps`]) is its word's taps plus its shape's taps: the shapes' are computed
+/// at load time, the words' when first seen, and kept for the first [`WORD_TAP_CACHE`]
+/// distinct words (news repeats its frequent words, so most tokens then cost a few vector
+/// additions instead of a matrix row). A word's taps are the same numbers whether cached or
+/// not, so results do not depend on what was tagged before.
 #[derive(Clone, Debug)]
 pub struct SlovnetModel {
     navec: Navec,
     shape_ids: HashMap<String, usize>,
-    /// `shapes × shape_dim`.
-    shape_emb: Vec<f32>,
-    shape_dim: usize,
+    /// The first layer's tap weights for the navec part of the input.
+    word_taps: cnn::Packed,
+    /// `shapes × taps`: each shape's taps in the first layer.
+    shape_taps: Vec<f32>,
+    /// Word taps of the words seen so far, by navec id.
+    tap_cache: TapCache,
     layers: Vec<ConvLayer>,
     /// `last layer's out × tags`.
     proj_weight: cnn::Packed,
@@ -108,11 +122,25 @@ impl SlovnetModel {
             return Err(format!("the output layer does not fit {n_tags} tags"));
         }
         let proj_weight = cnn::Packed::new(&proj_weight, width, n_tags);
+        let dim = navec.dim();
+        let word_taps = layers[0].taps(0..dim);
+        let shape_weights = layers[0].taps(dim..dim + shape_dim);
+        let n_shapes = shape_emb.len() / shape_dim.max(1);
+        let mut shape_taps = vec![0.0; n_shapes * shape_weights.cols()];
+        cnn::gemm(
+            &shape_emb,
+            shape_dim,
+            n_shapes,
+            &shape_weights,
+            &mut shape_taps,
+        );
+        let tap_cache = TapCache::new(navec.len());
         Ok(SlovnetModel {
             navec,
             shape_ids,
-            shape_emb,
-            shape_dim,
+            word_taps,
+            shape_taps,
+            tap_cache,
             layers,
             proj_weight,
             proj_bias,
@@ -134,20 +162,48 @@ impl SlovnetModel {
             return Vec::new();
         }
         let dim = self.navec.dim();
-        let first = &self.layers[0];
-        let (pad, width) = (first.padding(), first.in_dim());
-        let mut x = vec![0.0f32; (n + 2 * pad) * width];
+        let width = self.word_taps.cols();
+        // Each token's taps in the first layer: its word's (cached, or computed below for
+        // the words not yet seen) plus its shape's.
+        let mut taps = vec![0.0f32; n * width];
+        let mut unseen: Vec<(usize, usize)> = Vec::new();
         let mut shape = String::new();
         for (t, word) in words.iter().enumerate() {
-            let row = &mut x[(pad + t) * width..(pad + t + 1) * width];
+            let row = &mut taps[t * width..(t + 1) * width];
             let id = self.navec.id(&word.to_lowercase());
-            self.navec.vector(id, &mut row[..dim]);
+            match self.tap_cache.get(id) {
+                Some(cached) => row.copy_from_slice(cached),
+                None => unseen.push((t, id)),
+            }
+        }
+        if !unseen.is_empty() {
+            let mut vectors = vec![0.0f32; unseen.len() * dim];
+            for (row, &(_, id)) in vectors.chunks_exact_mut(dim).zip(&unseen) {
+                self.navec.vector(id, row);
+            }
+            let mut computed = vec![0.0f32; unseen.len() * width];
+            cnn::gemm(&vectors, dim, unseen.len(), &self.word_taps, &mut computed);
+            for (row, &(t, id)) in computed.chunks_exact(width).zip(&unseen) {
+                taps[t * width..(t + 1) * width].copy_from_slice(row);
+                self.tap_cache.offer(id, row);
+            }
+        }
+        for (word, row) in words.iter().zip(taps.chunks_exact_mut(width)) {
             shape::word_shape(word, &mut shape);
             // from_parts checked that every shape is in the vocabulary.
             let s = self.shape_ids.get(shape.as_str()).copied().unwrap_or(0);
-            row[dim..].copy_from_slice(&self.shape_emb[s * self.shape_dim..][..self.shape_dim]);
+            for (x, y) in row
+                .iter_mut()
+                .zip(&self.shape_taps[s * width..(s + 1) * width])
+            {
+                *x += y;
+            }
         }
-        for (i, layer) in self.layers.iter().enumerate() {
+        let next_pad = self.layers.get(1).map_or(0, ConvLayer::padding);
+        let out = self.layers[0].out_dim();
+        let mut x = vec![0.0f32; (n + 2 * next_pad) * out];
+        self.layers[0].forward_taps(&taps, n, &mut x[next_pad * out..(next_pad + n) * out]);
+        for (i, layer) in self.layers.iter().enumerate().skip(1) {
             let next_pad = self.layers.get(i + 1).map_or(0, ConvLayer::padding);
             let out = layer.out_dim();
             let mut y = vec![0.0f32; (n + 2 * next_pad) * out];
@@ -176,6 +232,54 @@ impl SlovnetModel {
         let path = crf::viterbi(&emissions, &self.transitions, n_tags);
         let marginals = crf::marginals(&emissions, &self.transitions, n_tags);
         crf::spans(&path, &self.tags, &marginals)
+    }
+}
+
+/// How many distinct words' first-layer taps [`SlovnetModel`] keeps (3 KB each, so at most
+/// 48 MB, shared by all threads): in Russian news the most frequent 16 k words make up most
+/// of the running text.
+pub const WORD_TAP_CACHE: usize = 16_384;
+
+/// The cache of word taps: one slot per navec entry, filled once, for at most
+/// [`WORD_TAP_CACHE`] words; lock-free reads, shared by every thread tagging with the model.
+#[derive(Debug)]
+struct TapCache {
+    slots: Box<[OnceLock<Box<[f32]>>]>,
+    filled: AtomicUsize,
+}
+
+impl TapCache {
+    fn new(words: usize) -> TapCache {
+        TapCache {
+            slots: (0..words).map(|_| OnceLock::new()).collect(),
+            filled: AtomicUsize::new(0),
+        }
+    }
+
+    fn get(&self, id: usize) -> Option<&[f32]> {
+        self.slots.get(id)?.get().map(|taps| &taps[..])
+    }
+
+    /// Keeps the taps of word `id` unless the cache is full (several threads may pass the
+    /// check at once, so it may hold a few more than the limit; the first value set wins,
+    /// and every thread computes the same numbers).
+    fn offer(&self, id: usize, taps: &[f32]) {
+        if self.filled.load(Ordering::Relaxed) >= WORD_TAP_CACHE {
+            return;
+        }
+        if let Some(slot) = self.slots.get(id)
+            && slot.set(taps.into()).is_ok()
+        {
+            self.filled.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A copy starts with an empty cache (the taps depend only on the weights, so this changes
+/// nothing but speed).
+impl Clone for TapCache {
+    fn clone(&self) -> TapCache {
+        TapCache::new(self.slots.len())
     }
 }
 
@@ -226,6 +330,14 @@ mod tests {
                 .all(|s| s.confidence > 0.5 && s.confidence <= 1.0)
         );
         assert!(model.tag(&[]).is_empty());
+        // The second time the words' taps come from the cache: the same numbers, and the
+        // same as from a copy that starts with an empty cache (compared where the three
+        // layers' windows see the same words: from the fourth word of the shorter sentence).
+        let first = model.emissions(&words);
+        assert_eq!(model.emissions(&words), first);
+        let tags = model.tag_count();
+        let fresh = model.clone().emissions(&words[2..]);
+        assert_eq!(fresh[3 * tags..], first[5 * tags..]);
         assert!(matches!(
             Tagger::tag(&model, Lang::En, &["London"]),
             Err(NerError::NoModel(Lang::En))
