@@ -5,7 +5,7 @@ use anyhow::Context;
 use newsclaims::document::Lang;
 use newsclaims::eval::conll::{self, ConllSentence};
 use newsclaims::ner::features::{Clusters, KeyMap};
-use newsclaims::ner::{clusters, model_file, train};
+use newsclaims::ner::{clusters, model_file, navec_clusters, train};
 use std::path::{Path, PathBuf};
 
 /// Arguments.
@@ -67,17 +67,28 @@ pub struct Args {
     /// the training sentences are added to it. Without it the model has no cluster features.
     #[arg(long, num_args = 1..)]
     raw: Vec<PathBuf>,
-    /// Number of coarse word clusters.
+    /// Number of coarse word clusters (raw-text or navec).
     #[arg(long, default_value_t = 64)]
     coarse_clusters: u16,
-    /// Number of fine word clusters.
+    /// Number of fine word clusters (raw-text or navec).
     #[arg(long, default_value_t = 256)]
     fine_clusters: u16,
     /// Cache of learned clusters (a TSV of word hash, coarse, fine): read if it exists,
     /// else written after clustering. Saves minutes when retraining with the same --raw.
     #[arg(long)]
     clusters_cache: Option<PathBuf>,
-    /// Maximum number of exchange passes when clustering.
+    /// Cluster the navec word vectors of this slovnet model file (e.g.
+    /// models/ner/ru.slovnet) by spherical k-means into --coarse-clusters and
+    /// --fine-clusters classes, and use those clusters. With --raw (or a --clusters-cache)
+    /// as well, the raw-text clusters are kept for the words navec lacks, under ids of
+    /// their own.
+    #[arg(long)]
+    navec_clusters: Option<PathBuf>,
+    /// Cache of the navec clusters (same TSV as --clusters-cache): read if it exists, else
+    /// written after clustering.
+    #[arg(long)]
+    navec_clusters_cache: Option<PathBuf>,
+    /// Maximum number of exchange passes when clustering (k-means passes for navec).
     #[arg(long, default_value_t = 8)]
     cluster_iterations: usize,
     /// Learn name lists (gazetteers) from the training data and use them as features.
@@ -142,6 +153,69 @@ fn write_cache(path: &Path, c: &Clusters) -> anyhow::Result<()> {
     std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The clusters learned from `--raw` text (plus the training sentences), or read from
+/// `--clusters-cache`; `None` when neither is given.
+fn raw_text_clusters(
+    args: &Args,
+    lang: Lang,
+    train_data: &[ConllSentence],
+) -> anyhow::Result<Option<Clusters>> {
+    if let Some(p) = args.clusters_cache.as_ref().filter(|p| p.exists()) {
+        return Ok(Some(read_cache(p)?));
+    }
+    if args.raw.is_empty() {
+        return Ok(None);
+    }
+    let mut texts = Vec::new();
+    for p in &args.raw {
+        texts.extend(clusters::read_raw(p)?);
+    }
+    texts.extend(train_data.iter().map(|s| s.words.join(" ")));
+    let (coarse, fine) = (args.coarse_clusters as usize, args.fine_clusters as usize);
+    eprintln!(
+        "clustering {} texts into {coarse} and {fine} classes",
+        texts.len()
+    );
+    let c = clusters::learn(lang, &texts, coarse, fine, args.cluster_iterations);
+    eprintln!("{} words clustered", c.map.len());
+    if let Some(p) = &args.clusters_cache {
+        write_cache(p, &c)?;
+    }
+    Ok(Some(c))
+}
+
+/// The clusters of the navec vectors in the slovnet model file `path`, or read from
+/// `--navec-clusters-cache`.
+fn navec_clusters(args: &Args, lang: Lang, path: &Path) -> anyhow::Result<Clusters> {
+    if let Some(p) = args.navec_clusters_cache.as_ref().filter(|p| p.exists()) {
+        return read_cache(p);
+    }
+    let model = newsclaims::ner::SlovnetModel::load(path)?;
+    let (coarse, fine) = (args.coarse_clusters as usize, args.fine_clusters as usize);
+    eprintln!(
+        "clustering {} navec vectors into {coarse} and {fine} classes",
+        model.navec().len()
+    );
+    let started = std::time::Instant::now();
+    let c = navec_clusters::navec_clusters(
+        lang,
+        model.navec(),
+        coarse,
+        fine,
+        args.cluster_iterations,
+        args.seed,
+    );
+    eprintln!(
+        "{} words clustered in {:.0} s",
+        c.map.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(p) = &args.navec_clusters_cache {
+        write_cache(p, &c)?;
+    }
+    Ok(c)
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<()> {
     if args.backend == "transformer" {
@@ -167,31 +241,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         transfer.len(),
         dev.as_ref().map_or(0, Vec::len)
     );
-    let cached = match &args.clusters_cache {
-        Some(p) if p.exists() => Some(read_cache(p)?),
-        _ => None,
-    };
-    let clusters = if cached.is_some() {
-        cached
-    } else if args.raw.is_empty() {
-        None
-    } else {
-        let mut texts = Vec::new();
-        for p in &args.raw {
-            texts.extend(clusters::read_raw(p)?);
+    let raw_clusters = raw_text_clusters(&args, lang, &train_data)?;
+    let clusters = match &args.navec_clusters {
+        None => raw_clusters,
+        Some(path) => {
+            let mut c = navec_clusters(&args, lang, path)?;
+            if let Some(raw) = raw_clusters {
+                // navec's ids are 0..k; the raw-text ones go above them.
+                let added = navec_clusters::fill_missing(
+                    &mut c,
+                    &raw,
+                    args.coarse_clusters,
+                    args.fine_clusters,
+                );
+                eprintln!("{added} words navec lacks keep their raw-text clusters");
+            }
+            Some(c)
         }
-        texts.extend(train_data.iter().map(|s| s.words.join(" ")));
-        let (coarse, fine) = (args.coarse_clusters as usize, args.fine_clusters as usize);
-        eprintln!(
-            "clustering {} texts into {coarse} and {fine} classes",
-            texts.len()
-        );
-        let c = clusters::learn(lang, &texts, coarse, fine, args.cluster_iterations);
-        eprintln!("{} words clustered", c.map.len());
-        if let Some(p) = &args.clusters_cache {
-            write_cache(p, &c)?;
-        }
-        Some(c)
     };
     let cfg = train::TrainConfig {
         clusters,

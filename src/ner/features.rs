@@ -432,10 +432,14 @@ fn suffix_start(s: &str, k: usize) -> Option<usize> {
     s.char_indices().rev().nth(k - 1).map(|(i, _)| i)
 }
 
+/// A word case-folded as the tagger folds it (see [`fold_char`]).
+pub fn fold(lang: Lang, word: &str) -> String {
+    word.chars().map(|c| fold_char(lang, c)).collect()
+}
+
 /// Hash of a folded word, as used for [`TokenInfo::lower`] and the cluster map.
 pub fn word_key(lang: Lang, word: &str) -> u64 {
-    let folded: String = word.chars().map(|c| fold_char(lang, c)).collect();
-    folded_word_key(&folded)
+    folded_word_key(&fold(lang, word))
 }
 
 /// [`word_key`] of a word already folded by [`Lang::match_key`] (the same folding), for

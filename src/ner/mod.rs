@@ -14,6 +14,7 @@ pub mod gazetteer;
 pub mod heads;
 pub mod model;
 pub mod model_file;
+pub mod navec_clusters;
 mod perceptron;
 pub mod slovnet;
 pub mod train;

@@ -149,6 +149,12 @@ impl SlovnetModel {
         })
     }
 
+    /// The navec embedding table the network reads its words from (also the source of
+    /// the perceptron's navec word clusters, see [`crate::ner::navec_clusters`]).
+    pub fn navec(&self) -> &Navec {
+        &self.navec
+    }
+
     /// Number of tags (the width of a row of [`SlovnetModel::emissions`]).
     pub fn tag_count(&self) -> usize {
         self.tags.len()
