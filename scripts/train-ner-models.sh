@@ -22,9 +22,12 @@ for lang in $langs; do
       --train "$D/ner/ru/nerel.train.conll" --dev "$D/ner/ru/nerel.dev.conll" \
       --raw "$D/raw/ru/rucoco.jsonl" --clusters-cache out/clusters-ru.tsv \
       --out models/ner/ru.bin
+    # The stacked model's word clusters come from navec's vectors (inside ru.slovnet), not
+    # from raw text: see models/README.md, "Word clusters from navec".
     "$NC" train ner --lang ru --seed 1 --gazetteer \
       --train "$D/ner/ru/nerel.train.conll" --dev "$D/ner/ru/nerel.dev.conll" \
-      --raw "$D/raw/ru/rucoco.jsonl" --clusters-cache out/clusters-ru.tsv \
+      --navec-clusters models/ner/ru.slovnet --coarse-clusters 256 --fine-clusters 2048 \
+      --navec-clusters-cache out/navec-clusters-ru-256-2048.tsv \
       --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin ;;
   az)
     scripts/split-az-dev.sh "$D/ner/az/aznerm.train.conll" out/ner-az
