@@ -87,7 +87,9 @@ fn is_quote(c: char) -> bool {
 /// Whether a content text is one quotation: it opens with a quotation mark and closes with
 /// one (before a final comma or full stop).
 fn is_quotation(text: &str) -> bool {
-    text.starts_with(is_quote) && text.trim_end_matches(['.', ',']).ends_with(is_quote)
+    let end = text.trim_end_matches(['.', ',']);
+    (text.starts_with(is_quote) || text.starts_with("''"))
+        && (end.ends_with(is_quote) || end.ends_with("''"))
 }
 
 /// Groups the content pieces of one cue (sorted by start) into contents. Pieces at most
@@ -245,6 +247,7 @@ mod tests {
         assert!(is_quote('“') && !is_quote('a'));
         assert!(is_quotation("“We won,”") && is_quotation("\"Yes.\""));
         assert!(!is_quotation("“We won,” he said") && !is_quotation("we won"));
+        assert!(is_quotation("''We won,''") && !is_quotation("'90s were fine"));
     }
 
     #[test]

@@ -11,6 +11,10 @@ pub struct QuotePair {
     pub close: usize,
 }
 
+/// Stands for a doubled apostrophe `''` (two tokens), the quotation mark of some English
+/// news archives (the New York Times' `''We won,'' he said.`); it pairs only with itself.
+const DOUBLED_APOSTROPHE: char = '\u{2033}';
+
 /// Quotes longer than this many tokens are taken as unbalanced marks, not a quotation.
 const MAX_QUOTE_TOKENS: usize = 400;
 
@@ -29,7 +33,7 @@ fn role(c: char) -> Option<Role> {
     Some(match c {
         '«' | '„' | '‹' | '‘' | '「' => Role::Open,
         '»' | '”' | '›' | '’' | '」' => Role::Close,
-        '"' => Role::Either,
+        '"' | DOUBLED_APOSTROPHE => Role::Either,
         '“' => Role::CloseLowOrOpen,
         _ => return None,
     })
@@ -46,30 +50,53 @@ fn closes(open: char, close: char) -> bool {
             | ('‹', '›')
             | ('‘', '’')
             | ('"', '"')
+            | (DOUBLED_APOSTROPHE, DOUBLED_APOSTROPHE)
             | ('「', '」')
             | ('“', '“')
     )
 }
 
 /// Pairs the quotation marks of a document. A paragraph break closes nothing: marks left
-/// open at a blank line are dropped.
+/// open at a blank line are dropped. A doubled apostrophe (`''`, two tokens) is one mark: a
+/// pair spans from the first token of its opening mark to the last of its closing one.
 pub fn find_quotes(text: &str, tokens: &[Token]) -> Vec<QuotePair> {
     let mut pairs = Vec::new();
     let mut stack: Vec<(usize, char)> = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
+    let single = |i: usize| -> Option<char> {
+        let mut chars = tokens.get(i)?.text(text).chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    };
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = &tokens[i];
         if i > 0 && text[tokens[i - 1].end..token.start].matches('\n').count() >= 2 {
             stack.clear();
         }
-        let mut chars = token.text(text).chars();
-        let (Some(c), None) = (chars.next(), chars.next()) else {
+        let Some(mut c) = single(i) else {
+            i += 1;
             continue;
         };
-        let Some(role) = role(c) else { continue };
+        // The mark's last token: `i`, or `i + 1` for a doubled apostrophe.
+        let mut last = i;
+        if c == '\'' && single(i + 1) == Some('\'') && tokens[i + 1].start == token.end {
+            c = DOUBLED_APOSTROPHE;
+            last = i + 1;
+        }
+        let Some(role) = role(c) else {
+            i += 1;
+            continue;
+        };
         if c == '’' && !stack.iter().any(|&(_, o)| o == '‘') {
             // An apostrophe, not a closing single quote.
+            i += 1;
             continue;
         }
-        let attached_right = tokens.get(i + 1).is_some_and(|n| n.start == token.end);
+        let attached_right = tokens
+            .get(last + 1)
+            .is_some_and(|n| n.start == tokens[last].end);
         let attached_left = i > 0 && tokens[i - 1].end == token.start;
         let acts_as_close = match role {
             Role::Open => false,
@@ -90,13 +117,14 @@ pub fn find_quotes(text: &str, tokens: &[Token]) -> Vec<QuotePair> {
             if let Some(pos) = stack.iter().rposition(|&(_, o)| closes(o, c)) {
                 let (open, _) = stack[pos];
                 stack.truncate(pos);
-                if i - open <= MAX_QUOTE_TOKENS {
-                    pairs.push(QuotePair { open, close: i });
+                if last - open <= MAX_QUOTE_TOKENS {
+                    pairs.push(QuotePair { open, close: last });
                 }
             }
         } else {
             stack.push((i, c));
         }
+        i = last + 1;
     }
     pairs.sort_by_key(|p| p.open);
     pairs
@@ -144,6 +172,14 @@ mod tests {
         assert_eq!(
             pairs("The group’s ‘red line’ held."),
             [("‘".into(), "red line".into())]
+        );
+        // Doubled apostrophes (two tokens each) are one mark; a lone apostrophe is none.
+        assert_eq!(
+            pairs("''I don't judge,'' he said. ''But 'most' do.''"),
+            [
+                ("'".into(), "'I don't judge,'".into()),
+                ("'".into(), "'But 'most' do.'".into())
+            ]
         );
     }
 
