@@ -264,15 +264,8 @@ impl AttributionModel {
             b.extend_from_slice(&k.to_le_bytes());
             b.push(v);
         }
-        let mut clusters: Vec<(u64, [u16; 2])> =
-            self.clusters.map.iter().map(|(&k, &v)| (k, v)).collect();
-        clusters.sort_unstable();
-        b.extend_from_slice(&(clusters.len() as u32).to_le_bytes());
-        for (k, [coarse, fine]) in clusters {
-            b.extend_from_slice(&k.to_le_bytes());
-            b.extend_from_slice(&coarse.to_le_bytes());
-            b.extend_from_slice(&fine.to_le_bytes());
-        }
+        b.extend_from_slice(&(self.clusters.map.len() as u32).to_le_bytes());
+        self.clusters.encode(&mut b);
         let sum = hash_bytes(CHECKSUM_SEED, &b);
         b.extend_from_slice(&sum.to_le_bytes());
         b
@@ -332,17 +325,9 @@ impl AttributionModel {
         }
         let n_clusters = r.u32().ok_or_else(truncated)? as usize;
         let raw_clusters = r
-            .take(n_clusters.saturating_mul(12))
+            .take(n_clusters.saturating_mul(Clusters::ENTRY_BYTES))
             .ok_or_else(truncated)?;
-        let mut clusters = Clusters::default();
-        clusters.map.reserve(n_clusters);
-        for c in raw_clusters.chunks_exact(12) {
-            let mut a = [0u8; 8];
-            a.copy_from_slice(&c[..8]);
-            let coarse = u16::from_le_bytes([c[8], c[9]]);
-            let fine = u16::from_le_bytes([c[10], c[11]]);
-            clusters.map.insert(u64::from_le_bytes(a), [coarse, fine]);
-        }
+        let clusters = Clusters::decode(raw_clusters);
         if r.pos != body.len() {
             return Err(corrupt("trailing bytes"));
         }

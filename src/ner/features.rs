@@ -170,6 +170,38 @@ pub struct Clusters {
     pub map: KeyMap<[u16; 2]>,
 }
 
+impl Clusters {
+    /// Bytes of one entry in [`Clusters::encode`]: word hash (u64), coarse and fine (u16),
+    /// little-endian.
+    pub const ENTRY_BYTES: usize = 12;
+
+    /// Appends the entries to `out`, sorted by word hash (so the bytes are deterministic),
+    /// without a count (the model files write it).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let mut entries: Vec<(u64, [u16; 2])> = self.map.iter().map(|(&k, &v)| (k, v)).collect();
+        entries.sort_unstable();
+        for (k, [coarse, fine]) in entries {
+            out.extend_from_slice(&k.to_le_bytes());
+            out.extend_from_slice(&coarse.to_le_bytes());
+            out.extend_from_slice(&fine.to_le_bytes());
+        }
+    }
+
+    /// Reads entries written by [`Clusters::encode`] (`bytes` holds whole entries).
+    pub fn decode(bytes: &[u8]) -> Clusters {
+        let mut map = KeyMap::default();
+        map.reserve(bytes.len() / Self::ENTRY_BYTES);
+        for c in bytes.chunks_exact(Self::ENTRY_BYTES) {
+            let mut key = [0u8; 8];
+            key.copy_from_slice(&c[..8]);
+            let coarse = u16::from_le_bytes([c[8], c[9]]);
+            let fine = u16::from_le_bytes([c[10], c[11]]);
+            map.insert(u64::from_le_bytes(key), [coarse, fine]);
+        }
+        Clusters { map }
+    }
+}
+
 /// Reusable buffers for extraction; one per thread.
 #[derive(Debug, Default)]
 pub struct Scratch {

@@ -134,16 +134,10 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
     for w in &model.weights {
         b.extend_from_slice(&w.to_le_bytes());
     }
-    let mut entries: Vec<(u64, [u16; 2])> = match &model.clusters {
-        Some(c) => c.map.iter().map(|(&k, &v)| (k, v)).collect(),
-        None => Vec::new(),
-    };
-    entries.sort_unstable();
-    b.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-    for (k, [c0, c1]) in entries {
-        b.extend_from_slice(&k.to_le_bytes());
-        b.extend_from_slice(&c0.to_le_bytes());
-        b.extend_from_slice(&c1.to_le_bytes());
+    let clusters = model.clusters.as_ref();
+    b.extend_from_slice(&(clusters.map_or(0, |c| c.map.len()) as u32).to_le_bytes());
+    if let Some(c) = clusters {
+        c.encode(&mut b);
     }
     let mut names: Vec<(u64, u8)> = match &model.gazetteer {
         Some(g) => g.map.iter().map(|(&k, &v)| (k, v)).collect(),
@@ -343,28 +337,10 @@ pub fn from_bytes(
         .collect();
     let nc = r.u32()? as usize;
     let c_bytes = r.take(
-        nc.checked_mul(12)
+        nc.checked_mul(Clusters::ENTRY_BYTES)
             .ok_or_else(|| corrupt("cluster count overflows".into()))?,
     )?;
-    let clusters = if nc == 0 {
-        None
-    } else {
-        let map = c_bytes
-            .chunks_exact(12)
-            .map(|c| {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(&c[..8]);
-                (
-                    u64::from_le_bytes(a),
-                    [
-                        u16::from_le_bytes([c[8], c[9]]),
-                        u16::from_le_bytes([c[10], c[11]]),
-                    ],
-                )
-            })
-            .collect();
-        Some(Clusters { map })
-    };
+    let clusters = (nc != 0).then(|| Clusters::decode(c_bytes));
     let ng = r.u32()? as usize;
     let g_bytes = r.take(
         ng.checked_mul(9)
