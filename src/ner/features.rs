@@ -9,13 +9,20 @@
 //! text and name lists learned from training data, both stored in the model file.
 
 use super::gazetteer::{self, Gazetteer};
-use crate::document::Lang;
+use crate::document::{EntityType, Lang};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Version of the feature templates. Stored in model files: a model trained with other
 /// templates would silently score garbage, so loading checks it.
 pub const FEATURE_SET_VERSION: u32 = 3;
+
+/// Version of the templates over another tagger's view ([`Hint`]), the features only a
+/// model stacked on slovnet has. Stored in the flags of such model files (see
+/// `model_file.rs`) rather than in [`FEATURE_SET_VERSION`], so that changing them does not
+/// invalidate the models that never read hints. Version 0 was the tag-only set (tag, with
+/// the neighbours' tags, with the capitalisation, with the word).
+pub const HINT_FEATURE_VERSION: u16 = 1;
 
 /// The FxHash multiplier: a fast, well-mixing odd constant.
 const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -105,6 +112,8 @@ const T_HINT_M1: u64 = 71;
 const T_HINT_P1: u64 = 72;
 const T_HINT_CAP: u64 = 73;
 const T_HINT_WORD: u64 = 74;
+const T_HINT_TYPE_PROB: u64 = 75;
+const T_HINT_TYPE_PROB_CAP: u64 = 76;
 
 /// Hash of the padding "word" before the sentence.
 const BOS: u64 = 0x0b05_0b05_0b05_0b05;
@@ -119,6 +128,39 @@ const CAP_MIXED: u64 = 3;
 const CAP_DIGIT: u64 = 4;
 const CAP_PUNCT: u64 = 5;
 const CAP_OTHER: u64 = 6;
+
+/// Another tagger's view of one word, for a model stacked on that tagger (the stacked
+/// Russian model reads slovnet's, [`crate::ner::SlovnetModel::hints`]). Probabilities come
+/// as buckets ([`prob_bucket`]): the perceptron learns one weight per bucket, so how far
+/// to trust the other tagger can depend on how sure it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Hint {
+    /// The tagger's tag id for the word (on its best path).
+    pub tag: u8,
+    /// [`prob_bucket`] of the marginal probability of each entity type (its `B-` and `I-`
+    /// tags summed), indexed by [`entity_index`].
+    pub type_probs: [u8; 4],
+}
+
+/// A small index for each entity type (the order of [`Hint::type_probs`]).
+pub fn entity_index(kind: EntityType) -> usize {
+    match kind {
+        EntityType::Per => 0,
+        EntityType::Org => 1,
+        EntityType::Loc => 2,
+        EntityType::Misc => 3,
+    }
+}
+
+/// Upper bounds of the probability buckets below the top one: coarse where a tagger is
+/// unsure, fine near certainty, where most of its tags are and where its mistakes still
+/// differ (a 0.9 tag is wrong far more often than a 0.999 one).
+const PROB_BOUNDS: [f32; 5] = [0.05, 0.3, 0.7, 0.95, 0.99];
+
+/// The bucket of a probability: 0 (below 0.05) to 5 (0.99 and above).
+pub fn prob_bucket(p: f32) -> u8 {
+    PROB_BOUNDS.iter().take_while(|&&b| p >= b).count() as u8
+}
 
 /// Per-token values computed once and combined into features.
 #[derive(Clone, Copy, Debug, Default)]
@@ -294,9 +336,12 @@ fn shape_and_cap(word: &str) -> (u64, u64) {
 
 /// Extracts the features of every token of a sentence.
 ///
-/// `hints` are another tagger's labels for the words (one small integer per word; the
-/// stacked Russian model uses slovnet's tag ids): when given, each word also gets features
-/// of its hint, its neighbours' hints and the hint with its capitalisation and its word.
+/// `hints` are another tagger's view of the words (one [`Hint`] per word; the stacked
+/// Russian model uses slovnet's): when given, each word also gets features of its hint's
+/// tag alone, with the neighbours' tags, with its capitalisation and with its word, and of
+/// how probable the tagger finds each entity type for the word, alone and with the word's
+/// capitalisation (a capitalised word the tagger half believes to be a name is a different
+/// case from a lower-case one).
 /// `out` receives the features of all tokens back to back and `offsets` the start of each
 /// token's run plus a final end (so token `i` owns `out[offsets[i]..offsets[i + 1]]`).
 #[allow(clippy::too_many_arguments)]
@@ -304,7 +349,7 @@ pub fn extract(
     lang: Lang,
     clusters: Option<&Clusters>,
     gazetteer: Option<&Gazetteer>,
-    hints: Option<&[u8]>,
+    hints: Option<&[Hint]>,
     words: &[&str],
     scratch: &mut Scratch,
     out: &mut Vec<u64>,
@@ -445,14 +490,22 @@ pub fn extract(
             out.push(feat(T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0));
         }
         if let Some(h) = hints.filter(|h| h.len() == n) {
-            let hint = u64::from(h[i]);
-            let h_m1 = if i == 0 { BOS } else { u64::from(h[i - 1]) };
-            let h_p1 = h.get(i + 1).map_or(EOS, |&x| u64::from(x));
+            let hint = u64::from(h[i].tag);
+            let h_m1 = if i == 0 { BOS } else { u64::from(h[i - 1].tag) };
+            let h_p1 = h.get(i + 1).map_or(EOS, |x| u64::from(x.tag));
             out.push(feat(T_HINT, hint, 0, 0));
             out.push(feat(T_HINT_M1, h_m1, hint, 0));
             out.push(feat(T_HINT_P1, hint, h_p1, 0));
             out.push(feat(T_HINT_CAP, hint, t.cap, 0));
             out.push(feat(T_HINT_WORD, hint, t.lower, 0));
+            for (k, &b) in h[i].type_probs.iter().enumerate() {
+                // Most words are near-certainly not of most types: only the types the
+                // tagger gives some weight get features.
+                if b > 0 {
+                    out.push(feat(T_HINT_TYPE_PROB, k as u64, u64::from(b), 0));
+                    out.push(feat(T_HINT_TYPE_PROB_CAP, k as u64, u64::from(b), t.cap));
+                }
+            }
         }
     }
     offsets.push(out.len() as u32);
@@ -574,30 +627,94 @@ mod tests {
         assert_eq!(off, vec![0]);
     }
 
+    fn run_with_hints(words: &[&str], hints: &[Hint]) -> Vec<u64> {
+        run_with_hints_and_offsets(words, hints).0
+    }
+
+    fn run_with_hints_and_offsets(words: &[&str], hints: &[Hint]) -> (Vec<u64>, Vec<u32>) {
+        let mut s = Scratch::default();
+        let (mut out, mut off) = (Vec::new(), Vec::new());
+        extract(
+            Lang::Ru,
+            None,
+            None,
+            Some(hints),
+            words,
+            &mut s,
+            &mut out,
+            &mut off,
+        );
+        (out, off)
+    }
+
+    fn tags(tags: &[u8]) -> Vec<Hint> {
+        tags.iter()
+            .map(|&tag| Hint {
+                tag,
+                ..Hint::default()
+            })
+            .collect()
+    }
+
     #[test]
     fn hints_add_features_of_their_own() {
         let words = ["Иван", "Петров", "сказал"];
         let (plain, _) = features(Lang::Ru, &words);
-        let run = |hints: &[u8]| {
-            let mut s = Scratch::default();
-            let (mut out, mut off) = (Vec::new(), Vec::new());
-            extract(
-                Lang::Ru,
-                None,
-                None,
-                Some(hints),
-                &words,
-                &mut s,
-                &mut out,
-                &mut off,
-            );
-            out
-        };
-        let a = run(&[2, 3, 1]);
+        let a = run_with_hints(&words, &tags(&[2, 3, 1]));
+        // Five tag features per word; no type probabilities, no features of them.
         assert_eq!(a.len(), plain.len() + 5 * words.len());
-        assert_ne!(a, run(&[1, 1, 1]));
+        assert_ne!(a, run_with_hints(&words, &tags(&[1, 1, 1])));
         // Hints that do not fit the sentence are ignored.
-        assert_eq!(run(&[2, 3]), plain);
+        assert_eq!(run_with_hints(&words, &tags(&[2, 3])), plain);
+    }
+
+    #[test]
+    fn type_probabilities_are_features_when_not_negligible() {
+        let words = ["мэрии", "Москвы", "."];
+        let base = tags(&[1, 4, 1]);
+        let with = |t: usize, kind: EntityType, bucket: u8| {
+            let mut h = base.clone();
+            h[t].type_probs[entity_index(kind)] = bucket;
+            run_with_hints_and_offsets(&words, &h)
+        };
+        let (plain, plain_off) = run_with_hints_and_offsets(&words, &base);
+        // A type the tagger gives no weight adds nothing.
+        assert_eq!(with(1, EntityType::Per, 0).0, plain);
+        // Any other bucket adds two features (alone and with the capitalisation) to that
+        // word only, and different buckets give different features.
+        let (loc5, off) = with(1, EntityType::Loc, 5);
+        assert_eq!(loc5.len(), plain.len() + 2);
+        assert_eq!(off[1], plain_off[1]);
+        assert_eq!(off[2], plain_off[2] + 2);
+        assert_ne!(with(1, EntityType::Loc, 3).0, loc5);
+        assert_ne!(with(1, EntityType::Org, 5).0, loc5);
+        // The same probability on a lower-case word shares the plain feature but not the
+        // one with the capitalisation.
+        let (org0, off0) = with(0, EntityType::Org, 5);
+        let (org1, off1) = with(1, EntityType::Org, 5);
+        let added = |f: &[u64], o: &[u32], t: usize| -> Vec<u64> {
+            let run = &f[o[t] as usize..o[t + 1] as usize];
+            let before = &plain[plain_off[t] as usize..plain_off[t + 1] as usize];
+            run.iter()
+                .filter(|x| !before.contains(x))
+                .copied()
+                .collect()
+        };
+        let (a, b) = (added(&org0, &off0, 0), added(&org1, &off1, 1));
+        assert_eq!((a.len(), b.len()), (2, 2));
+        assert_eq!(a.iter().filter(|x| b.contains(x)).count(), 1);
+    }
+
+    #[test]
+    fn probabilities_fall_into_buckets() {
+        assert_eq!(prob_bucket(0.0), 0);
+        assert_eq!(prob_bucket(0.049), 0);
+        assert_eq!(prob_bucket(0.05), 1);
+        assert_eq!(prob_bucket(0.5), 2);
+        assert_eq!(prob_bucket(0.9), 3);
+        assert_eq!(prob_bucket(0.98), 4);
+        assert_eq!(prob_bucket(0.995), 5);
+        assert_eq!(prob_bucket(1.0), 5);
     }
 
     #[test]

@@ -287,13 +287,14 @@ impl NerModel {
             .collect()
     }
 
-    /// slovnet's tag ids for the words, when the model is stacked on slovnet.
-    pub fn hints(&self, words: &[&str]) -> Option<Vec<u8>> {
+    /// slovnet's view of the words ([`SlovnetModel::hints`]), when the model is stacked on
+    /// slovnet.
+    pub fn hints(&self, words: &[&str]) -> Option<Vec<features::Hint>> {
         if !self.uses_slovnet {
             return None;
         }
         let net = self.slovnet.as_ref()?;
-        Some(net.decode(words).into_iter().map(|t| t as u8).collect())
+        Some(net.hints(words))
     }
 
     /// Fills `s.emissions` with per-token label scores.

@@ -6,7 +6,7 @@
 //! |---|---|
 //! | magic `NCNERMDL` | 8 |
 //! | format version (u32) | 4 |
-//! | language code (2 ASCII bytes) + flags u16 (bit 0: stacked on slovnet) | 4 |
+//! | language code (2 ASCII bytes) + flags u16 (bit 0: stacked on slovnet; bits 1-15: the stacked features' [`features::HINT_FEATURE_VERSION`]) | 4 |
 //! | feature-set version (u32) | 4 |
 //! | number of entity types (u16), then each as u8 length + ASCII label | var |
 //! | confidence scale (f32), weight quantisation step (f32) | 8 |
@@ -21,7 +21,7 @@
 //! so a damaged or truncated file fails cleanly instead of tagging garbage.
 
 use super::decode::LabelSet;
-use super::features::{self, Clusters, FEATURE_SET_VERSION};
+use super::features::{self, Clusters, FEATURE_SET_VERSION, HINT_FEATURE_VERSION};
 use super::gazetteer::Gazetteer;
 use super::model::{MAX_LABELS, NerModel};
 use crate::document::{EntityType, Lang};
@@ -115,7 +115,12 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
     b.extend_from_slice(&MAGIC);
     b.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     b.extend_from_slice(model.lang.code().as_bytes());
-    b.extend_from_slice(&u16::from(model.uses_slovnet).to_le_bytes());
+    let flags = if model.uses_slovnet {
+        1 | HINT_FEATURE_VERSION << 1
+    } else {
+        0
+    };
+    b.extend_from_slice(&flags.to_le_bytes());
     b.extend_from_slice(&FEATURE_SET_VERSION.to_le_bytes());
     b.extend_from_slice(&(model.labels.types.len() as u16).to_le_bytes());
     for t in &model.labels.types {
@@ -297,6 +302,15 @@ pub fn from_bytes(
             "feature set version {fset}, this build extracts version {FEATURE_SET_VERSION}"
         )));
     }
+    // A stacked model's slovnet features have a version of their own (files from before
+    // it have 0 there).
+    let hint_version = flags >> 1;
+    if flags & 1 != 0 && hint_version != HINT_FEATURE_VERSION {
+        return Err(corrupt(format!(
+            "stacked on slovnet with hint feature version {hint_version}, this build extracts \
+             version {HINT_FEATURE_VERSION}; retrain it (scripts/train-ner-models.sh ru)"
+        )));
+    }
     let n_types = r.u16()? as usize;
     let mut types = Vec::with_capacity(n_types);
     for _ in 0..n_types {
@@ -436,6 +450,16 @@ mod tests {
         stacked.uses_slovnet = true;
         save(&stacked, &path).unwrap();
         assert!(load(&path, None).unwrap().uses_slovnet);
+        // A stacked model whose slovnet features are of another version is refused by name.
+        let mut old = to_bytes(&stacked);
+        let flags = 8 + 4 + 2;
+        old[flags..flags + 2].copy_from_slice(&1u16.to_le_bytes());
+        let body = old.len() - 8;
+        let sum = features::hash_bytes(CHECKSUM_SEED, &old[..body]);
+        old[body..].copy_from_slice(&sum.to_le_bytes());
+        std::fs::write(&path, &old).unwrap();
+        let err = load(&path, None).unwrap_err().to_string();
+        assert!(err.contains("hint feature version 0"), "{err}");
         save(&m, &path).unwrap();
         // Saving again is byte-identical (deterministic format).
         assert_eq!(to_bytes(&back), to_bytes(&load(&path, None).unwrap()));

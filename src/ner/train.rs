@@ -218,10 +218,7 @@ pub fn train(
                    scratch: &mut Scratch,
                    hashes: &mut Vec<u64>,
                    offsets: &mut Vec<u32>| {
-        let hints: Option<Vec<u8>> = cfg
-            .slovnet
-            .as_ref()
-            .map(|net| net.decode(words).into_iter().map(|t| t as u8).collect());
+        let hints = cfg.slovnet.as_ref().map(|net| net.hints(words));
         features::extract(
             lang,
             clusters,

@@ -231,6 +231,17 @@ impl SlovnetModel {
         crf::viterbi(&self.emissions(words), &self.transitions, self.tags.len())
     }
 
+    /// What a perceptron stacked on the network reads of each word: its CRF tag, how sure
+    /// the CRF is of it and of each entity type, and its place in slovnet's span
+    /// ([`crf::hints`]).
+    pub fn hints(&self, words: &[&str]) -> Vec<crate::ner::features::Hint> {
+        let emissions = self.emissions(words);
+        let n_tags = self.tags.len();
+        let path = crf::viterbi(&emissions, &self.transitions, n_tags);
+        let marginals = crf::marginals(&emissions, &self.transitions, n_tags);
+        crf::hints(&path, &self.tags, &marginals)
+    }
+
     /// Tags one sentence: entity spans in order, with confidences.
     pub fn tag(&self, words: &[&str]) -> Vec<TokenSpan> {
         let emissions = self.emissions(words);
