@@ -5,9 +5,10 @@
 //! interrupted quote: `"A," he said, "B."`) become one content, their hull (across the cue
 //! only when both or neither are quotations, see [`group_pieces`]); a cue takes the nearest
 //! SOURCE span of its own sentence, and a source and cue set off by commas inside their
-//! content (`Back home, he said, he decided ...`) get the clause before them too. A cue without content gives no attribution (our
-//! claims always have a content). Speakers are classified the way the rules classify them, so
-//! that [`super::resolve`] can resolve pronouns and role nouns.
+//! content (`Back home, he said, he decided ...`) get the clause before them too. A cue
+//! without content gives no attribution (our claims always have a content). Speakers are
+//! classified the way the rules classify them, so that [`super::resolve`] can resolve
+//! pronouns and role nouns.
 
 use super::cues::CueKind;
 use super::learned::{ROLE_CONTENT, ROLE_CUE, ROLE_SOURCE, RoleSpan};
@@ -209,7 +210,7 @@ pub(super) fn link(
                 ClaimKind::AccordingTo
             } else if is_quotation(text) {
                 ClaimKind::Direct
-            } else if text.contains(is_quote) {
+            } else if text.contains(is_quote) || text.contains("''") {
                 ClaimKind::Mixed
             } else {
                 ClaimKind::Indirect
@@ -251,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn content_pieces_join_across_their_cue_only_as_an_interrupted_quote() {
+    fn content_pieces_join_across_their_cue_when_both_or_neither_are_quotations() {
         // `" A , " he said , " B . "`: tokens 0-4 and 8-11 around the cue at 6.
         let cue = 6..7;
         let quoted = |r: &Range<usize>| [0..5, 8..12, 3..5, 30..34].contains(r);
