@@ -233,6 +233,18 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Checks that `bytes` start with a model file's `magic` bytes (shared by the model files
+/// of this module and of slovnet's).
+pub(crate) fn check_magic(bytes: &[u8], magic: &[u8], path: &Path) -> Result<(), ModelFileError> {
+    if bytes.starts_with(magic) {
+        Ok(())
+    } else {
+        Err(ModelFileError::BadMagic {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
 /// Parses a model from bytes; `path` is only used in error messages.
 pub fn from_bytes(
     bytes: &[u8],
@@ -243,11 +255,7 @@ pub fn from_bytes(
         path: path.to_path_buf(),
         what,
     };
-    if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
-        return Err(ModelFileError::BadMagic {
-            path: path.to_path_buf(),
-        });
-    }
+    check_magic(bytes, &MAGIC, path)?;
     let mut r = Reader {
         b: bytes,
         pos: MAGIC.len(),

@@ -231,23 +231,25 @@ impl SlovnetModel {
         crf::viterbi(&self.emissions(words), &self.transitions, self.tags.len())
     }
 
-    /// What a perceptron stacked on the network reads of each word: its CRF tag, how sure
-    /// the CRF is of it and of each entity type, and its place in slovnet's span
-    /// ([`crf::hints`]).
+    /// What a perceptron stacked on the network reads of each word: its CRF tag and the
+    /// probability of each entity type ([`crf::hints`]).
     pub fn hints(&self, words: &[&str]) -> Vec<crate::ner::features::Hint> {
+        let (path, marginals) = self.path_and_marginals(words);
+        crf::hints(&path, &self.tags, &marginals)
+    }
+
+    /// The CRF's best tag path and every tag's marginal probability (`words × tags`).
+    fn path_and_marginals(&self, words: &[&str]) -> (Vec<usize>, Vec<f32>) {
         let emissions = self.emissions(words);
         let n_tags = self.tags.len();
         let path = crf::viterbi(&emissions, &self.transitions, n_tags);
         let marginals = crf::marginals(&emissions, &self.transitions, n_tags);
-        crf::hints(&path, &self.tags, &marginals)
+        (path, marginals)
     }
 
     /// Tags one sentence: entity spans in order, with confidences.
     pub fn tag(&self, words: &[&str]) -> Vec<TokenSpan> {
-        let emissions = self.emissions(words);
-        let n_tags = self.tags.len();
-        let path = crf::viterbi(&emissions, &self.transitions, n_tags);
-        let marginals = crf::marginals(&emissions, &self.transitions, n_tags);
+        let (path, marginals) = self.path_and_marginals(words);
         crf::spans(&path, &self.tags, &marginals)
     }
 }

@@ -24,7 +24,7 @@ use super::cnn::ConvLayer;
 use super::crf::Tag;
 use super::navec::Navec;
 use crate::ner::features;
-use crate::ner::model_file::{ModelFileError, Reader};
+use crate::ner::model_file::{ModelFileError, Reader, check_magic};
 use std::io::Read;
 use std::path::Path;
 
@@ -89,11 +89,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<SlovnetModel, ModelFileEr
         path: path.to_path_buf(),
         what,
     };
-    if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
-        return Err(ModelFileError::BadMagic {
-            path: path.to_path_buf(),
-        });
-    }
+    check_magic(bytes, &MAGIC, path)?;
     let mut r = Reader::new(bytes, MAGIC.len(), path);
     let version = r.u32()?;
     if version != FORMAT_VERSION {
