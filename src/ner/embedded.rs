@@ -158,6 +158,25 @@ impl Tagger for EmbeddedTagger {
             None => Err(NerError::NoModel(lang)),
         }
     }
+
+    /// The same spans as [`Tagger::tag`] on each sentence; the slovnet network (alone or
+    /// under the stacked Russian model) runs on the sentences together.
+    fn tag_batch(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        if lang == Lang::Ru
+            && self.russian_by_slovnet
+            && let Some(net) = &self.slovnet
+        {
+            return Ok(net.tag_batch(sentences));
+        }
+        match self.model(lang) {
+            Some(m) => Ok(m.tag_batch(sentences)),
+            None => Err(NerError::NoModel(lang)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +261,41 @@ mod tests {
         assert!(auto.slovnet().is_none() && auto.model(Lang::Ru).is_some());
         let err = EmbeddedTagger::load_dir_with(dir.path(), RussianModel::Slovnet).unwrap_err();
         assert!(err.to_string().contains(SLOVNET_FILE), "{err}");
+    }
+
+    /// A document's sentences tagged together (as the pipeline does) get the spans each gets
+    /// alone, with every shipped Russian model and English.
+    #[test]
+    fn batches_tag_as_sentences_do_with_the_shipped_models() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
+        let ru: Vec<Vec<&str>> = [
+            "Глава МИД России Сергей Лавров заявил , что Москва готова к переговорам .",
+            "",
+            "Об этом сообщает ТАСС со ссылкой на пресс-службу Газпрома .",
+            "Владимир Путин",
+        ]
+        .iter()
+        .map(|s| s.split_whitespace().collect())
+        .collect();
+        let en: Vec<Vec<&str>> = ["John Smith of Reuters said so in London .", "Hi ."]
+            .iter()
+            .map(|s| s.split_whitespace().collect())
+            .collect();
+        for choice in [
+            RussianModel::Auto,
+            RussianModel::Slovnet,
+            RussianModel::Perceptron,
+        ] {
+            let tagger = EmbeddedTagger::load_dir_with(&dir, choice).unwrap();
+            for (lang, sentences) in [(Lang::Ru, &ru), (Lang::En, &en)] {
+                let alone: Vec<Vec<TokenSpan>> = sentences
+                    .iter()
+                    .map(|s| tagger.tag(lang, s).unwrap())
+                    .collect();
+                assert!(alone.iter().any(|spans| !spans.is_empty()));
+                assert_eq!(tagger.tag_batch(lang, sentences).unwrap(), alone);
+            }
+        }
     }
 
     #[test]

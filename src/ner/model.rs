@@ -269,10 +269,33 @@ impl NerModel {
 
     /// Tags one sentence: entity spans with confidences.
     pub fn tag(&self, words: &[&str]) -> Vec<TokenSpan> {
+        let hints = self.hints(words);
+        self.tag_hinted(words, hints.as_deref())
+    }
+
+    /// Tags several sentences, the same as [`NerModel::tag`] on each; a model stacked on
+    /// slovnet gets the network's hints for all of them at once
+    /// ([`SlovnetModel::hints_batch`], which is faster than sentence by sentence).
+    pub fn tag_batch<'w, S: AsRef<[&'w str]>>(&self, sentences: &[S]) -> Vec<Vec<TokenSpan>> {
+        match self.slovnet.as_ref().filter(|_| self.uses_slovnet) {
+            Some(net) => sentences
+                .iter()
+                .zip(net.hints_batch(sentences))
+                .map(|(words, hints)| self.tag_hinted(words.as_ref(), Some(&hints)))
+                .collect(),
+            None => sentences
+                .iter()
+                .map(|words| self.tag_hinted(words.as_ref(), None))
+                .collect(),
+        }
+    }
+
+    /// Tags one sentence given slovnet's hints for it (when the model is stacked on slovnet).
+    fn tag_hinted(&self, words: &[&str], hints: Option<&[features::Hint]>) -> Vec<TokenSpan> {
         SCRATCH.with(|s| match s.try_borrow_mut() {
-            Ok(mut s) => self.tag_with(words, &mut s, true),
+            Ok(mut s) => self.tag_with(words, hints, &mut s, true),
             // Re-entrant use on one thread (not expected): fall back to fresh buffers.
-            Err(_) => self.tag_with(words, &mut TagScratch::default(), true),
+            Err(_) => self.tag_with(words, hints, &mut TagScratch::default(), true),
         })
     }
 
@@ -280,7 +303,8 @@ impl NerModel {
     /// [`decode::span_margin`]); used to calibrate confidences.
     pub fn tag_margins(&self, words: &[&str]) -> Vec<(TokenSpan, f32)> {
         let mut s = TagScratch::default();
-        let spans = self.tag_with(words, &mut s, true);
+        let hints = self.hints(words);
+        let spans = self.tag_with(words, hints.as_deref(), &mut s, true);
         spans
             .into_iter()
             .map(|sp| (sp, decode::span_margin(&s.margins, sp.start, sp.end)))
@@ -298,14 +322,13 @@ impl NerModel {
     }
 
     /// Fills `s.emissions` with per-token label scores.
-    fn score(&self, words: &[&str], s: &mut TagScratch) {
+    fn score(&self, words: &[&str], hints: Option<&[features::Hint]>, s: &mut TagScratch) {
         let l = self.labels.len();
-        let hints = self.hints(words);
         features::extract(
             self.lang,
             self.clusters.as_ref(),
             self.gazetteer.as_ref(),
-            hints.as_deref(),
+            hints,
             words,
             &mut s.features,
             &mut s.hashes,
@@ -338,8 +361,14 @@ impl NerModel {
         }
     }
 
-    fn tag_with(&self, words: &[&str], s: &mut TagScratch, with_conf: bool) -> Vec<TokenSpan> {
-        self.score(words, s);
+    fn tag_with(
+        &self,
+        words: &[&str],
+        hints: Option<&[features::Hint]>,
+        s: &mut TagScratch,
+        with_conf: bool,
+    ) -> Vec<TokenSpan> {
+        self.score(words, hints, s);
         let s = &mut *s;
         let margins = if with_conf {
             Some(&mut s.margins)
