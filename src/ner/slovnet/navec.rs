@@ -155,9 +155,16 @@ impl Navec {
             .enumerate()
         {
             let at = (q * self.centroids + usize::from(c)) * self.chunk;
-            // Element by element: a memcpy call per 3-float chunk cost more than the copy.
-            for (d, s) in part.iter_mut().zip(&self.codes[at..at + self.chunk]) {
-                *d = *s;
+            let centroid = &self.codes[at..at + self.chunk];
+            // navec's chunks are 3 floats: copied as a fixed-size array rather than by a
+            // memcpy call per chunk (which a loop over the slices also compiles to), which
+            // cost 4 % of Russian tagging.
+            match (
+                <&mut [f32; 3]>::try_from(&mut *part),
+                <&[f32; 3]>::try_from(centroid),
+            ) {
+                (Ok(d), Ok(s)) => *d = *s,
+                _ => part.copy_from_slice(centroid),
             }
         }
     }
