@@ -183,3 +183,21 @@ fn english_contents_around_their_cue() {
         "\"It just amazed me how quickly they rushed through everything,\""
     );
 }
+
+/// The cue keeps an auxiliary verb, as PolNeAR's cues do ("has said"), but not an adverb
+/// before the verb ("actually accused" -> "accused", as the seed article's gold has it).
+#[test]
+fn english_cues_keep_auxiliaries_and_drop_adverbs() {
+    let claims = extract(
+        "en",
+        "The opposition leader John Smith has repeatedly said that the election was rigged. \
+         Officials in London have said the vote was fair. Mary Jones actually accused the \
+         government of lying.",
+    );
+    let cues: Vec<&str> = claims.iter().map(|c| c.cue.as_str()).collect();
+    assert_eq!(
+        cues,
+        ["has repeatedly said", "have said", "accused"],
+        "{claims:?}"
+    );
+}

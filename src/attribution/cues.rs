@@ -62,6 +62,9 @@ pub enum CueKind {
     /// A generic media noun after an outlet's name ("TV", "channel"): dropped from a
     /// resolved name that already names the outlet by its web address ("Baku.tv TV").
     Media,
+    /// An auxiliary verb that belongs to its reporting verb's cue ("has said", "would
+    /// tell"), unlike an adverb before the verb ("actually accused": the verb alone).
+    Auxiliary,
 }
 
 impl CueKind {
@@ -91,6 +94,7 @@ impl CueKind {
             "agent" => CueKind::Agent,
             "possessive" => CueKind::Possessive,
             "media" => CueKind::Media,
+            "auxiliary" => CueKind::Auxiliary,
             _ => return None,
         })
     }
