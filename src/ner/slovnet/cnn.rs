@@ -18,14 +18,31 @@
 //! activations with one scale per sentence ([`quantise`], [`ACT_MAX`]), and the sums are
 //! exact 32-bit integers (AVX2's multiply-add of 16-bit pairs, about 1.6 times the float
 //! kernel's speed here), so a sentence gets the same numbers on every path and in any
-//! batch. Against the float computation the tag scores move by at most 0.13 (on logits of
-//! about ±30) on the factRuEval and NEREL dev sets, no tag path changes there, and the dev
-//! F1 of slovnet and of the stacked model are unchanged to the second decimal.
+//! batch. The first layer's word taps are computed the same way and kept in 16 bits
+//! ([`TokenTaps`]). Against the float computation the tag scores move by at most 0.14 (on
+//! logits of about ±30) on the factRuEval and NEREL dev sets, no tag path changes there,
+//! and the dev F1 of slovnet and of the stacked model are unchanged to the second decimal.
 //!
 //! Batch normalisation is folded into one scale and shift per channel at load time. slovnet
 //! zeroes padded positions after each layer; one sentence at a time there are none, and its
 //! padding vectors (navec's `<pad>` and the shape `<pad>`) are all zero, so the batched
 //! reference and this code compute the same function.
+
+/// A token's first-layer taps (see [`ConvLayer::forward_taps`]): its word's, stored in 16
+/// bits (`word[i] · word_scale`), and its shape's.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenTaps<'a> {
+    /// The word's taps, quantised.
+    pub word: &'a [i16],
+    /// The scale of `word`.
+    pub word_scale: f32,
+    /// The shape's taps.
+    pub shape: &'a [f32],
+}
+
+/// The largest quantised word tap: word taps keep 16 bits (a step of 1/32767 of the word's
+/// largest tap), being only added, never multiplied.
+pub const TAP_MAX: i16 = i16::MAX;
 
 /// One `Conv1d → ReLU → BatchNorm1d` layer.
 #[derive(Clone, Debug)]
@@ -131,6 +148,13 @@ impl ConvLayer {
         self.padding
     }
 
+    /// The rows `channels` of the tap weights, row-major (`channels.len() × kernel ·
+    /// out_dim`).
+    pub fn tap_weights(&self, channels: std::ops::Range<usize>) -> &[f32] {
+        let taps = self.kernel * self.out_dim;
+        &self.tap_weight[channels.start * taps..channels.end * taps]
+    }
+
     /// The rows `channels` of the tap weights, packed: `input rows · taps(channels)` gives
     /// each row's taps, `kernel · out_dim` floats (window position `k` at `k · out_dim`).
     pub fn taps(&self, channels: std::ops::Range<usize>) -> Packed {
@@ -142,17 +166,35 @@ impl ConvLayer {
         )
     }
 
-    /// Runs the layer on the tokens of one sentence given their taps in two parts, `words[t]`
-    /// and `shapes[t]` (each `kernel · out_dim` floats, see [`ConvLayer::taps`]; a token's
-    /// taps are their sum): output `t` adds the taps of the tokens in its window, window
-    /// position `k` from token `t + k - padding` (none beyond the sentence: the zero
-    /// padding). The same function as [`ConvLayer::forward`], summed in another order. The
-    /// parts are passed by reference because most come from a cache: copying 3 KB per token
-    /// cost as much as the additions.
-    pub fn forward_taps(&self, words: &[&[f32]], shapes: &[&[f32]], out: &mut [f32]) {
-        let n = words.len();
+    /// Runs the layer on the tokens of one sentence given their taps in two parts
+    /// ([`TokenTaps`]: the word's, quantised, and the shape's; each `kernel · out_dim`
+    /// values, see [`ConvLayer::taps`]; a token's taps are their sum): output `t` adds the
+    /// taps of the tokens in its window, window position `k` from token `t + k - padding`
+    /// (none beyond the sentence: the zero padding). The same function as
+    /// [`ConvLayer::forward`] up to the word taps' rounding, summed in another order. The
+    /// parts are passed by reference because most come from a cache: copying them per
+    /// token cost as much as the additions.
+    pub fn forward_taps(&self, taps: &[TokenTaps<'_>], out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { self.forward_taps_avx2(taps, out) };
+            return;
+        }
+        self.forward_taps_portable(taps, out);
+    }
+
+    /// [`ConvLayer::forward_taps`] compiled for AVX2 (the same operations, vectorised).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn forward_taps_avx2(&self, taps: &[TokenTaps<'_>], out: &mut [f32]) {
+        self.forward_taps_portable(taps, out);
+    }
+
+    #[inline(always)]
+    fn forward_taps_portable(&self, taps: &[TokenTaps<'_>], out: &mut [f32]) {
+        let n = taps.len();
         let width = self.kernel * self.out_dim;
-        debug_assert_eq!(shapes.len(), n);
         debug_assert_eq!(out.len(), n * self.out_dim);
         for (t, row) in out.chunks_exact_mut(self.out_dim).enumerate() {
             row.copy_from_slice(&self.bias);
@@ -161,13 +203,15 @@ impl ConvLayer {
                     continue;
                 };
                 let at = k * self.out_dim..(k + 1) * self.out_dim;
-                debug_assert!(words[u].len() == width && shapes[u].len() == width);
-                for ((x, w), s) in row
+                let tap = &taps[u];
+                debug_assert!(tap.word.len() == width && tap.shape.len() == width);
+                let scale = tap.word_scale;
+                for ((x, &w), s) in row
                     .iter_mut()
-                    .zip(&words[u][at.clone()])
-                    .zip(&shapes[u][at])
+                    .zip(&tap.word[at.clone()])
+                    .zip(&tap.shape[at])
                 {
-                    *x += w + s;
+                    *x += f32::from(w) * scale + s;
                 }
             }
             for ((x, s), b) in row.iter_mut().zip(&self.scale).zip(&self.shift) {
@@ -461,15 +505,16 @@ impl QuantPacked {
     }
 }
 
-/// Quantises activations for [`ConvLayer::forward_quantised`]: `out = round(x / scale)`
-/// (halves to even) with `scale = max |x| / ACT_MAX` (returned; 0 when `x` is all zeros).
-pub fn quantise(x: &[f32], out: &mut [i16]) -> f32 {
+/// Quantises values to 16 bits with one scale: `out = round(x / scale)` (halves to even)
+/// with `scale = max |x| / limit` (returned; 0 when `x` is all zeros). [`ACT_MAX`] for
+/// activations of [`ConvLayer::forward_quantised`].
+pub fn quantise(x: &[f32], out: &mut [i16], limit: i16) -> f32 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { quantise_avx2(x, out) };
+        return unsafe { quantise_avx2(x, out, limit) };
     }
-    quantise_portable(x, out)
+    quantise_portable(x, out, limit)
 }
 
 /// [`quantise`] with AVX2 instructions: the conversion rounds halves to even as
@@ -477,7 +522,7 @@ pub fn quantise(x: &[f32], out: &mut [i16]) -> f32 {
 /// same (the compiler converted and saturated value by value).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn quantise_avx2(x: &[f32], out: &mut [i16]) -> f32 {
+fn quantise_avx2(x: &[f32], out: &mut [i16], limit: i16) -> f32 {
     use std::arch::x86_64::{
         _mm_storeu_si128, _mm256_castsi256_si128, _mm256_cvtps_epi32, _mm256_loadu_ps,
         _mm256_mul_ps, _mm256_packs_epi32, _mm256_permute4x64_epi64, _mm256_set1_ps,
@@ -488,7 +533,7 @@ fn quantise_avx2(x: &[f32], out: &mut [i16]) -> f32 {
         out.fill(0);
         return 0.0;
     }
-    let inverse = ACT_MAX as f32 / max;
+    let inverse = f32::from(limit) / max;
     let whole = x.len() / 8 * 8;
     let scale = _mm256_set1_ps(inverse);
     for i in (0..whole).step_by(8) {
@@ -508,21 +553,21 @@ fn quantise_avx2(x: &[f32], out: &mut [i16]) -> f32 {
     for (q, v) in out[whole..].iter_mut().zip(&x[whole..]) {
         *q = (v * inverse).round_ties_even() as i16;
     }
-    max / ACT_MAX as f32
+    max / f32::from(limit)
 }
 
-fn quantise_portable(x: &[f32], out: &mut [i16]) -> f32 {
+fn quantise_portable(x: &[f32], out: &mut [i16], limit: i16) -> f32 {
     let max = max_abs(x);
     if max == 0.0 {
         out.fill(0);
         return 0.0;
     }
-    let inverse = ACT_MAX as f32 / max;
+    let inverse = f32::from(limit) / max;
     for (q, v) in out.iter_mut().zip(x) {
-        // |v · inverse| ≤ ACT_MAX (up to rounding), so the cast does not saturate.
+        // |v · inverse| ≤ limit (up to rounding), so the cast does not saturate.
         *q = (v * inverse).round_ties_even() as i16;
     }
-    max / ACT_MAX as f32
+    max / f32::from(limit)
 }
 
 /// The largest absolute value (0 for none).
@@ -558,6 +603,11 @@ pub fn gemm_i16(a: &[i16], a_stride: usize, rows: usize, b: &QuantPacked, out: &
         unsafe { gemm_i16_avx2(a, a_stride, rows, b, out) };
         return;
     }
+    gemm_i16_portable(a, a_stride, rows, b, out);
+}
+
+/// [`gemm_i16`] without vector instructions.
+fn gemm_i16_portable(a: &[i16], a_stride: usize, rows: usize, b: &QuantPacked, out: &mut [i32]) {
     let pairs = b.k / 2;
     for p in 0..b.cols.div_ceil(NR) {
         let panel = &b.data[p * pairs * 2 * NR..(p + 1) * pairs * 2 * NR];
@@ -821,6 +871,9 @@ mod tests {
             }
             let mut out = vec![7i32; rows * cols];
             gemm_i16(&a, stride, rows, &q, &mut out);
+            let mut portable = vec![7i32; rows * cols];
+            gemm_i16_portable(&a, stride, rows, &q, &mut portable);
+            assert_eq!(out, portable);
             for r in 0..rows {
                 for c in 0..cols {
                     let want: i64 = (0..k)
@@ -841,8 +894,8 @@ mod tests {
         let x: Vec<f32> = values(203, 13).iter().map(|v| v * 3.5).collect();
         let mut fast = vec![0i16; x.len()];
         let mut portable = vec![0i16; x.len()];
-        let scale = quantise(&x, &mut fast);
-        assert_eq!(quantise_portable(&x, &mut portable), scale);
+        let scale = quantise(&x, &mut fast, ACT_MAX as i16);
+        assert_eq!(quantise_portable(&x, &mut portable, ACT_MAX as i16), scale);
         assert_eq!(fast, portable);
         let max = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         assert_eq!(scale, max / ACT_MAX as f32);
@@ -850,7 +903,7 @@ mod tests {
         for (q, v) in fast.iter().zip(&x) {
             assert!((f32::from(*q) * scale - v).abs() <= scale / 2.0 * 1.0001);
         }
-        assert_eq!(quantise(&[0.0; 9], &mut [1; 9]), 0.0);
+        assert_eq!(quantise(&[0.0; 9], &mut [1; 9], ACT_MAX as i16), 0.0);
     }
 
     #[test]
@@ -879,7 +932,7 @@ mod tests {
         let mut want = vec![0.0; n * out];
         layer.forward(&padded, n, &mut want);
         let mut q = vec![0i16; padded.len()];
-        let scale = quantise(&padded, &mut q);
+        let scale = quantise(&padded, &mut q, ACT_MAX as i16);
         let mut got = vec![0.0; n * out];
         layer.forward_quantised(&q, &vec![scale; n], n, &mut got);
         let range = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
@@ -941,10 +994,25 @@ mod tests {
         gemm(&x, inp, n, &layer.taps(0..3), &mut taps);
         let rest: Vec<f32> = x.chunks_exact(inp).flat_map(|r| r[3..].to_vec()).collect();
         gemm(&rest, 2, n, &layer.taps(3..5), &mut part);
-        let words: Vec<&[f32]> = taps.chunks_exact(kernel * out).collect();
-        let shapes: Vec<&[f32]> = part.chunks_exact(kernel * out).collect();
+        let width = kernel * out;
+        let mut quantised = vec![0i16; taps.len()];
+        let scales: Vec<f32> = taps
+            .chunks_exact(width)
+            .zip(quantised.chunks_exact_mut(width))
+            .map(|(t, q)| quantise(t, q, TAP_MAX))
+            .collect();
+        let token_taps: Vec<TokenTaps> = quantised
+            .chunks_exact(width)
+            .zip(&scales)
+            .zip(part.chunks_exact(width))
+            .map(|((word, &word_scale), shape)| TokenTaps {
+                word,
+                word_scale,
+                shape,
+            })
+            .collect();
         let mut got = vec![0.0; n * out];
-        layer.forward_taps(&words, &shapes, &mut got);
+        layer.forward_taps(&token_taps, &mut got);
         for (g, w) in got.iter().zip(&want) {
             assert!((g - w).abs() < 1e-4, "{g} vs {w}");
         }

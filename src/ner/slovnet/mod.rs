@@ -31,7 +31,7 @@ use navec::Navec;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 /// The slovnet NER network with its embeddings. Immutable after loading but for a cache of
 /// word taps (below); tagging allocates its buffers per sentence.
@@ -40,16 +40,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// token's input, and that input is the word's navec vector joined to its shape's vector.
 /// So a token's contribution to the three windows it is in (its *taps*, see
 /// [`ConvLayer::taps`]) is its word's taps plus its shape's taps: the shapes' are computed
-/// at load time, the words' when first seen, and kept for the first [`WORD_TAP_CACHE`]
-/// distinct words (news repeats its frequent words, so most tokens then cost a few vector
-/// additions instead of a matrix row). A word's taps are the same numbers whether cached or
-/// not, so results do not depend on what was tagged before.
+/// at load time, the words' when a batch needs them (in 16-bit integers, as one product),
+/// and kept, from a word's second document on, for [`WORD_TAP_CACHE`] words (news repeats
+/// its frequent words, so most tokens then cost a few vector additions instead of a matrix
+/// row). Word taps are stored in 16 bits with a scale per word, cached or not, so they are
+/// the same numbers either way and results do not depend on what was tagged before.
 #[derive(Clone, Debug)]
 pub struct SlovnetModel {
     navec: Navec,
     shape_ids: HashMap<String, usize>,
-    /// The first layer's tap weights for the navec part of the input.
-    word_taps: cnn::Packed,
+    /// The first layer's tap weights for the navec part of the input, in 16-bit integers,
+    /// with rows padded to an even count (the integer product reads pairs).
+    word_taps: cnn::QuantPacked,
+    /// The scale of navec values quantised for `word_taps`: the largest centroid value over
+    /// [`cnn::ACT_MAX`], one for all words, so that a word's taps do not depend on the
+    /// sentence it is in.
+    navec_scale: f32,
     /// `shapes × taps`: each shape's taps in the first layer.
     shape_taps: Vec<f32>,
     /// Word taps of the words seen so far, by navec id.
@@ -124,7 +130,14 @@ impl SlovnetModel {
         }
         let proj_weight = cnn::Packed::new(&proj_weight, width, n_tags);
         let dim = navec.dim();
-        let word_taps = layers[0].taps(0..dim);
+        let word_weights = layers[0].tap_weights(0..dim);
+        let taps_width = word_weights.len() / dim.max(1);
+        let even = dim.next_multiple_of(2);
+        let mut padded = word_weights.to_vec();
+        padded.resize(even * taps_width, 0.0);
+        let word_taps = cnn::QuantPacked::new(&padded, even, taps_width)
+            .ok_or_else(|| format!("{dim} navec dimensions are too many for 16-bit products"))?;
+        let navec_scale = navec.max_abs() / cnn::ACT_MAX as f32;
         let shape_weights = layers[0].taps(dim..dim + shape_dim);
         let n_shapes = shape_emb.len() / shape_dim.max(1);
         let mut shape_taps = vec![0.0; n_shapes * shape_weights.cols()];
@@ -140,6 +153,7 @@ impl SlovnetModel {
             navec,
             shape_ids,
             word_taps,
+            navec_scale,
             shape_taps,
             tap_cache,
             layers,
@@ -214,33 +228,32 @@ impl SlovnetModel {
             let s = self.shape_ids.get(shape.as_str()).copied().unwrap_or(0);
             shapes.push(&self.shape_taps[s * width..(s + 1) * width]);
         }
+        let cached: Vec<Option<&QuantTaps>> =
+            ids.iter().map(|&id| self.tap_cache.get(id)).collect();
         let mut unseen: Vec<usize> = ids
             .iter()
-            .copied()
-            .filter(|&id| self.tap_cache.get(id).is_none())
+            .zip(&cached)
+            .filter(|(_, cached)| cached.is_none())
+            .map(|(&id, _)| id)
             .collect();
         unseen.sort_unstable();
         unseen.dedup();
-        DBG_TOTAL.fetch_add(ids.len(), Ordering::Relaxed);
-        DBG_UNSEEN.fetch_add(unseen.len(), Ordering::Relaxed);
-        let mut computed = vec![0.0f32; unseen.len() * width];
-        if !unseen.is_empty() {
-            let dim = self.navec.dim();
-            let mut vectors = vec![0.0f32; unseen.len() * dim];
-            for (row, &id) in vectors.chunks_exact_mut(dim).zip(&unseen) {
-                self.navec.vector(id, row);
-            }
-            cnn::gemm(&vectors, dim, unseen.len(), &self.word_taps, &mut computed);
-            for (row, &id) in computed.chunks_exact(width).zip(&unseen) {
-                self.tap_cache.offer(id, row);
-            }
+        let computed = self.word_taps_of(&unseen);
+        for (taps, &id) in computed.iter().zip(&unseen) {
+            self.tap_cache.offer(id, taps);
         }
-        let words: Vec<&[f32]> = ids
+        let taps: Vec<cnn::TokenTaps> = cached
             .iter()
-            .map(|&id| match unseen.binary_search(&id) {
-                Ok(i) => &computed[i * width..(i + 1) * width],
-                // Not unseen, so cached when checked above, and a filled slot stays filled.
-                Err(_) => self.tap_cache.get(id).unwrap_or(&[]),
+            .zip(&ids)
+            .zip(&shapes)
+            .map(|((cached, id), shape)| {
+                // A word not cached when looked up above is among the unseen.
+                let word = cached.unwrap_or_else(|| &computed[unseen.partition_point(|u| u < id)]);
+                cnn::TokenTaps {
+                    word: &word.values,
+                    word_scale: word.scale,
+                    shape,
+                }
             })
             .collect();
         let pad = self
@@ -256,11 +269,7 @@ impl SlovnetModel {
         let (mut row, mut token) = (pad, 0);
         for &n in &lens {
             let o = first.out_dim();
-            first.forward_taps(
-                &words[token..token + n],
-                &shapes[token..token + n],
-                &mut x[row * o..(row + n) * o],
-            );
+            first.forward_taps(&taps[token..token + n], &mut x[row * o..(row + n) * o]);
             row += n + pad;
             token += n;
         }
@@ -277,7 +286,7 @@ impl SlovnetModel {
                 let mut row = pad;
                 for &n in &lens {
                     let span = row * i..(row + n) * i;
-                    let scale = cnn::quantise(&x[span.clone()], &mut xq[span]);
+                    let scale = cnn::quantise(&x[span.clone()], &mut xq[span], cnn::ACT_MAX as i16);
                     row_scale[row..row + n].fill(scale);
                     row += n + pad;
                 }
@@ -317,6 +326,43 @@ impl SlovnetModel {
                 let sentence = emissions[row * n_tags..(row + n) * n_tags].to_vec();
                 row += n + pad;
                 sentence
+            })
+            .collect()
+    }
+
+    /// The first-layer taps of navec words, computed as one integer product: the words'
+    /// vectors quantised with the model's one navec scale, the taps then stored in 16 bits
+    /// with a scale per word ([`QuantTaps`]), as the cache keeps them.
+    fn word_taps_of(&self, ids: &[usize]) -> Vec<QuantTaps> {
+        if ids.is_empty() {
+            return Vec::new();
+        }
+        let dim = self.navec.dim();
+        let stride = self.word_taps.k();
+        let width = self.word_taps.cols();
+        let mut vector = vec![0.0f32; dim];
+        let mut vectors = vec![0i16; ids.len() * stride];
+        let inverse = if self.navec_scale > 0.0 {
+            1.0 / self.navec_scale
+        } else {
+            0.0
+        };
+        for (row, &id) in vectors.chunks_exact_mut(stride).zip(ids) {
+            self.navec.vector(id, &mut vector);
+            for (q, v) in row.iter_mut().zip(&vector) {
+                // |v| ≤ the largest centroid value, so |q| ≤ ACT_MAX.
+                *q = (v * inverse).round_ties_even() as i16;
+            }
+        }
+        let mut sums = vec![0i32; ids.len() * width];
+        cnn::gemm_i16(&vectors, stride, ids.len(), &self.word_taps, &mut sums);
+        let mut taps = vec![0.0f32; width];
+        sums.chunks_exact(width)
+            .map(|sums| {
+                for ((t, &sum), w) in taps.iter_mut().zip(sums).zip(self.word_taps.scale()) {
+                    *t = sum as f32 * (self.navec_scale * w);
+                }
+                QuantTaps::new(&taps)
             })
             .collect()
     }
@@ -393,20 +439,39 @@ fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
 /// The most tokens [`SlovnetModel::emissions_batch`] runs through the network at once:
 /// enough rows for the product kernel to reuse each weight panel many times, few enough
 /// that a layer's activations (256 floats a token) stay in the core's cache.
-pub static DBG_TOTAL: AtomicUsize = AtomicUsize::new(0);
-pub static DBG_UNSEEN: AtomicUsize = AtomicUsize::new(0);
 pub const BATCH_TOKENS: usize = 512;
 
-/// How many distinct words' first-layer taps [`SlovnetModel`] keeps (3 KB each, so at most
-/// 48 MB, shared by all threads): in Russian news the most frequent 16 k words make up most
+/// How many distinct words' first-layer taps [`SlovnetModel`] keeps (1.5 KB each, so at
+/// most 48 MB, shared by all threads): in Russian news the most frequent words make up most
 /// of the running text.
-pub const WORD_TAP_CACHE: usize = 16_384;
+pub const WORD_TAP_CACHE: usize = 32_768;
+
+/// A word's first-layer taps in 16 bits with one scale (`values[i] · scale`): half the
+/// memory of floats, so twice the words fit the cache, and half the bytes read per token.
+#[derive(Debug)]
+struct QuantTaps {
+    scale: f32,
+    values: Box<[i16]>,
+}
+
+impl QuantTaps {
+    fn new(taps: &[f32]) -> QuantTaps {
+        let mut values = vec![0i16; taps.len()].into_boxed_slice();
+        let scale = cnn::quantise(taps, &mut values, cnn::TAP_MAX);
+        QuantTaps { scale, values }
+    }
+}
 
 /// The cache of word taps: one slot per navec entry, filled once, for at most
 /// [`WORD_TAP_CACHE`] words; lock-free reads, shared by every thread tagging with the model.
+/// A word gets a slot the second time a document brings it (counted per navec entry): a
+/// cache filled by first sightings keeps many words seen once (a simulation on the shared
+/// Russian news put the words computed per token at 16 % with 16,384 words admitted at
+/// first sight, 12 % with 32,768 at the second).
 #[derive(Debug)]
 struct TapCache {
-    slots: Box<[OnceLock<Box<[f32]>>]>,
+    slots: Box<[OnceLock<QuantTaps>]>,
+    sightings: Box<[AtomicU8]>,
     filled: AtomicUsize,
 }
 
@@ -414,23 +479,34 @@ impl TapCache {
     fn new(words: usize) -> TapCache {
         TapCache {
             slots: (0..words).map(|_| OnceLock::new()).collect(),
+            sightings: (0..words).map(|_| AtomicU8::new(0)).collect(),
             filled: AtomicUsize::new(0),
         }
     }
 
-    fn get(&self, id: usize) -> Option<&[f32]> {
-        self.slots.get(id)?.get().map(|taps| &taps[..])
+    fn get(&self, id: usize) -> Option<&QuantTaps> {
+        self.slots.get(id)?.get()
     }
 
-    /// Keeps the taps of word `id` unless the cache is full (several threads may pass the
-    /// check at once, so it may hold a few more than the limit; the first value set wins,
-    /// and every thread computes the same numbers).
-    fn offer(&self, id: usize, taps: &[f32]) {
+    /// Keeps the taps of word `id` if it was offered before, unless the cache is full
+    /// (several threads may pass the check at once, so it may hold a few more than the
+    /// limit; the first value set wins, and every thread computes the same numbers).
+    fn offer(&self, id: usize, taps: &QuantTaps) {
         if self.filled.load(Ordering::Relaxed) >= WORD_TAP_CACHE {
             return;
         }
+        let Some(seen) = self.sightings.get(id) else {
+            return;
+        };
+        if seen.fetch_max(1, Ordering::Relaxed) == 0 {
+            return;
+        }
+        let copy = QuantTaps {
+            scale: taps.scale,
+            values: taps.values.clone(),
+        };
         if let Some(slot) = self.slots.get(id)
-            && slot.set(taps.into()).is_ok()
+            && slot.set(copy).is_ok()
         {
             self.filled.fetch_add(1, Ordering::Relaxed);
         }
@@ -537,6 +613,25 @@ mod tests {
         assert_eq!(model.emissions_batch(&sentences), alone);
         let tagged: Vec<Vec<TokenSpan>> = sentences.iter().map(|s| model.tag(s)).collect();
         assert_eq!(SlovnetModel::tag_batch(&model, &sentences), tagged);
+    }
+
+    #[test]
+    fn the_tap_cache_admits_a_word_at_its_second_offer() {
+        let cache = TapCache::new(3);
+        let taps = QuantTaps::new(&[0.5, -1.0, 0.25]);
+        assert_eq!(taps.values[..], [16384, -32767, 8192]);
+        cache.offer(1, &taps);
+        assert!(cache.get(1).is_none());
+        cache.offer(1, &taps);
+        let kept = cache.get(1).expect("kept at the second offer");
+        assert_eq!((kept.scale, &kept.values), (taps.scale, &taps.values));
+        assert!(cache.get(0).is_none() && cache.get(2).is_none());
+        cache.offer(7, &taps);
+        assert!(
+            cache.get(7).is_none(),
+            "ids beyond the vocabulary are ignored"
+        );
+        assert!(cache.clone().get(1).is_none(), "a copy starts empty");
     }
 
     #[test]

@@ -116,6 +116,11 @@ impl Navec {
         self.len() == 0
     }
 
+    /// The largest absolute value in any vector (of any centroid).
+    pub fn max_abs(&self) -> f32 {
+        self.codes.iter().fold(0.0, |m, v| m.max(v.abs()))
+    }
+
     /// Vector length.
     pub fn dim(&self) -> usize {
         self.qdim * self.chunk
