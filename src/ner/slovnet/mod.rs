@@ -56,6 +56,8 @@ pub struct SlovnetModel {
     /// [`cnn::ACT_MAX`], one for all words, so that a word's taps do not depend on the
     /// sentence it is in.
     navec_scale: f32,
+    /// navec's centroids quantised with `navec_scale` ([`Navec::vector_from`]).
+    navec_quantised: Vec<i16>,
     /// `shapes × taps`: each shape's taps in the first layer.
     shape_taps: Vec<f32>,
     /// Word taps of the words seen so far, by navec id.
@@ -138,6 +140,13 @@ impl SlovnetModel {
         let word_taps = cnn::QuantPacked::new(&padded, even, taps_width)
             .ok_or_else(|| format!("{dim} navec dimensions are too many for 16-bit products"))?;
         let navec_scale = navec.max_abs() / cnn::ACT_MAX as f32;
+        let inverse = if navec_scale > 0.0 {
+            1.0 / navec_scale
+        } else {
+            0.0
+        };
+        // |v| ≤ the largest centroid value, so |v · inverse| ≤ ACT_MAX.
+        let navec_quantised = navec.map_centroids(|v| (v * inverse).round_ties_even() as i16);
         let shape_weights = layers[0].taps(dim..dim + shape_dim);
         let n_shapes = shape_emb.len() / shape_dim.max(1);
         let mut shape_taps = vec![0.0; n_shapes * shape_weights.cols()];
@@ -154,6 +163,7 @@ impl SlovnetModel {
             shape_ids,
             word_taps,
             navec_scale,
+            navec_quantised,
             shape_taps,
             tap_cache,
             layers,
@@ -340,19 +350,10 @@ impl SlovnetModel {
         let dim = self.navec.dim();
         let stride = self.word_taps.k();
         let width = self.word_taps.cols();
-        let mut vector = vec![0.0f32; dim];
         let mut vectors = vec![0i16; ids.len() * stride];
-        let inverse = if self.navec_scale > 0.0 {
-            1.0 / self.navec_scale
-        } else {
-            0.0
-        };
         for (row, &id) in vectors.chunks_exact_mut(stride).zip(ids) {
-            self.navec.vector(id, &mut vector);
-            for (q, v) in row.iter_mut().zip(&vector) {
-                // |v| ≤ the largest centroid value, so |q| ≤ ACT_MAX.
-                *q = (v * inverse).round_ties_even() as i16;
-            }
+            self.navec
+                .vector_from(id, &self.navec_quantised, &mut row[..dim]);
         }
         let mut sums = vec![0i32; ids.len() * width];
         cnn::gemm_i16(&vectors, stride, ids.len(), &self.word_taps, &mut sums);

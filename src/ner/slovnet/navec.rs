@@ -116,6 +116,26 @@ impl Navec {
         self.len() == 0
     }
 
+    /// Word `id`'s vector rebuilt from `table`, a copy of the centroids in another number
+    /// type (same layout, `qdim × centroids × chunk`, e.g. from [`Navec::map_centroids`]).
+    pub fn vector_from<T: Copy>(&self, id: usize, table: &[T], out: &mut [T]) {
+        assert_eq!(table.len(), self.codes.len());
+        let codes = &self.indexes[id * self.qdim..(id + 1) * self.qdim];
+        for (q, (&c, part)) in codes
+            .iter()
+            .zip(out.chunks_exact_mut(self.chunk))
+            .enumerate()
+        {
+            let at = (q * self.centroids + usize::from(c)) * self.chunk;
+            copy_chunk(part, &table[at..at + self.chunk]);
+        }
+    }
+
+    /// Every centroid value mapped by `f`, for [`Navec::vector_from`].
+    pub fn map_centroids<T>(&self, f: impl Fn(f32) -> T) -> Vec<T> {
+        self.codes.iter().map(|&v| f(v)).collect()
+    }
+
     /// The largest absolute value in any vector (of any centroid).
     pub fn max_abs(&self) -> f32 {
         self.codes.iter().fold(0.0, |m, v| m.max(v.abs()))
@@ -153,25 +173,18 @@ impl Navec {
 
     /// Writes the vector of entry `id` into `out` (length [`Navec::dim`]).
     pub fn vector(&self, id: usize, out: &mut [f32]) {
-        let codes = &self.indexes[id * self.qdim..(id + 1) * self.qdim];
-        for (q, (&c, part)) in codes
-            .iter()
-            .zip(out.chunks_exact_mut(self.chunk))
-            .enumerate()
-        {
-            let at = (q * self.centroids + usize::from(c)) * self.chunk;
-            let centroid = &self.codes[at..at + self.chunk];
-            // navec's chunks are 3 floats: copied as a fixed-size array rather than by a
-            // memcpy call per chunk (which a loop over the slices also compiles to), which
-            // cost 4 % of Russian tagging.
-            match (
-                <&mut [f32; 3]>::try_from(&mut *part),
-                <&[f32; 3]>::try_from(centroid),
-            ) {
-                (Ok(d), Ok(s)) => *d = *s,
-                _ => part.copy_from_slice(centroid),
-            }
-        }
+        self.vector_from(id, &self.codes, out);
+    }
+}
+
+/// Copies one chunk. navec's chunks are 3 values: copied as a fixed-size array rather than
+/// by a memcpy call per chunk (which a loop over the slices also compiles to), which cost 4 %
+/// of Russian tagging.
+#[inline(always)]
+fn copy_chunk<T: Copy>(dst: &mut [T], src: &[T]) {
+    match (<&mut [T; 3]>::try_from(&mut *dst), <&[T; 3]>::try_from(src)) {
+        (Ok(d), Ok(s)) => *d = *s,
+        _ => dst.copy_from_slice(src),
     }
 }
 
