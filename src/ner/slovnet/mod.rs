@@ -616,6 +616,19 @@ mod tests {
         assert_eq!(SlovnetModel::tag_batch(&model, &sentences), tagged);
     }
 
+    /// Every word of the shipped vocabulary is found through navec's hash index.
+    #[test]
+    fn every_shipped_navec_word_finds_itself() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner/ru.slovnet");
+        let model = SlovnetModel::load(&path).expect("the shipped slovnet model loads");
+        let navec = model.navec();
+        assert!(navec.unk_id() > 100_000);
+        for id in 0..navec.unk_id() {
+            assert_eq!(navec.id(navec.word(id)), id, "{:?}", navec.word(id));
+        }
+        assert_eq!(navec.id("<pad>"), navec.unk_id());
+    }
+
     #[test]
     fn the_tap_cache_admits_a_word_at_its_second_offer() {
         let cache = TapCache::new(3);
