@@ -1,6 +1,6 @@
 //! Tagging throughput of the embedded NER models, in tokens per second on one core: the
 //! perceptrons of every language (`ner_tag/az`, `ru`, `en`) and the Russian slovnet network
-//! (`ner_tag/ru_slovnet`, on the first 300 sentences: it is some twenty times slower).
+//! (`ner_tag/ru_slovnet`, on the first 300 sentences: it is several times slower).
 //!
 //! Sentences come from the dev files under `../shared/data/ner/` when that directory exists
 //! (the development checkout), else from a small built-in text, so a user's clone still
