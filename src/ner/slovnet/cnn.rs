@@ -352,6 +352,31 @@ pub fn gemm(a: &[f32], a_stride: usize, rows: usize, b: &Packed, out: &mut [f32]
     gemm_with::<2>(a, a_stride, rows, b, out);
 }
 
+/// Runs a register-blocked kernel over `rows` rows: `kernel::<6>` on each block of six rows
+/// from `r0`, then the kernel for the 1 to 5 rows left (the block height is a const generic,
+/// so each remainder needs its own instance).
+#[cfg(target_arch = "x86_64")]
+macro_rules! row_blocks {
+    ($rows:expr, |$r0:ident| unsafe { $kernel:ident($($arg:expr),*) }) => {{
+        let rows = $rows;
+        let mut $r0 = 0;
+        while $r0 < rows {
+            let left = rows - $r0;
+            unsafe {
+                match left {
+                    6.. => $kernel::<6>($($arg),*),
+                    5 => $kernel::<5>($($arg),*),
+                    4 => $kernel::<4>($($arg),*),
+                    3 => $kernel::<3>($($arg),*),
+                    2 => $kernel::<2>($($arg),*),
+                    _ => $kernel::<1>($($arg),*),
+                }
+            }
+            $r0 += left.min(6);
+        }
+    }};
+}
+
 /// The AVX2/FMA product: the same blocking as [`gemm_with`], with the `R × 16` sums held in
 /// `2·R` vector registers by explicit intrinsics (written with plain arrays, the compiler
 /// spilled some sums to the stack on every step, and the one-row remainder blocks were slow).
@@ -359,27 +384,14 @@ pub fn gemm(a: &[f32], a_stride: usize, rows: usize, b: &Packed, out: &mut [f32]
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn gemm_avx2_fma(a: &[f32], a_stride: usize, rows: usize, b: &Packed, out: &mut [f32]) {
-    const MR: usize = 6;
     let panels = b.cols.div_ceil(NR);
     for p in 0..panels {
         let panel = &b.data[p * b.k * NR..(p + 1) * b.k * NR];
-        let mut r0 = 0;
-        while r0 < rows {
-            let left = rows - r0;
-            // SAFETY (each call): AVX2 and FMA are enabled for this function; the kernel
-            // checks its slice bounds before reading through pointers.
-            unsafe {
-                match left {
-                    6.. => block_avx2::<MR>(a, a_stride, r0, panel, b, p, out),
-                    5 => block_avx2::<5>(a, a_stride, r0, panel, b, p, out),
-                    4 => block_avx2::<4>(a, a_stride, r0, panel, b, p, out),
-                    3 => block_avx2::<3>(a, a_stride, r0, panel, b, p, out),
-                    2 => block_avx2::<2>(a, a_stride, r0, panel, b, p, out),
-                    _ => block_avx2::<1>(a, a_stride, r0, panel, b, p, out),
-                }
-            }
-            r0 += left.min(MR);
-        }
+        // SAFETY (each call): AVX2 and FMA are enabled for this function; the kernel checks
+        // its slice bounds before reading through pointers.
+        row_blocks!(rows, |r0| unsafe {
+            block_avx2(a, a_stride, r0, panel, b, p, out)
+        });
     }
 }
 
@@ -634,27 +646,14 @@ fn gemm_i16_portable(a: &[i16], a_stride: usize, rows: usize, b: &QuantPacked, o
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn gemm_i16_avx2(a: &[i16], a_stride: usize, rows: usize, b: &QuantPacked, out: &mut [i32]) {
-    const MR: usize = 6;
     let pairs = b.k / 2;
     for p in 0..b.cols.div_ceil(NR) {
         let panel = &b.data[p * pairs * 2 * NR..(p + 1) * pairs * 2 * NR];
-        let mut r0 = 0;
-        while r0 < rows {
-            let left = rows - r0;
-            // SAFETY (each call): AVX2 is enabled for this function; the kernel checks its
-            // slice bounds before reading through pointers.
-            unsafe {
-                match left {
-                    6.. => block_i16_avx2::<MR>(a, a_stride, r0, panel, b, p, out),
-                    5 => block_i16_avx2::<5>(a, a_stride, r0, panel, b, p, out),
-                    4 => block_i16_avx2::<4>(a, a_stride, r0, panel, b, p, out),
-                    3 => block_i16_avx2::<3>(a, a_stride, r0, panel, b, p, out),
-                    2 => block_i16_avx2::<2>(a, a_stride, r0, panel, b, p, out),
-                    _ => block_i16_avx2::<1>(a, a_stride, r0, panel, b, p, out),
-                }
-            }
-            r0 += left.min(MR);
-        }
+        // SAFETY (each call): AVX2 is enabled for this function; the kernel checks its slice
+        // bounds before reading through pointers.
+        row_blocks!(rows, |r0| unsafe {
+            block_i16_avx2(a, a_stride, r0, panel, b, p, out)
+        });
     }
 }
 
