@@ -906,26 +906,30 @@ mod tests {
         assert_eq!(quantise(&[0.0; 9], &mut [1; 9], ACT_MAX as i16), 0.0);
     }
 
-    #[test]
-    fn a_quantised_layer_stays_close_to_the_float_one() {
-        let (inp, out, kernel, pad, n) = (16, 20, 3, 1, 9);
-        let weight = values(out * inp * kernel, 14);
+    /// A kernel-3 layer with made-up weights and batch norm.
+    fn made_up_layer(inp: usize, out: usize, seed: u32) -> ConvLayer {
         let norm = [
-            values(out, 15),
-            values(out, 16),
-            values(out, 17),
+            values(out, seed + 1),
+            values(out, seed + 2),
+            values(out, seed + 3),
             vec![2.0; out],
         ];
-        let layer = ConvLayer::new(
+        ConvLayer::new(
             inp,
             out,
-            kernel,
-            pad,
-            &weight,
-            values(out, 18),
+            3,
+            1,
+            &values(out * inp * 3, seed),
+            values(out, seed + 4),
             [&norm[0], &norm[1], &norm[2], &norm[3]],
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn a_quantised_layer_stays_close_to_the_float_one() {
+        let (inp, out, pad, n) = (16, 20, 1, 9);
+        let layer = made_up_layer(inp, out, 14);
         assert!(layer.is_quantised());
         let mut padded = vec![0.0; (n + 2 * pad) * inp];
         padded[pad * inp..(pad + n) * inp].copy_from_slice(&values(n * inp, 19));
@@ -988,23 +992,7 @@ mod tests {
     #[test]
     fn a_layer_from_taps_is_the_same_function() {
         let (inp, out, kernel, pad, n) = (5, 7, 3, 1, 4);
-        let weight = values(out * inp * kernel, 5);
-        let norm = [
-            values(out, 6),
-            values(out, 7),
-            values(out, 8),
-            vec![2.0; out],
-        ];
-        let layer = ConvLayer::new(
-            inp,
-            out,
-            kernel,
-            pad,
-            &weight,
-            values(out, 9),
-            [&norm[0], &norm[1], &norm[2], &norm[3]],
-        )
-        .unwrap();
+        let layer = made_up_layer(inp, out, 5);
         let x = values(n * inp, 10);
         let mut padded = vec![0.0; (n + 2 * pad) * inp];
         padded[pad * inp..(pad + n) * inp].copy_from_slice(&x);
