@@ -4,6 +4,29 @@ use crate::attribution_cases::{Expect, claim};
 
 pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
     vec![
+        // "Об этом ...": the sentence before is what was said; an outlet ("Об этом сообщает
+        // ТАСС") reports the claims of the sentence before.
+        (
+            "Министр иностранных дел России Сергей Лавров заявил в Москве, что переговоры с США продолжатся. Об этом сообщает ТАСС.",
+            vec![
+                claim(
+                    "indirect",
+                    "Сергей Лавров",
+                    "заявил",
+                    "переговоры с США продолжатся",
+                )
+                .via("ТАСС"),
+            ],
+        ),
+        (
+            "Переговоры пройдут в Женеве в понедельник. Об этом заявил пресс-секретарь Кремля Дмитрий Песков.",
+            vec![claim(
+                "indirect",
+                "Дмитрий Песков",
+                "заявил",
+                "Переговоры пройдут в Женеве в понедельник",
+            )],
+        ),
         // Direct speech, speaker after the quote (inversion with a dash).
         (
             "«Мы не допустим эскалации на границе», — заявил министр иностранных дел Сергей Лавров.",

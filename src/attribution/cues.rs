@@ -62,6 +62,9 @@ pub enum CueKind {
     /// A generic media noun after an outlet's name ("TV", "channel"): dropped from a
     /// resolved name that already names the outlet by its web address ("Baku.tv TV").
     Media,
+    /// A phrase opening a sentence that points back to the previous one as what is reported
+    /// ("Об этом сообщил X": "X reported this").
+    Anaphor,
     /// An auxiliary verb that belongs to its reporting verb's cue ("has said", "would
     /// tell"), unlike an adverb before the verb ("actually accused": the verb alone).
     Auxiliary,
@@ -95,6 +98,7 @@ impl CueKind {
             "possessive" => CueKind::Possessive,
             "media" => CueKind::Media,
             "auxiliary" => CueKind::Auxiliary,
+            "anaphor" => CueKind::Anaphor,
             _ => return None,
         })
     }

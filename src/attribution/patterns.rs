@@ -24,16 +24,36 @@ pub(super) struct Candidate {
 impl DocView<'_> {
     /// Finds every attribution of the document, each with the speaker tokens it found.
     pub(super) fn find(&self) -> Vec<(Attribution, Option<Speaker>)> {
-        let mut out = Vec::new();
+        let mut out: Vec<(Attribution, Option<Speaker>)> = Vec::new();
+        // Where the previous sentence's claims are in `out`.
+        let mut previous = 0..0;
         for (s, sentence) in self.segmented.sentences.iter().enumerate() {
             if sentence.heading {
                 // Headlines compress claims ("Azerbaijan accuses Russia of ..."): the body says
                 // the same with its speaker and cue.
+                previous = out.len()..out.len();
                 continue;
             }
             let mut candidates = self.sentence_candidates(s, sentence.tokens.clone());
             link_reports(&mut candidates);
+            // "Об этом сообщает ТАСС." after a sentence with claims: the outlet reported them,
+            // it does not claim anything itself.
+            let start = self.tokens()[sentence.tokens.start].start;
+            candidates.retain(|c| {
+                let reports_back = c.is_report && c.attribution.content.1 <= start;
+                if !reports_back || previous.is_empty() {
+                    return true;
+                }
+                for (a, _) in &mut out[previous.clone()] {
+                    if a.reported_by.is_none() {
+                        a.reported_by = c.attribution.speaker;
+                    }
+                }
+                false
+            });
+            let first = out.len();
             out.extend(candidates.into_iter().map(|c| (c.attribution, c.speaker)));
+            previous = first..out.len();
         }
         out
     }
@@ -252,6 +272,10 @@ impl DocView<'_> {
         if let Some(aux) = self.passive(cue.start, sentence.start) {
             return self.passive_with_agent(s, sentence, cue, aux);
         }
+        // 0. "Об этом сообщил X.": the previous sentence is what X said.
+        if let Some(candidate) = self.anaphoric(s, sentence, &cue, is_report) {
+            return Some(candidate);
+        }
         // "..., saying ..." hangs on another verb; "saying" alone is only part of "quoted X as
         // saying".
         if self.lang == Lang::En && self.keys[cue.start].ends_with("ing") {
@@ -315,6 +339,38 @@ impl DocView<'_> {
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
         }
         None
+    }
+
+    /// "Об этом сообщил министр Сергей Лавров.": a sentence that opens with a phrase pointing
+    /// back (lexicon kind `anaphor`) right before its cue, and ends with the speaker after the
+    /// cue, reports the previous sentence, which is the content. A report cue ("Об этом
+    /// сообщает ТАСС") then names the outlet of the previous sentence's claims, if it has any
+    /// (see `find`).
+    pub(super) fn anaphoric(
+        &self,
+        s: usize,
+        sentence: &Range<usize>,
+        cue: &Range<usize>,
+        is_report: bool,
+    ) -> Option<Candidate> {
+        let opening = self
+            .lexicon
+            .match_at(&self.keys, sentence.start, |k| k == CueKind::Anaphor)?;
+        if sentence.start + opening.len != cue.start {
+            return None;
+        }
+        let previous = self.segmented.sentences.get(s.checked_sub(1)?)?;
+        if previous.heading {
+            return None;
+        }
+        let speaker = self.speaker_right(sentence, cue.end)?;
+        let after = speaker.tokens.end;
+        if after < sentence.end && !self.is_sentence_final(after) {
+            return None;
+        }
+        let content = self.trim_content(previous.tokens.clone())?;
+        let kind = self.kind_of(&content);
+        Some(self.candidate(s, kind, Some(speaker), cue.clone(), content, 0.8, is_report))
     }
 
     /// After the cue only circumstances follow (time, place, the end of the sentence, or a
@@ -510,6 +566,17 @@ impl DocView<'_> {
             && (from..that).all(|i| self.is_word(i) && !self.is_boundary_word(i))
         {
             start = that;
+        }
+        // "заявил в Москве, что ...": the time, place or addressee between the verb and ", что"
+        // is not content.
+        if self.lang != Lang::En
+            && let Some(comma) = (from..sentence.end.min(from + 8)).find(|&i| self.is_comma(i))
+            && comma + 1 < sentence.end
+            && self.is(comma + 1, CueKind::Complementizer)
+            && (from..comma)
+                .all(|i| self.is_word(i) && !self.is_boundary_word(i) && !self.inside_quote[i])
+        {
+            start = start.max(comma);
         }
         while start < sentence.end
             && ((self.is(start, CueKind::Complementizer) && self.lang != Lang::En)
