@@ -4,6 +4,29 @@ use crate::attribution_cases::{Expect, claim};
 
 pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
     vec![
+        // "Bu barədə ...": the sentence before is what was said; an outlet ("Bu barədə Report
+        // xəbər verir") reports the claims of the sentence before.
+        (
+            "Azərbaycan və Türkiyə arasında yeni saziş imzalanıb. Bu barədə xarici işlər naziri Ceyhun Bayramov bildirib.",
+            vec![claim(
+                "indirect",
+                "Ceyhun Bayramov",
+                "bildirib",
+                "Azərbaycan və Türkiyə arasında yeni saziş imzalanıb",
+            )],
+        ),
+        (
+            "Nazir Ceyhun Bayramov bildirib ki, danışıqlar davam edəcək. Bu barədə Report xəbər verir.",
+            vec![
+                claim(
+                    "indirect",
+                    "Ceyhun Bayramov",
+                    "bildirib",
+                    "danışıqlar davam edəcək",
+                )
+                .via("Report"),
+            ],
+        ),
         // "X bildirib ki, ..." with several verbs.
         (
             "Xarici işlər naziri Ceyhun Bayramov bildirib ki, danışıqlar gələn həftə Bakıda davam edəcək.",

@@ -341,9 +341,10 @@ impl DocView<'_> {
         None
     }
 
-    /// "Об этом сообщил министр Сергей Лавров.": a sentence that opens with a phrase pointing
-    /// back (lexicon kind `anaphor`) right before its cue, and ends with the speaker after the
-    /// cue, reports the previous sentence, which is the content. A report cue ("Об этом
+    /// "Об этом сообщил министр Сергей Лавров." / "Bu barədə nazir Ceyhun Bayramov bildirib.":
+    /// a sentence that opens with a phrase pointing back (lexicon kind `anaphor`), with the
+    /// speaker after the cue (Russian) or between the phrase and the final verb
+    /// (Azerbaijani), reports the previous sentence, which is the content. A report cue ("Об этом
     /// сообщает ТАСС") then names the outlet of the previous sentence's claims, if it has any
     /// (see `find`).
     pub(super) fn anaphoric(
@@ -356,18 +357,49 @@ impl DocView<'_> {
         let opening = self
             .lexicon
             .match_at(&self.keys, sentence.start, |k| k == CueKind::Anaphor)?;
-        if sentence.start + opening.len != cue.start {
-            return None;
-        }
+        let after_opening = sentence.start + opening.len;
         let previous = self.segmented.sentences.get(s.checked_sub(1)?)?;
         if previous.heading {
             return None;
         }
-        let speaker = self.speaker_right(sentence, cue.end)?;
-        let after = speaker.tokens.end;
-        if after < sentence.end && !self.is_sentence_final(after) {
-            return None;
+        // Time words may stand between: "Об этом сегодня пишет ...".
+        let mut verb = after_opening;
+        while verb < cue.start
+            && (self.is(verb, CueKind::Circumstance) || self.is(verb, CueKind::Skip))
+        {
+            verb += 1;
         }
+        let speaker = if verb == cue.start {
+            let speaker = self.speaker_right(sentence, cue.end)?;
+            // The speaker ends the sentence, or a comma or dash follows it ("..., который
+            // также заявил", "- исполнительный секретарь СНГ Юрий Яров"), after the closing
+            // mark of a quoted name ("пресс-служба ОАО "АВТОВАЗ"").
+            let mut after = speaker.tokens.end;
+            while after < sentence.end && self.is_quote_token(after) {
+                after += 1;
+            }
+            if after < sentence.end
+                && !(self.is_sentence_final(after)
+                    || self.is_comma(after)
+                    || self.is_dash_token(after))
+            {
+                return None;
+            }
+            speaker
+        } else if self.lang == Lang::Az {
+            // Verb-final: "Bu barədə nazir Ceyhun Bayramov bildirib." The verb ends the
+            // sentence and the speaker is all that stands between it and the phrase.
+            if cue.end < sentence.end && !self.is_sentence_final(cue.end) {
+                return None;
+            }
+            let speaker = self.speaker_left(after_opening, cue.start, &[])?;
+            if speaker.tokens.start < after_opening {
+                return None;
+            }
+            speaker
+        } else {
+            return None;
+        };
         let content = self.trim_content(previous.tokens.clone())?;
         let kind = self.kind_of(&content);
         Some(self.candidate(s, kind, Some(speaker), cue.clone(), content, 0.8, is_report))

@@ -293,6 +293,11 @@ impl DocView<'_> {
         if end == from {
             return None;
         }
+        // A quoted name at the end keeps its closing mark ("пресс-служба ОАО "АВТОВАЗ"").
+        let marks = (from..end).filter(|&i| self.is_quote_token(i)).count();
+        if marks % 2 == 1 && end < sentence.end && self.is_quote_token(end) {
+            end += 1;
+        }
         let speaker_like = (from..end).any(|i| {
             (self.is_cap(i) && !self.is_sentence_start(i))
                 || self.entity_at[i].is_some()
