@@ -370,22 +370,9 @@ impl DocView<'_> {
             verb += 1;
         }
         let speaker = if verb == cue.start {
-            let speaker = self.speaker_right(sentence, cue.end)?;
-            // The speaker ends the sentence, or a comma or dash follows it ("..., который
-            // также заявил", "- исполнительный секретарь СНГ Юрий Яров"), after the closing
-            // mark of a quoted name ("пресс-служба ОАО "АВТОВАЗ"").
-            let mut after = speaker.tokens.end;
-            while after < sentence.end && self.is_quote_token(after) {
-                after += 1;
-            }
-            if after < sentence.end
-                && !(self.is_sentence_final(after)
-                    || self.is_comma(after)
-                    || self.is_dash_token(after))
-            {
-                return None;
-            }
-            speaker
+            // Whatever follows the speaker is circumstance ("в интервью радиостанции", "со
+            // ссылкой на ...", "в среду на пресс-конференции"): the content is behind.
+            self.speaker_right(sentence, cue.end)?
         } else if self.lang == Lang::Az {
             // Verb-final: "Bu barədə nazir Ceyhun Bayramov bildirib." The verb ends the
             // sentence and the speaker is all that stands between it and the phrase.
