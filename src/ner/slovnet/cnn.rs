@@ -158,12 +158,8 @@ impl ConvLayer {
     /// The rows `channels` of the tap weights, packed: `input rows · taps(channels)` gives
     /// each row's taps, `kernel · out_dim` floats (window position `k` at `k · out_dim`).
     pub fn taps(&self, channels: std::ops::Range<usize>) -> Packed {
-        let taps = self.kernel * self.out_dim;
-        Packed::new(
-            &self.tap_weight[channels.start * taps..channels.end * taps],
-            channels.len(),
-            taps,
-        )
+        let rows = channels.len();
+        Packed::new(self.tap_weights(channels), rows, self.kernel * self.out_dim)
     }
 
     /// Runs the layer on the tokens of one sentence given their taps in two parts
@@ -214,9 +210,7 @@ impl ConvLayer {
                     *x += f32::from(w) * scale + s;
                 }
             }
-            for ((x, s), b) in row.iter_mut().zip(&self.scale).zip(&self.shift) {
-                *x = x.max(0.0) * s + b;
-            }
+            self.activate(row);
         }
     }
 
@@ -297,9 +291,15 @@ impl ConvLayer {
         }
         gemm(input, self.in_dim, n, &self.weight, out);
         for row in out.chunks_exact_mut(self.out_dim) {
-            for ((x, s), b) in row.iter_mut().zip(&self.scale).zip(&self.shift) {
-                *x = x.max(0.0) * s + b;
-            }
+            self.activate(row);
+        }
+    }
+
+    /// ReLU, then the batch norm, on one token's pre-activations (bias included).
+    #[inline(always)]
+    fn activate(&self, row: &mut [f32]) {
+        for ((x, s), b) in row.iter_mut().zip(&self.scale).zip(&self.shift) {
+            *x = x.max(0.0) * s + b;
         }
     }
 }
@@ -530,57 +530,68 @@ pub fn quantise(x: &[f32], out: &mut [i16], limit: i16) -> f32 {
     quantise_portable(x, out, limit)
 }
 
-/// [`quantise`] with AVX2 instructions: the conversion rounds halves to even as
-/// `round_ties_even` does, and no value is out of the 16-bit range, so the results are the
-/// same (the compiler converted and saturated value by value).
+/// [`quantise`] compiled for AVX2, with the rounding in AVX2 instructions: the conversion
+/// rounds halves to even as `round_ties_even` does, and no value is out of the 16-bit range,
+/// so the results are the same (the compiler converted and saturated value by value).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn quantise_avx2(x: &[f32], out: &mut [i16], limit: i16) -> f32 {
-    use std::arch::x86_64::{
-        _mm_storeu_si128, _mm256_castsi256_si128, _mm256_cvtps_epi32, _mm256_loadu_ps,
-        _mm256_mul_ps, _mm256_packs_epi32, _mm256_permute4x64_epi64, _mm256_set1_ps,
-    };
+    quantise_with(x, out, limit, |x, out, inverse| {
+        use std::arch::x86_64::{
+            _mm_storeu_si128, _mm256_castsi256_si128, _mm256_cvtps_epi32, _mm256_loadu_ps,
+            _mm256_mul_ps, _mm256_packs_epi32, _mm256_permute4x64_epi64, _mm256_set1_ps,
+        };
+        let whole = x.len() / 8 * 8;
+        let scale = _mm256_set1_ps(inverse);
+        for i in (0..whole).step_by(8) {
+            // SAFETY: i + 8 ≤ x.len() = out.len(); unaligned loads and stores. The
+            // conversion uses the default rounding mode, to nearest with halves to even.
+            unsafe {
+                let q =
+                    _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x.as_ptr().add(i)), scale));
+                // Packing works within 128-bit lanes: the two halves' four values end up in
+                // 64-bit blocks 0 and 2, gathered into the low 128 bits.
+                let packed = _mm256_permute4x64_epi64::<0b00_00_10_00>(_mm256_packs_epi32(q, q));
+                _mm_storeu_si128(
+                    out.as_mut_ptr().add(i).cast(),
+                    _mm256_castsi256_si128(packed),
+                );
+            }
+        }
+        round_portable(&x[whole..], &mut out[whole..], inverse);
+    })
+}
+
+fn quantise_portable(x: &[f32], out: &mut [i16], limit: i16) -> f32 {
+    quantise_with(x, out, limit, round_portable)
+}
+
+/// The body of [`quantise`]: the scale from the largest value, then `round` writes
+/// `round(x · inverse)` into `out`.
+#[inline(always)]
+fn quantise_with(
+    x: &[f32],
+    out: &mut [i16],
+    limit: i16,
+    round: impl FnOnce(&[f32], &mut [i16], f32),
+) -> f32 {
     assert_eq!(x.len(), out.len());
     let max = max_abs(x);
     if max == 0.0 {
         out.fill(0);
         return 0.0;
     }
-    let inverse = f32::from(limit) / max;
-    let whole = x.len() / 8 * 8;
-    let scale = _mm256_set1_ps(inverse);
-    for i in (0..whole).step_by(8) {
-        // SAFETY: i + 8 ≤ x.len() = out.len(); unaligned loads and stores. The conversion
-        // uses the default rounding mode, to nearest with halves to even.
-        unsafe {
-            let q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x.as_ptr().add(i)), scale));
-            // Packing works within 128-bit lanes: the two halves' four values end up in
-            // 64-bit blocks 0 and 2, gathered into the low 128 bits.
-            let packed = _mm256_permute4x64_epi64::<0b00_00_10_00>(_mm256_packs_epi32(q, q));
-            _mm_storeu_si128(
-                out.as_mut_ptr().add(i).cast(),
-                _mm256_castsi256_si128(packed),
-            );
-        }
-    }
-    for (q, v) in out[whole..].iter_mut().zip(&x[whole..]) {
-        *q = (v * inverse).round_ties_even() as i16;
-    }
+    round(x, out, f32::from(limit) / max);
     max / f32::from(limit)
 }
 
-fn quantise_portable(x: &[f32], out: &mut [i16], limit: i16) -> f32 {
-    let max = max_abs(x);
-    if max == 0.0 {
-        out.fill(0);
-        return 0.0;
-    }
-    let inverse = f32::from(limit) / max;
+/// `out = round(x · inverse)`, halves to even.
+#[inline(always)]
+fn round_portable(x: &[f32], out: &mut [i16], inverse: f32) {
     for (q, v) in out.iter_mut().zip(x) {
         // |v · inverse| ≤ limit (up to rounding), so the cast does not saturate.
         *q = (v * inverse).round_ties_even() as i16;
     }
-    max / f32::from(limit)
 }
 
 /// The largest absolute value (0 for none).
