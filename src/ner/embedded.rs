@@ -147,24 +147,29 @@ impl Tagger for EmbeddedTagger {
     }
 
     fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
-        if lang == Lang::Ru
-            && self.russian_by_slovnet
-            && let Some(net) = &self.slovnet
-        {
-            return Ok(net.tag(words));
-        }
-        match self.model(lang) {
-            Some(m) => Ok(m.tag(words)),
-            None => Err(NerError::NoModel(lang)),
-        }
+        Ok(self
+            .tag_sentences(lang, &[words])?
+            .pop()
+            .unwrap_or_default())
     }
 
-    /// The same spans as [`Tagger::tag`] on each sentence; the slovnet network (alone or
-    /// under the stacked Russian model) runs on the sentences together.
     fn tag_batch(
         &self,
         lang: Lang,
         sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        self.tag_sentences(lang, sentences)
+    }
+}
+
+impl EmbeddedTagger {
+    /// Tags sentences with the language's model; the slovnet network (alone or under the
+    /// stacked Russian model) runs on the sentences together, giving each the spans it gets
+    /// alone.
+    fn tag_sentences<'w, S: AsRef<[&'w str]>>(
+        &self,
+        lang: Lang,
+        sentences: &[S],
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
         if lang == Lang::Ru
             && self.russian_by_slovnet

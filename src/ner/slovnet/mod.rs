@@ -384,22 +384,27 @@ impl SlovnetModel {
         &self,
         sentences: &[S],
     ) -> Vec<Vec<crate::ner::features::Hint>> {
+        self.decode_batch(sentences, |path, marginals| {
+            crf::hints(path, &self.tags, marginals)
+        })
+    }
+
+    /// Runs the network on the sentences together, then for each sentence the CRF's best
+    /// tag path and every tag's marginal probability (`words × tags`), given to `finish`.
+    fn decode_batch<'w, S: AsRef<[&'w str]>, T>(
+        &self,
+        sentences: &[S],
+        finish: impl Fn(&[usize], &[f32]) -> T,
+    ) -> Vec<T> {
+        let n_tags = self.tags.len();
         self.emissions_batch(sentences)
             .iter()
             .map(|emissions| {
-                let (path, marginals) = self.path_and_marginals(emissions);
-                crf::hints(&path, &self.tags, &marginals)
+                let path = crf::viterbi(emissions, &self.transitions, n_tags);
+                let marginals = crf::marginals(emissions, &self.transitions, n_tags);
+                finish(&path, &marginals)
             })
             .collect()
-    }
-
-    /// The CRF's best tag path and every tag's marginal probability (`words × tags`) for a
-    /// sentence's emissions.
-    fn path_and_marginals(&self, emissions: &[f32]) -> (Vec<usize>, Vec<f32>) {
-        let n_tags = self.tags.len();
-        let path = crf::viterbi(emissions, &self.transitions, n_tags);
-        let marginals = crf::marginals(emissions, &self.transitions, n_tags);
-        (path, marginals)
     }
 
     /// Tags one sentence: entity spans in order, with confidences.
@@ -409,13 +414,9 @@ impl SlovnetModel {
 
     /// Tags several sentences, run through the network together.
     pub fn tag_batch<'w, S: AsRef<[&'w str]>>(&self, sentences: &[S]) -> Vec<Vec<TokenSpan>> {
-        self.emissions_batch(sentences)
-            .iter()
-            .map(|emissions| {
-                let (path, marginals) = self.path_and_marginals(emissions);
-                crf::spans(&path, &self.tags, &marginals)
-            })
-            .collect()
+        self.decode_batch(sentences, |path, marginals| {
+            crf::spans(path, &self.tags, marginals)
+        })
     }
 }
 
