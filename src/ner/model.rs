@@ -269,8 +269,7 @@ impl NerModel {
 
     /// Tags one sentence: entity spans with confidences.
     pub fn tag(&self, words: &[&str]) -> Vec<TokenSpan> {
-        let hints = self.hints(words);
-        self.tag_hinted(words, hints.as_deref())
+        self.tag_batch(&[words]).pop().unwrap_or_default()
     }
 
     /// Tags several sentences, the same as [`NerModel::tag`] on each; a model stacked on
