@@ -61,11 +61,7 @@ impl Lang {
                 _ => {}
             }
         }
-        if c.is_ascii() {
-            c.to_ascii_lowercase()
-        } else {
-            c.to_lowercase().next().unwrap_or(c)
-        }
+        crate::letter_case::lower_char(c)
     }
 
     /// Lower-cases a string with this language's rules, see [`Lang::lower_char`].

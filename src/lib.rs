@@ -15,6 +15,7 @@ pub mod document;
 pub mod eval;
 pub mod ingest;
 pub mod lang;
+pub mod letter_case;
 pub mod ner;
 pub mod normalize;
 pub mod output;

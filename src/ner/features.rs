@@ -10,6 +10,7 @@
 
 use super::gazetteer::{self, Gazetteer};
 use crate::document::{EntityType, Lang};
+use crate::letter_case::LetterCase;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -259,32 +260,21 @@ pub struct Scratch {
 /// typographic apostrophes → `'`), so that the tagger and lexicons agree.
 #[inline]
 fn fold_char(lang: Lang, c: char) -> char {
-    // Fast paths for the basic Cyrillic block (the general Unicode lower-casing is a table
-    // search, which dominated extraction for Russian); same results as `lower_char`.
-    let c = match c {
-        '\u{0430}'..='\u{045F}' => c,
-        '\u{0410}'..='\u{042F}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
-        '\u{0400}'..='\u{040F}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
-        _ => lang.lower_char(c),
-    };
-    match (lang, c) {
+    match (lang, lang.lower_char(c)) {
         (Lang::Ru, 'ё') => 'е',
         (_, '\u{2019}') | (_, '\u{2018}') | (_, '`') => '\'',
-        _ => c,
+        (_, lower) => lower,
     }
 }
 
 /// The character class used by word shapes.
 #[inline]
 fn shape_class(c: char) -> u64 {
-    if c.is_uppercase() {
-        b'X' as u64
-    } else if c.is_alphabetic() {
-        b'x' as u64
-    } else if c.is_numeric() {
-        b'd' as u64
-    } else {
-        c as u64
+    match LetterCase::of(c) {
+        LetterCase::Upper => b'X' as u64,
+        LetterCase::Lower | LetterCase::Uncased => b'x' as u64,
+        LetterCase::NotLetter if c.is_numeric() => b'd' as u64,
+        LetterCase::NotLetter => c as u64,
     }
 }
 

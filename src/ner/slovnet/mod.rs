@@ -25,6 +25,7 @@ pub mod shape;
 use super::model_file::ModelFileError;
 use super::{NerError, Tagger};
 use crate::document::{Lang, TokenSpan};
+use crate::letter_case::{self, LetterCase};
 use cnn::ConvLayer;
 use crf::Tag;
 use navec::Navec;
@@ -423,16 +424,10 @@ impl SlovnetModel {
 /// The word in lower case, as navec's vocabulary is; borrowed when it already is (most
 /// running words), to save an allocation per token.
 fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
-    let changes = |c: char| {
-        if c.is_ascii() {
-            c.is_ascii_uppercase()
-        } else {
-            // Upper- and title-case letters; other letters and non-letters stay as they are.
-            c.is_alphabetic() && !c.is_lowercase()
-        }
-    };
+    // Upper- and title-case letters change; other letters and non-letters stay as they are.
+    let changes = |c: char| matches!(LetterCase::of(c), LetterCase::Upper | LetterCase::Uncased);
     if word.chars().any(changes) {
-        word.to_lowercase().into()
+        letter_case::to_lowercase(word).into()
     } else {
         word.into()
     }

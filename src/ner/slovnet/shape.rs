@@ -16,6 +16,8 @@
 //!   least one cased one. Titlecase letters (category Lt, such as `ǅ`) are cased but neither
 //!   upper nor lower.
 
+use crate::letter_case::LetterCase;
+
 /// slovnet's punctuation characters (`string.punctuation`, dashes, quotes, `№`, `…`).
 pub const PUNCTS: &str = "!#$%&()[]\\/*+,.:;<=>?@^_{|}~-‐−‒⁃–—―`\"'«»„“ʼʻ”№…";
 
@@ -61,10 +63,11 @@ fn is_titlecase(c: char) -> bool {
 fn is_upper(s: &str) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if c.is_lowercase() || is_titlecase(c) {
+        let case = LetterCase::of(c);
+        if case == LetterCase::Lower || is_titlecase(c) {
             return false;
         }
-        cased |= c.is_uppercase();
+        cased |= case == LetterCase::Upper;
     }
     cased
 }
@@ -73,10 +76,11 @@ fn is_upper(s: &str) -> bool {
 fn is_lower(s: &str) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if c.is_uppercase() || is_titlecase(c) {
+        let case = LetterCase::of(c);
+        if case == LetterCase::Upper || is_titlecase(c) {
             return false;
         }
-        cased |= c.is_lowercase();
+        cased |= case == LetterCase::Lower;
     }
     cased
 }
