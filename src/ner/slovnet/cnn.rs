@@ -228,7 +228,15 @@ impl ConvLayer {
     /// their range.
     /// Falls back to [`ConvLayer::forward`] on the dequantised input when the layer has no
     /// integer weights.
-    pub fn forward_quantised(&self, input: &[i16], row_scale: &[f32], n: usize, out: &mut [f32]) {
+    /// `sums` is a buffer for the integer sums, reused between calls (any contents).
+    pub fn forward_quantised(
+        &self,
+        input: &[i16],
+        row_scale: &[f32],
+        n: usize,
+        out: &mut [f32],
+        sums: &mut Vec<i32>,
+    ) {
         debug_assert_eq!(input.len(), (n + 2 * self.padding) * self.in_dim);
         debug_assert_eq!(row_scale.len(), n);
         debug_assert_eq!(out.len(), n * self.out_dim);
@@ -242,15 +250,15 @@ impl ConvLayer {
                 .collect();
             return self.forward(&x, n, out);
         };
-        let mut sums = vec![0i32; n * self.out_dim];
-        gemm_i16(input, self.in_dim, n, q, &mut sums);
+        let sums = reuse(sums, n * self.out_dim);
+        gemm_i16(input, self.in_dim, n, q, sums);
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { self.dequantise_avx2(q, &sums, row_scale, out) };
+            unsafe { self.dequantise_avx2(q, sums, row_scale, out) };
             return;
         }
-        self.dequantise(q, &sums, row_scale, out);
+        self.dequantise(q, sums, row_scale, out);
     }
 
     /// [`ConvLayer::dequantise`] compiled for AVX2 (the same operations, vectorised).
@@ -613,10 +621,20 @@ fn max_abs(x: &[f32]) -> f32 {
         .fold(0.0f32, |m, v| if v.abs() > m { v.abs() } else { m })
 }
 
-/// `out (rows × b.cols) += A · B` in integers, where row `r` of `A` is
+/// The first `len` elements of a buffer kept between calls, grown (with zeros) when it is
+/// too short. What it held before stays: for outputs that are written in full, this saves
+/// zeroing them on every call.
+pub fn reuse<T: Copy + Default>(buf: &mut Vec<T>, len: usize) -> &mut [T] {
+    if buf.len() < len {
+        buf.resize(len, T::default());
+    }
+    &mut buf[..len]
+}
+
+/// `out (rows × b.cols) = A · B` in integers, where row `r` of `A` is
 /// `a[r · a_stride ..][.. b.k]` (rows may overlap, as convolution windows do). The rows are
 /// read in pairs, so `b.k` and `a_stride` must be even. The sums are exact, so every path
-/// gives the same result.
+/// gives the same result. `out` is overwritten, so it needs no zeroing (a reused buffer).
 pub fn gemm_i16(a: &[i16], a_stride: usize, rows: usize, b: &QuantPacked, out: &mut [i32]) {
     assert!(b.k.is_multiple_of(2) && a_stride.is_multiple_of(2));
     assert!(rows == 0 || (rows - 1) * a_stride + b.k <= a.len());
@@ -645,9 +663,7 @@ fn gemm_i16_portable(a: &[i16], a_stride: usize, rows: usize, b: &QuantPacked, o
                         + i32::from(pair[1]) * i32::from(w[2 * j + 1]);
                 }
             }
-            for (d, s) in out[r * b.cols + p * NR..][..width].iter_mut().zip(&acc) {
-                *d += s;
-            }
+            out[r * b.cols + p * NR..][..width].copy_from_slice(&acc[..width]);
         }
     }
 }
@@ -668,7 +684,7 @@ fn gemm_i16_avx2(a: &[i16], a_stride: usize, rows: usize, b: &QuantPacked, out: 
     }
 }
 
-/// `R` rows of `A` times one column panel of pairs, added to `out`.
+/// `R` rows of `A` times one column panel of pairs, written to `out`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
@@ -709,16 +725,22 @@ unsafe fn block_i16_avx2<const R: usize>(
         }
     }
     for (r, sums) in acc.iter().enumerate() {
+        let dst = &mut out[(r0 + r) * b.cols + p * NR..][..width];
+        if width == NR {
+            // SAFETY: dst holds 16 integers, two 8-integer stores.
+            unsafe {
+                _mm256_storeu_si256(dst.as_mut_ptr().cast(), sums[0]);
+                _mm256_storeu_si256(dst.as_mut_ptr().add(8).cast(), sums[1]);
+            }
+            continue;
+        }
         let mut tmp = [0i32; NR];
         // SAFETY: tmp holds 16 integers, two 8-integer stores.
         unsafe {
             _mm256_storeu_si256(tmp.as_mut_ptr().cast(), sums[0]);
             _mm256_storeu_si256(tmp.as_mut_ptr().add(8).cast(), sums[1]);
         }
-        let dst = &mut out[(r0 + r) * b.cols + p * NR..][..width];
-        for (d, s) in dst.iter_mut().zip(&tmp) {
-            *d += s;
-        }
+        dst.copy_from_slice(&tmp[..width]);
     }
 }
 
@@ -890,7 +912,8 @@ mod tests {
                     let want: i64 = (0..k)
                         .map(|kk| i64::from(a[r * stride + kk]) * w[kk * cols + c])
                         .sum();
-                    assert_eq!(i64::from(out[r * cols + c]), 7 + want, "({r}, {c})");
+                    // The 7s were overwritten.
+                    assert_eq!(i64::from(out[r * cols + c]), want, "({r}, {c})");
                 }
             }
         }
@@ -949,7 +972,8 @@ mod tests {
         let mut q = vec![0i16; padded.len()];
         let scale = quantise(&padded, &mut q, ACT_MAX as i16);
         let mut got = vec![0.0; n * out];
-        layer.forward_quantised(&q, &vec![scale; n], n, &mut got);
+        // A buffer holding other numbers: the sums overwrite them.
+        layer.forward_quantised(&q, &vec![scale; n], n, &mut got, &mut vec![-5; 3]);
         let range = want.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         for (g, w) in got.iter().zip(&want) {
             assert!((g - w).abs() < 0.005 * range, "{g} vs {w}");
@@ -975,7 +999,7 @@ mod tests {
         let mut want = vec![0.0; 4 * 2];
         odd.forward(&x, 4, &mut want);
         let mut got = vec![0.0; 4 * 2];
-        odd.forward_quantised(&zeroed, &[0.5; 4], 4, &mut got);
+        odd.forward_quantised(&zeroed, &[0.5; 4], 4, &mut got, &mut Vec::new());
         assert_eq!(got, want);
     }
 
