@@ -264,7 +264,7 @@ impl AttributionModel {
             b.extend_from_slice(&k.to_le_bytes());
             b.push(v);
         }
-        b.extend_from_slice(&(self.clusters.map.len() as u32).to_le_bytes());
+        b.extend_from_slice(&(self.clusters.len() as u32).to_le_bytes());
         self.clusters.encode(&mut b);
         let sum = hash_bytes(CHECKSUM_SEED, &b);
         b.extend_from_slice(&sum.to_le_bytes());
@@ -425,8 +425,8 @@ mod tests {
         let mut stats = CueStats::default();
         stats.map.insert(5, 3);
         let mut clusters = Clusters::default();
-        clusters.map.insert(77, [3, 300]);
-        clusters.map.insert(78, [4, 65535]);
+        clusters.map_mut().insert(77, [3, 300]);
+        clusters.map_mut().insert(78, [4, 65535]);
         let m = AttributionModel::new(
             keys,
             weights,

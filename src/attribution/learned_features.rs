@@ -296,7 +296,7 @@ impl DocFeatures {
     /// clusters; none leaves every token without a cluster).
     pub fn apply_clusters(&mut self, clusters: &Clusters) {
         for v in &mut self.values {
-            let c = clusters.map.get(&v.cluster_key);
+            let c = clusters.get(v.cluster_key);
             v.coarse = c.map_or(NO_CLUSTER, |c| u64::from(c[0]));
             v.fine = c.map_or(NO_CLUSTER, |c| u64::from(c[1]));
         }

@@ -105,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         })?;
         eprintln!(
             "word clusters: {} words from {}",
-            clusters.map.len(),
+            clusters.len(),
             path.display()
         );
         clusters

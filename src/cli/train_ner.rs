@@ -139,12 +139,12 @@ fn read_cache(path: &Path) -> anyhow::Result<Clusters> {
         map.insert(h, [c, fi]);
     }
     eprintln!("{}: {} cached word clusters", path.display(), map.len());
-    Ok(Clusters { map })
+    Ok(Clusters::new(map))
 }
 
 /// Writes learned clusters as a sorted TSV.
 fn write_cache(path: &Path, c: &Clusters) -> anyhow::Result<()> {
-    let mut entries: Vec<_> = c.map.iter().collect();
+    let mut entries: Vec<_> = c.map().iter().collect();
     entries.sort();
     let mut out = String::new();
     for (h, [a, b]) in entries {
@@ -177,7 +177,7 @@ fn raw_text_clusters(
         texts.len()
     );
     let c = clusters::learn(lang, &texts, coarse, fine, args.cluster_iterations);
-    eprintln!("{} words clustered", c.map.len());
+    eprintln!("{} words clustered", c.len());
     if let Some(p) = &args.clusters_cache {
         write_cache(p, &c)?;
     }
@@ -207,7 +207,7 @@ fn navec_clusters(args: &Args, lang: Lang, path: &Path) -> anyhow::Result<Cluste
     );
     eprintln!(
         "{} words clustered in {:.0} s",
-        c.map.len(),
+        c.len(),
         started.elapsed().as_secs_f64()
     );
     if let Some(p) = &args.navec_clusters_cache {

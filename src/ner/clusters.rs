@@ -297,7 +297,7 @@ pub fn learn(
         .into_iter()
         .map(|(k, f)| (k, [c0.get(&k).copied().unwrap_or(u16::MAX), f]))
         .collect();
-    Clusters { map }
+    Clusters::new(map)
 }
 
 #[cfg(test)]

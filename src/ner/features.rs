@@ -8,11 +8,13 @@
 //! (Turkic dotted/dotless i, Russian `ё`) and, optionally, word clusters learned from raw
 //! text and name lists learned from training data, both stored in the model file.
 
+use super::flat_map::FlatKeyMap;
 use super::gazetteer::{self, Gazetteer};
 use crate::document::{EntityType, Lang};
 use crate::letter_case::LetterCase;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 /// Version of the feature templates. Stored in model files: a model trained with other
 /// templates would silently score garbage, so loading checks it.
@@ -207,13 +209,58 @@ pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
 /// Word clusters learned from raw text: folded-word hash → cluster id at two granularities
 /// (coarse, fine). Stored in the model file.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Clusters {
     /// Folded-word hash (as in [`TokenInfo::lower`]) → `[coarse, fine]` cluster ids.
-    pub map: KeyMap<[u16; 2]>,
+    map: KeyMap<[u16; 2]>,
+    /// The map laid out for lookups ([`FlatKeyMap`]), built at the first one.
+    index: OnceLock<FlatKeyMap<[u16; 2]>>,
+}
+
+impl PartialEq for Clusters {
+    fn eq(&self, other: &Clusters) -> bool {
+        self.map == other.map
+    }
 }
 
 impl Clusters {
+    /// Clusters from a map of folded-word hash → `[coarse, fine]`.
+    pub fn new(map: KeyMap<[u16; 2]>) -> Clusters {
+        Clusters {
+            map,
+            index: OnceLock::new(),
+        }
+    }
+
+    /// The clusters of a folded-word hash (from a lookup table built at the first call).
+    #[inline]
+    pub fn get(&self, key: u64) -> Option<[u16; 2]> {
+        self.index
+            .get_or_init(|| FlatKeyMap::new(&self.map))
+            .get(key)
+    }
+
+    /// Every entry: folded-word hash → `[coarse, fine]`.
+    pub fn map(&self) -> &KeyMap<[u16; 2]> {
+        &self.map
+    }
+
+    /// The entries, to change (the lookup table is rebuilt at the next [`Clusters::get`]).
+    pub fn map_mut(&mut self) -> &mut KeyMap<[u16; 2]> {
+        self.index = OnceLock::new();
+        &mut self.map
+    }
+
+    /// Number of words with clusters.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether no word has clusters.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     /// Bytes of one entry in [`Clusters::encode`]: word hash (u64), coarse and fine (u16),
     /// little-endian.
     pub const ENTRY_BYTES: usize = 12;
@@ -241,7 +288,7 @@ impl Clusters {
             let fine = u16::from_le_bytes([c[10], c[11]]);
             map.insert(u64::from_le_bytes(key), [coarse, fine]);
         }
-        Clusters { map }
+        Clusters::new(map)
     }
 }
 
@@ -370,7 +417,7 @@ pub fn extract(
         let suf3 =
             suffix_start(folded, 3).map_or(0, |s| hash_bytes(T_SUF3_M1, &folded.as_bytes()[s..]));
         let mut cl = [u64::MAX; 2];
-        if let Some(c) = clusters.and_then(|c| c.map.get(&lower)) {
+        if let Some(c) = clusters.and_then(|c| c.get(lower)) {
             cl = [c[0] as u64, c[1] as u64];
         }
         scratch.tokens.push(TokenInfo {

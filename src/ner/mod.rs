@@ -10,6 +10,7 @@ pub mod clusters;
 pub mod decode;
 pub mod embedded;
 pub mod features;
+pub mod flat_map;
 pub mod gazetteer;
 pub mod heads;
 pub mod model;

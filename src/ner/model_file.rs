@@ -140,7 +140,7 @@ pub fn to_bytes(model: &NerModel) -> Vec<u8> {
         b.extend_from_slice(&w.to_le_bytes());
     }
     let clusters = model.clusters.as_ref();
-    b.extend_from_slice(&(clusters.map_or(0, |c| c.map.len()) as u32).to_le_bytes());
+    b.extend_from_slice(&(clusters.map_or(0, |c| c.len()) as u32).to_le_bytes());
     if let Some(c) = clusters {
         c.encode(&mut b);
     }
@@ -432,7 +432,7 @@ mod tests {
             vec![-0.25; l * l],
             keys,
             &weights,
-            Some(Clusters { map }),
+            Some(Clusters::new(map)),
             0.7,
         )
     }

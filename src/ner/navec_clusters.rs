@@ -344,7 +344,7 @@ pub fn navec_clusters(
             )
         })
         .collect();
-    Clusters { map }
+    Clusters::new(map)
 }
 
 /// Adds `extra` clusters for the words `base` lacks, their ids shifted past `base`'s
@@ -357,8 +357,8 @@ pub fn fill_missing(
     fine_offset: u16,
 ) -> usize {
     let mut added = 0;
-    for (&key, &[c, f]) in &extra.map {
-        if let std::collections::hash_map::Entry::Vacant(e) = base.map.entry(key) {
+    for (&key, &[c, f]) in extra.map() {
+        if let std::collections::hash_map::Entry::Vacant(e) = base.map_mut().entry(key) {
             let shift = |id: u16, by: u16| {
                 if id == u16::MAX {
                     u16::MAX
@@ -462,9 +462,12 @@ mod tests {
     fn navec_words_are_keyed_as_the_tagger_keys_them() {
         let navec = crate::ner::slovnet::navec::tests::tiny();
         let c = navec_clusters(Lang::Ru, &navec, 2, 2, 5, 1);
-        assert_eq!(c.map.len(), 3, "ab, b, я; not <unk>, <pad>");
+        assert_eq!(c.len(), 3, "ab, b, я; not <unk>, <pad>");
         for w in ["ab", "b", "Я"] {
-            assert!(c.map.contains_key(&features::word_key(Lang::Ru, w)), "{w}");
+            assert!(
+                c.map().contains_key(&features::word_key(Lang::Ru, w)),
+                "{w}"
+            );
         }
         assert_eq!(c, navec_clusters(Lang::Ru, &navec, 2, 2, 5, 1));
     }
@@ -472,14 +475,14 @@ mod tests {
     #[test]
     fn filling_shifts_the_extra_ids() {
         let mut base = Clusters::default();
-        base.map.insert(1, [0, 5]);
+        base.map_mut().insert(1, [0, 5]);
         let mut extra = Clusters::default();
-        extra.map.insert(1, [3, 3]);
-        extra.map.insert(2, [3, 7]);
-        extra.map.insert(3, [u16::MAX, 1]);
+        extra.map_mut().insert(1, [3, 3]);
+        extra.map_mut().insert(2, [3, 7]);
+        extra.map_mut().insert(3, [u16::MAX, 1]);
         assert_eq!(fill_missing(&mut base, &extra, 64, 256), 2);
-        assert_eq!(base.map[&1], [0, 5]);
-        assert_eq!(base.map[&2], [67, 263]);
-        assert_eq!(base.map[&3], [u16::MAX, 257]);
+        assert_eq!(base.map()[&1], [0, 5]);
+        assert_eq!(base.map()[&2], [67, 263]);
+        assert_eq!(base.map()[&3], [u16::MAX, 257]);
     }
 }
