@@ -123,8 +123,13 @@ pub(super) fn learned_attributions(
     doc: &DocView<'_>,
     model: &AttributionModel,
 ) -> Vec<(Attribution, Option<Speaker>)> {
-    let mut features =
-        DocFeatures::new(doc.text, doc.lang, doc.segmented, doc.entities, doc.lexicon);
+    let mut features = DocFeatures::with_keys(
+        doc.text,
+        doc.segmented,
+        doc.entities,
+        doc.lexicon,
+        &doc.keys,
+    );
     features.apply_cue_stats(&model.cue_stats);
     features.apply_clusters(&model.clusters);
     let spans = model.label(&features, doc.segmented);

@@ -192,26 +192,40 @@ impl DocFeatures {
         entities: &[Entity],
         lexicon: &CueLexicon,
     ) -> DocFeatures {
-        let tokens = &segmented.tokens;
-        let keys: Vec<String> = tokens
+        let keys: Vec<String> = segmented
+            .tokens
             .iter()
             .map(|t| lang.match_key(t.text(text)))
             .collect();
+        DocFeatures::with_keys(text, segmented, entities, lexicon, &keys)
+    }
+
+    /// [`DocFeatures::new`] given the tokens' lexicon keys ([`Lang::match_key`]), which the
+    /// rules' view of the document already holds.
+    pub fn with_keys(
+        text: &str,
+        segmented: &Segmented,
+        entities: &[Entity],
+        lexicon: &CueLexicon,
+        keys: &[String],
+    ) -> DocFeatures {
+        let tokens = &segmented.tokens;
+        debug_assert_eq!(keys.len(), tokens.len());
         let mut values: Vec<TokenValues> = tokens
             .iter()
-            .zip(&keys)
+            .zip(keys)
             .map(|(t, key)| {
                 let word = t.text(text);
-                let chars: Vec<char> = key.chars().collect();
-                let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
-                let prefix: String = chars[..chars.len().min(4)].iter().collect();
+                // The last three and the first four characters, as slices of the key.
+                let suffix = key.char_indices().rev().nth(2).map_or(0, |(i, _)| i);
+                let prefix = key.char_indices().nth(4).map_or(key.len(), |(i, _)| i);
                 TokenValues {
                     lower: hash_bytes(1, key.as_bytes()),
                     cluster_key: folded_word_key(key),
                     coarse: NO_CLUSTER,
                     fine: NO_CLUSTER,
-                    suf3: hash_bytes(2, suffix.as_bytes()),
-                    prefix4: hash_bytes(3, prefix.as_bytes()),
+                    suf3: hash_bytes(2, &key.as_bytes()[suffix..]),
+                    prefix4: hash_bytes(3, &key.as_bytes()[..prefix]),
                     cap: cap_class(word),
                     punct: punct_class(word),
                     ..TokenValues::default()
@@ -221,7 +235,12 @@ impl DocFeatures {
         let mut cue_start = vec![false; tokens.len()];
         let mut i = 0;
         while i < tokens.len() {
-            if let Some(m) = lexicon.match_at(&keys, i, CueKind::is_cue) {
+            // Most words are in no lexicon entry: one lookup settles them.
+            if !lexicon.knows(&keys[i]) {
+                i += 1;
+                continue;
+            }
+            if let Some(m) = lexicon.match_at(keys, i, CueKind::is_cue) {
                 cue_start[i] = true;
                 let end = (i + m.len).min(tokens.len());
                 for (k, v) in values[i..end].iter_mut().enumerate() {
