@@ -10,9 +10,10 @@
 //! [`super::learned_features`]; training is in [`super::learned_train`].
 //! Linking the labelled spans into attributions is in `learned_link.rs`.
 
+use super::learned_dense::DenseLayout;
 use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
 use crate::ner::decode::{self, DecodeScratch};
-use crate::ner::features::{Clusters, hash_bytes};
+use crate::ner::features::{Clusters, feat, hash_bytes};
 use crate::ner::model::{FeatureTable, quantise};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -121,6 +122,10 @@ pub struct AttributionModel {
     table: FeatureTable,
     /// The quantisation step of `table`.
     step: f32,
+    /// The rows of the templates with few values, by index ([`DenseLayout`]): the same
+    /// weights as in `table`, read without hashing.
+    layout: DenseLayout,
+    dense: Vec<[i16; N_LABELS]>,
     keys: Vec<u64>,
     weights: Vec<f32>,
     start: Vec<f32>,
@@ -161,9 +166,24 @@ impl AttributionModel {
         let (mut c_start, mut c_trans) = (start.clone(), trans.clone());
         constrain(&mut c_start, &mut c_trans);
         let (quantised, step) = quantise(&weights);
+        let table = FeatureTable::new(&keys, &quantised, N_LABELS);
+        let layout = DenseLayout::new();
+        let dense = layout
+            .features()
+            .into_iter()
+            .map(|f| {
+                let mut row = [0i16; N_LABELS];
+                if let Some(w) = table.get(f) {
+                    row.copy_from_slice(&w[..N_LABELS]);
+                }
+                row
+            })
+            .collect();
         AttributionModel {
-            table: FeatureTable::new(&keys, &quantised, N_LABELS),
+            table,
             step,
+            layout,
+            dense,
             keys,
             weights,
             start,
@@ -188,6 +208,7 @@ impl AttributionModel {
         segmented: &crate::document::Segmented,
     ) -> Vec<RoleSpan> {
         let (mut hashes, mut offsets, mut homes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut sums: Vec<[i32; N_LABELS]> = Vec::new();
         let (mut em, mut tags, mut margins) = (Vec::new(), Vec::new(), Vec::new());
         let mut scratch = DecodeScratch::default();
         let mut out = Vec::new();
@@ -196,7 +217,27 @@ impl AttributionModel {
             if !doc.may_attribute(range.clone()) {
                 continue;
             }
-            doc.extract(segmented, range.clone(), &mut hashes, &mut offsets);
+            // The dense templates' rows are summed here; the other features are hashed for
+            // the table below.
+            hashes.clear();
+            offsets.clear();
+            sums.clear();
+            doc.templates_of(segmented, range.clone(), |features| {
+                offsets.push(hashes.len() as u32);
+                let mut acc = [0i32; N_LABELS];
+                for f in features {
+                    match self.layout.index(f) {
+                        Some(i) => {
+                            for (o, &x) in acc.iter_mut().zip(&self.dense[i]) {
+                                *o += i32::from(x);
+                            }
+                        }
+                        None => hashes.push(feat(f[0], f[1], f[2], f[3])),
+                    }
+                }
+                sums.push(acc);
+            });
+            offsets.push(hashes.len() as u32);
             let n = range.len();
             em.clear();
             em.reserve(n * N_LABELS);
@@ -206,8 +247,8 @@ impl AttributionModel {
             // below then finds the lines in cache. Sums are integers, scaled once.
             homes.clear();
             homes.extend(hashes.iter().map(|&h| self.table.home_key(h)));
-            for t in 0..n {
-                let mut acc = [0i32; N_LABELS];
+            for (t, &dense) in sums.iter().enumerate() {
+                let mut acc = dense;
                 let (a, b) = (offsets[t] as usize, offsets[t + 1] as usize);
                 for (&h, &home) in hashes[a..b].iter().zip(&homes[a..b]) {
                     if home == 0 {
@@ -405,6 +446,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::Lang;
 
     #[test]
     fn spans_from_tags_and_constraints() {
@@ -416,6 +458,82 @@ mod tests {
         assert!(allowed(Some(1), 2));
         assert!(!allowed(Some(3), 2));
         assert!(!allowed(None, 4));
+    }
+
+    #[test]
+    fn dense_rows_score_as_the_hashed_table_does() {
+        use crate::attribution::cues::CueLexicon;
+        use crate::resources::DataFile;
+        let lexicon = CueLexicon::parse(
+            &DataFile::from_text(
+                "cues.tsv",
+                "form\tkind\tentity\nsaid\tspeech\t\nhe\tpronoun\tPER\nthat\tcomplementizer\t\n",
+            ),
+            Lang::En,
+        )
+        .unwrap();
+        let text = "He said that tax cuts work, and \"rain\" fell.\n\n\"Rain,\" he said. Officials said so.";
+        let seg = crate::segment::segment(text, Lang::En, &Default::default());
+        let doc = DocFeatures::new(text, Lang::En, &seg, &[], &lexicon);
+        // A model that knows every feature of the text, with pseudo-random weights.
+        let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
+        let mut keys = Vec::new();
+        for p in 0..doc.paragraphs.len() {
+            doc.extract(
+                &seg,
+                doc.paragraph_tokens(&seg, p),
+                &mut hashes,
+                &mut offsets,
+            );
+            keys.extend_from_slice(&hashes);
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let weights: Vec<f32> = (0..keys.len() * N_LABELS)
+            .map(|i| ((i * 7919) % 97) as f32 / 10.0 - 4.8)
+            .collect();
+        let m = AttributionModel::new(
+            keys,
+            weights,
+            vec![0.0; N_LABELS],
+            vec![0.0; N_LABELS * N_LABELS],
+            1.0,
+            CueStats::default(),
+            Clusters::default(),
+        );
+        // The reference: every feature hashed and read from the table.
+        let mut want = Vec::new();
+        let mut scratch = DecodeScratch::default();
+        let (mut tags, mut margins) = (Vec::new(), Vec::new());
+        for p in 0..doc.paragraphs.len() {
+            let range = doc.paragraph_tokens(&seg, p);
+            doc.extract(&seg, range.clone(), &mut hashes, &mut offsets);
+            let em: Vec<f32> = (0..range.len())
+                .flat_map(|t| {
+                    let mut acc = [0i32; N_LABELS];
+                    for &h in &hashes[offsets[t] as usize..offsets[t + 1] as usize] {
+                        if let Some(row) = m.table.get(h) {
+                            for (o, &x) in acc.iter_mut().zip(&row[..N_LABELS]) {
+                                *o += i32::from(x);
+                            }
+                        }
+                    }
+                    acc.map(|x| x as f32 * m.step)
+                })
+                .collect();
+            decode::viterbi(
+                &em,
+                N_LABELS,
+                &m.c_start,
+                &m.c_trans,
+                &mut scratch,
+                &mut tags,
+                Some(&mut margins),
+            );
+            want.extend(spans_of_tags(&tags, range.start, Some(&margins)));
+        }
+        assert!(!want.is_empty());
+        assert_eq!(m.label(&doc, &seg), want);
     }
 
     #[test]

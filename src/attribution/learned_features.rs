@@ -23,54 +23,60 @@ use std::ops::Range;
 pub const FEATURE_SET_VERSION: u32 = 2;
 
 // Template ids: never renumber (bump FEATURE_SET_VERSION instead).
-const T_BIAS: u64 = 1;
-const T_W0: u64 = 2;
-const T_WM1: u64 = 3;
-const T_WP1: u64 = 4;
-const T_WM2: u64 = 5;
-const T_WP2: u64 = 6;
-const T_BI_M1: u64 = 7;
-const T_BI_P1: u64 = 8;
-const T_SUF3: u64 = 9;
-const T_CAP: u64 = 10;
-const T_CAP3: u64 = 11;
-const T_LEX: u64 = 12;
-const T_LEX_M1: u64 = 13;
-const T_LEX_P1: u64 = 14;
-const T_NER: u64 = 15;
-const T_NER_CTX: u64 = 16;
-const T_QUOTE: u64 = 17;
-const T_QUOTE_W0: u64 = 18;
-const T_LEFT: u64 = 20;
-const T_RIGHT: u64 = 21;
-const T_LEFT_RIGHT: u64 = 22;
-const T_LEFT_QUOTE: u64 = 23;
-const T_RIGHT_QUOTE: u64 = 24;
-const T_SENT_POS: u64 = 25;
-const T_SENT_INDEX: u64 = 26;
-const T_PUNCT_CTX: u64 = 27;
-const T_W0_LEFT: u64 = 28;
-const T_W0_RIGHT: u64 = 29;
-const T_LEFT_SEP: u64 = 30;
-const T_RIGHT_SEP: u64 = 31;
-const T_PARA_CUE: u64 = 32;
-const T_CUE_WORD: u64 = 33;
-const T_LEX_NER: u64 = 34;
-const T_TRIGRAM: u64 = 35;
-const T_PREFIX4: u64 = 36;
-const T_SENT_DIST: u64 = 37;
-const T_LEFT_CUE_WORD: u64 = 38;
-const T_RIGHT_CUE_WORD: u64 = 39;
-const T_LEARNED: u64 = 40;
-const T_LEARNED_LEFT: u64 = 41;
-const T_LEARNED_RIGHT: u64 = 42;
-const T_CLUSTER: u64 = 43;
-const T_CLUSTER_M1: u64 = 44;
-const T_CLUSTER_P1: u64 = 45;
-const T_CLUSTER_CTX: u64 = 46;
-const T_CLUSTER_CUES: u64 = 47;
-const T_CLUSTER_LEFT: u64 = 48;
-const T_CLUSTER_RIGHT: u64 = 49;
+pub(super) const T_BIAS: u64 = 1;
+pub(super) const T_W0: u64 = 2;
+pub(super) const T_WM1: u64 = 3;
+pub(super) const T_WP1: u64 = 4;
+pub(super) const T_WM2: u64 = 5;
+pub(super) const T_WP2: u64 = 6;
+pub(super) const T_BI_M1: u64 = 7;
+pub(super) const T_BI_P1: u64 = 8;
+pub(super) const T_SUF3: u64 = 9;
+pub(super) const T_CAP: u64 = 10;
+pub(super) const T_CAP3: u64 = 11;
+pub(super) const T_LEX: u64 = 12;
+pub(super) const T_LEX_M1: u64 = 13;
+pub(super) const T_LEX_P1: u64 = 14;
+pub(super) const T_NER: u64 = 15;
+pub(super) const T_NER_CTX: u64 = 16;
+pub(super) const T_QUOTE: u64 = 17;
+pub(super) const T_QUOTE_W0: u64 = 18;
+pub(super) const T_LEFT: u64 = 20;
+pub(super) const T_RIGHT: u64 = 21;
+pub(super) const T_LEFT_RIGHT: u64 = 22;
+pub(super) const T_LEFT_QUOTE: u64 = 23;
+pub(super) const T_RIGHT_QUOTE: u64 = 24;
+pub(super) const T_SENT_POS: u64 = 25;
+pub(super) const T_SENT_INDEX: u64 = 26;
+pub(super) const T_PUNCT_CTX: u64 = 27;
+pub(super) const T_W0_LEFT: u64 = 28;
+pub(super) const T_W0_RIGHT: u64 = 29;
+pub(super) const T_LEFT_SEP: u64 = 30;
+pub(super) const T_RIGHT_SEP: u64 = 31;
+pub(super) const T_PARA_CUE: u64 = 32;
+pub(super) const T_CUE_WORD: u64 = 33;
+pub(super) const T_LEX_NER: u64 = 34;
+pub(super) const T_TRIGRAM: u64 = 35;
+pub(super) const T_PREFIX4: u64 = 36;
+pub(super) const T_SENT_DIST: u64 = 37;
+pub(super) const T_LEFT_CUE_WORD: u64 = 38;
+pub(super) const T_RIGHT_CUE_WORD: u64 = 39;
+pub(super) const T_LEARNED: u64 = 40;
+pub(super) const T_LEARNED_LEFT: u64 = 41;
+pub(super) const T_LEARNED_RIGHT: u64 = 42;
+pub(super) const T_CLUSTER: u64 = 43;
+pub(super) const T_CLUSTER_M1: u64 = 44;
+pub(super) const T_CLUSTER_P1: u64 = 45;
+pub(super) const T_CLUSTER_CTX: u64 = 46;
+pub(super) const T_CLUSTER_CUES: u64 = 47;
+pub(super) const T_CLUSTER_LEFT: u64 = 48;
+pub(super) const T_CLUSTER_RIGHT: u64 = 49;
+
+/// One feature before hashing: template id and three values ([`feat`] hashes them).
+pub type Template = [u64; 4];
+
+/// Features per token.
+pub const N_TEMPLATES: usize = 48;
 
 /// Cluster id of words without a cluster.
 const NO_CLUSTER: u64 = u16::MAX as u64;
@@ -355,6 +361,22 @@ impl DocFeatures {
     ) {
         hashes.clear();
         offsets.clear();
+        self.templates_of(segmented, range, |fs| {
+            offsets.push(hashes.len() as u32);
+            hashes.extend(fs.iter().map(|&[t, a, b, c]| feat(t, a, b, c)));
+        });
+        offsets.push(hashes.len() as u32);
+    }
+
+    /// Calls `each` with the features of every token of `range` in order, unhashed: template
+    /// id and three values each ([`feat`] hashes them). Run-time scoring reads some of them
+    /// without hashing ([`super::learned_dense::DenseLayout`]).
+    pub fn templates_of(
+        &self,
+        segmented: &Segmented,
+        range: Range<usize>,
+        mut each: impl FnMut(&[Template; N_TEMPLATES]),
+    ) {
         let v = &self.values;
         let at = |i: isize| -> TokenValues {
             if i < range.start as isize || i >= range.end as isize {
@@ -371,7 +393,6 @@ impl DocFeatures {
         let para_has_cue = self.cue_start[range.clone()].iter().any(|&c| c) as u64;
         let first_sentence = self.sentence_of.get(range.start).copied().unwrap_or(0);
         for t in range.clone() {
-            offsets.push(hashes.len() as u32);
             let i = t as isize;
             let (m2, m1, w, p1, p2) = (at(i - 2), at(i - 1), v[t], at(i + 1), at(i + 2));
             let si = self.sentence_of[t];
@@ -400,64 +421,63 @@ impl DocFeatures {
                 3
             };
             let in_cue = u64::from(w.cue_kind != 0) + 2 * u64::from(w.cue_like());
-            let fs = [
-                feat(T_BIAS, 0, 0, 0),
-                feat(T_W0, w.lower, 0, 0),
-                feat(T_WM1, m1.lower, 0, 0),
-                feat(T_WP1, p1.lower, 0, 0),
-                feat(T_WM2, m2.lower, 0, 0),
-                feat(T_WP2, p2.lower, 0, 0),
-                feat(T_BI_M1, m1.lower, w.lower, 0),
-                feat(T_BI_P1, w.lower, p1.lower, 0),
-                feat(T_SUF3, w.suf3, 0, 0),
-                feat(T_CAP, w.cap, 0, 0),
-                feat(T_CAP3, m1.cap, w.cap, p1.cap),
-                feat(T_LEX, w.lex, w.cue_kind, 0),
-                feat(T_LEX_M1, m1.lex, m1.cue_kind, w.lex),
-                feat(T_LEX_P1, p1.lex, p1.cue_kind, w.lex),
-                feat(T_NER, w.ner, 0, 0),
-                feat(T_NER_CTX, m1.ner, w.ner, p1.ner),
-                feat(T_QUOTE, w.quote, m1.quote, p1.quote),
-                feat(T_QUOTE_W0, w.quote, w.lower, 0),
-                feat(T_LEFT, left, in_cue, 0),
-                feat(T_RIGHT, right, in_cue, 0),
-                feat(T_LEFT_RIGHT, left, right, 0),
-                feat(T_LEFT_QUOTE, left, w.quote, 0),
-                feat(T_RIGHT_QUOTE, right, w.quote, 0),
-                feat(T_SENT_POS, pos, w.punct, 0),
-                feat(T_SENT_INDEX, (si - first_sentence).min(3) as u64, 0, 0),
-                feat(T_PUNCT_CTX, m1.punct, w.punct, p1.punct),
-                feat(T_W0_LEFT, w.lower, left.min(4), 0),
-                feat(T_W0_RIGHT, w.lower, right.min(4), 0),
-                feat(T_LEFT_SEP, left, left_sep, w.quote),
-                feat(T_RIGHT_SEP, right, right_sep, w.quote),
-                feat(T_PARA_CUE, para_has_cue, w.quote, 0),
-                feat(T_CUE_WORD, in_cue, w.lower, 0),
-                feat(T_LEX_NER, w.lex, w.ner, m1.ner),
-                feat(T_TRIGRAM, m1.lower, w.lower, p1.lower),
-                feat(T_LEARNED, w.learned, m1.learned, p1.learned),
-                feat(T_LEARNED_LEFT, cue_learned(left_at), left.min(5), w.quote),
-                feat(
+            let fs: [Template; N_TEMPLATES] = [
+                [T_BIAS, 0, 0, 0],
+                [T_W0, w.lower, 0, 0],
+                [T_WM1, m1.lower, 0, 0],
+                [T_WP1, p1.lower, 0, 0],
+                [T_WM2, m2.lower, 0, 0],
+                [T_WP2, p2.lower, 0, 0],
+                [T_BI_M1, m1.lower, w.lower, 0],
+                [T_BI_P1, w.lower, p1.lower, 0],
+                [T_SUF3, w.suf3, 0, 0],
+                [T_CAP, w.cap, 0, 0],
+                [T_CAP3, m1.cap, w.cap, p1.cap],
+                [T_LEX, w.lex, w.cue_kind, 0],
+                [T_LEX_M1, m1.lex, m1.cue_kind, w.lex],
+                [T_LEX_P1, p1.lex, p1.cue_kind, w.lex],
+                [T_NER, w.ner, 0, 0],
+                [T_NER_CTX, m1.ner, w.ner, p1.ner],
+                [T_QUOTE, w.quote, m1.quote, p1.quote],
+                [T_QUOTE_W0, w.quote, w.lower, 0],
+                [T_LEFT, left, in_cue, 0],
+                [T_RIGHT, right, in_cue, 0],
+                [T_LEFT_RIGHT, left, right, 0],
+                [T_LEFT_QUOTE, left, w.quote, 0],
+                [T_RIGHT_QUOTE, right, w.quote, 0],
+                [T_SENT_POS, pos, w.punct, 0],
+                [T_SENT_INDEX, (si - first_sentence).min(3) as u64, 0, 0],
+                [T_PUNCT_CTX, m1.punct, w.punct, p1.punct],
+                [T_W0_LEFT, w.lower, left.min(4), 0],
+                [T_W0_RIGHT, w.lower, right.min(4), 0],
+                [T_LEFT_SEP, left, left_sep, w.quote],
+                [T_RIGHT_SEP, right, right_sep, w.quote],
+                [T_PARA_CUE, para_has_cue, w.quote, 0],
+                [T_CUE_WORD, in_cue, w.lower, 0],
+                [T_LEX_NER, w.lex, w.ner, m1.ner],
+                [T_TRIGRAM, m1.lower, w.lower, p1.lower],
+                [T_LEARNED, w.learned, m1.learned, p1.learned],
+                [T_LEARNED_LEFT, cue_learned(left_at), left.min(5), w.quote],
+                [
                     T_LEARNED_RIGHT,
                     cue_learned(right_at),
                     right.min(5),
                     w.quote,
-                ),
-                feat(T_PREFIX4, w.prefix4, 0, 0),
-                feat(T_SENT_DIST, from_start, to_end, w.quote),
-                feat(T_LEFT_CUE_WORD, cue_word(left_at), left.min(5), 0),
-                feat(T_RIGHT_CUE_WORD, cue_word(right_at), right.min(5), 0),
-                feat(T_CLUSTER, w.coarse, w.fine, 0),
-                feat(T_CLUSTER_M1, m1.fine, w.fine, 0),
-                feat(T_CLUSTER_P1, w.fine, p1.fine, 0),
-                feat(T_CLUSTER_CTX, m1.coarse, w.coarse, p1.coarse),
-                feat(T_CLUSTER_CUES, w.fine, left.min(5), right.min(5)),
-                feat(T_CLUSTER_LEFT, w.coarse, left, w.quote),
-                feat(T_CLUSTER_RIGHT, w.coarse, right, w.quote),
+                ],
+                [T_PREFIX4, w.prefix4, 0, 0],
+                [T_SENT_DIST, from_start, to_end, w.quote],
+                [T_LEFT_CUE_WORD, cue_word(left_at), left.min(5), 0],
+                [T_RIGHT_CUE_WORD, cue_word(right_at), right.min(5), 0],
+                [T_CLUSTER, w.coarse, w.fine, 0],
+                [T_CLUSTER_M1, m1.fine, w.fine, 0],
+                [T_CLUSTER_P1, w.fine, p1.fine, 0],
+                [T_CLUSTER_CTX, m1.coarse, w.coarse, p1.coarse],
+                [T_CLUSTER_CUES, w.fine, left.min(5), right.min(5)],
+                [T_CLUSTER_LEFT, w.coarse, left, w.quote],
+                [T_CLUSTER_RIGHT, w.coarse, right, w.quote],
             ];
-            hashes.extend_from_slice(&fs);
+            each(&fs);
         }
-        offsets.push(hashes.len() as u32);
     }
 
     /// Bucketed distance from token `t` to the nearest lexicon cue of its sentence on one

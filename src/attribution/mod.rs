@@ -20,6 +20,7 @@ mod cues;
 mod doc_view;
 pub mod learned;
 mod learned_data;
+pub mod learned_dense;
 pub mod learned_features;
 mod learned_link;
 pub mod learned_train;
