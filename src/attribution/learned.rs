@@ -10,9 +10,10 @@
 //! [`super::learned_features`]; training is in [`super::learned_train`].
 //! Linking the labelled spans into attributions is in `learned_link.rs`.
 
-use super::learned_dense::DenseLayout;
+use super::learned_dense::DENSE_TEMPLATES;
 use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
 use crate::ner::decode::{self, DecodeScratch};
+use crate::ner::dense::DenseLayout;
 use crate::ner::features::{Clusters, feat, hash_bytes};
 use crate::ner::model::{FeatureTable, quantise};
 use std::ops::Range;
@@ -125,7 +126,7 @@ pub struct AttributionModel {
     /// The rows of the templates with few values, by index ([`DenseLayout`]): the same
     /// weights as in `table`, read without hashing.
     layout: DenseLayout,
-    dense: Vec<[i16; N_LABELS]>,
+    dense: Vec<[i16; crate::ner::model::MAX_LABELS]>,
     keys: Vec<u64>,
     weights: Vec<f32>,
     start: Vec<f32>,
@@ -167,18 +168,8 @@ impl AttributionModel {
         constrain(&mut c_start, &mut c_trans);
         let (quantised, step) = quantise(&weights);
         let table = FeatureTable::new(&keys, &quantised, N_LABELS);
-        let layout = DenseLayout::new();
-        let dense = layout
-            .features()
-            .into_iter()
-            .map(|f| {
-                let mut row = [0i16; N_LABELS];
-                if let Some(w) = table.get(f) {
-                    row.copy_from_slice(&w[..N_LABELS]);
-                }
-                row
-            })
-            .collect();
+        let layout = DenseLayout::new(&DENSE_TEMPLATES);
+        let dense = layout.rows(&table);
         AttributionModel {
             table,
             step,

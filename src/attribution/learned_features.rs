@@ -72,8 +72,7 @@ pub(super) const T_CLUSTER_CUES: u64 = 47;
 pub(super) const T_CLUSTER_LEFT: u64 = 48;
 pub(super) const T_CLUSTER_RIGHT: u64 = 49;
 
-/// One feature before hashing: template id and three values ([`feat`] hashes them).
-pub type Template = [u64; 4];
+pub use crate::ner::dense::Template;
 
 /// Features per token.
 pub const N_TEMPLATES: usize = 48;
@@ -370,7 +369,7 @@ impl DocFeatures {
 
     /// Calls `each` with the features of every token of `range` in order, unhashed: template
     /// id and three values each ([`feat`] hashes them). Run-time scoring reads some of them
-    /// without hashing ([`super::learned_dense::DenseLayout`]).
+    /// without hashing ([`crate::ner::dense`]).
     pub fn templates_of(
         &self,
         segmented: &Segmented,

@@ -8,6 +8,7 @@
 //! (Turkic dotted/dotless i, Russian `ё`) and, optionally, word clusters learned from raw
 //! text and name lists learned from training data, both stored in the model file.
 
+use super::dense::Template;
 use super::flat_map::FlatKeyMap;
 use super::gazetteer::{self, Gazetteer};
 use crate::document::{EntityType, Lang};
@@ -131,6 +132,30 @@ const CAP_MIXED: u64 = 3;
 const CAP_DIGIT: u64 = 4;
 const CAP_PUNCT: u64 = 5;
 const CAP_OTHER: u64 = 6;
+
+/// Templates whose values have small ranges, with a bound on each of the three values
+/// ([`crate::ner::dense`]): about 14,000 rows (330 KB; the fine clusters of the Russian
+/// model number 2,048 and more), read by index when tagging. Cluster ids past the bounds
+/// (the "no cluster" sentinel, sentence edges) and tags of a tagger with more tags take
+/// the hashed path, so the bounds change speed, never scores.
+pub const DENSE_TEMPLATES: [(u64, [u64; 3]); 16] = [
+    (T_BIAS, [1, 1, 1]),
+    (T_CAPTYPE, [7, 1, 1]),
+    (T_FIRST_CAP, [7, 2, 1]),
+    (T_POSITION, [4, 1, 1]),
+    (T_ALLCAPS_SENT, [7, 2, 1]),
+    (T_CLUSTER, [512, 1, 1]),
+    (T_CLUSTER + 1, [4096, 1, 1]),
+    (T_CLUSTER_M1, [4096, 1, 1]),
+    (T_CLUSTER_P1, [4096, 1, 1]),
+    (T_GAZ, [16, 1, 1]),
+    (T_HINT, [16, 1, 1]),
+    (T_HINT_M1, [16, 16, 1]),
+    (T_HINT_P1, [16, 16, 1]),
+    (T_HINT_CAP, [16, 7, 1]),
+    (T_HINT_TYPE_PROB, [4, 16, 1]),
+    (T_HINT_TYPE_PROB_CAP, [4, 16, 7]),
+];
 
 /// Another tagger's view of one word, for a model stacked on that tagger (the stacked
 /// Russian model reads slovnet's, [`crate::ner::SlovnetModel::hints`]). Probabilities come
@@ -394,6 +419,37 @@ pub fn extract(
 ) {
     out.clear();
     offsets.clear();
+    extract_templates(
+        lang,
+        clusters,
+        gazetteer,
+        hints,
+        words,
+        scratch,
+        |token, f| {
+            // Every token has at least the bias feature, so its first one opens its run.
+            if offsets.len() == token {
+                offsets.push(out.len() as u32);
+            }
+            out.push(feat(f[0], f[1], f[2], f[3]));
+        },
+    );
+    offsets.push(out.len() as u32);
+}
+
+/// [`extract`] before hashing: calls `emit` with the token index and each feature's
+/// template id and values, token by token, in the order [`extract`] lists them. Tagging
+/// reads the templates in [`DENSE_TEMPLATES`] without hashing them ([`crate::ner::dense`]).
+#[allow(clippy::too_many_arguments)]
+pub fn extract_templates(
+    lang: Lang,
+    clusters: Option<&Clusters>,
+    gazetteer: Option<&Gazetteer>,
+    hints: Option<&[Hint]>,
+    words: &[&str],
+    scratch: &mut Scratch,
+    mut emit: impl FnMut(usize, Template),
+) {
     scratch.lower.clear();
     scratch.bounds.clear();
     scratch.tokens.clear();
@@ -448,7 +504,6 @@ pub fn extract(
         }
     };
     for (i, t) in toks.iter().enumerate() {
-        offsets.push(out.len() as u32);
         let ii = i as isize;
         let m1 = at(ii - 1);
         let p1 = at(ii + 1);
@@ -458,9 +513,9 @@ pub fn extract(
         let w_p2 = at(ii + 2).map_or(EOS, |t| t.lower);
         let s_m1 = m1.map_or(BOS, |t| t.shape);
         let s_p1 = p1.map_or(EOS, |t| t.shape);
-        out.push(feat(T_BIAS, 0, 0, 0));
-        out.push(feat(T_WORD, t.lower, 0, 0));
-        out.push(feat(T_EXACT, t.exact, 0, 0));
+        emit(i, [T_BIAS, 0, 0, 0]);
+        emit(i, [T_WORD, t.lower, 0, 0]);
+        emit(i, [T_EXACT, t.exact, 0, 0]);
         let (start, end) = scratch.bounds[i];
         let folded = &scratch.lower[start..end];
         let bytes = folded.as_bytes();
@@ -470,12 +525,7 @@ pub fn extract(
         let mut nchars = 0usize;
         for (k, (idx, _)) in folded.char_indices().enumerate() {
             if k > 0 && k <= MAX_PREFIX {
-                out.push(feat(
-                    T_PREFIX + k as u64,
-                    hash_bytes(0, &bytes[..idx]),
-                    0,
-                    0,
-                ));
+                emit(i, [T_PREFIX + k as u64, hash_bytes(0, &bytes[..idx]), 0, 0]);
             }
             nchars = k + 1;
         }
@@ -484,68 +534,67 @@ pub fn extract(
                 break;
             }
             if let Some(s) = suffix_start(folded, k) {
-                out.push(feat(T_SUFFIX + k as u64, hash_bytes(0, &bytes[s..]), 0, 0));
+                emit(i, [T_SUFFIX + k as u64, hash_bytes(0, &bytes[s..]), 0, 0]);
             }
         }
-        out.push(feat(T_SHAPE, t.shape, 0, 0));
-        out.push(feat(T_CAPTYPE, t.cap, 0, 0));
-        out.push(feat(T_WORD_M1, w_m1, 0, 0));
-        out.push(feat(T_WORD_P1, w_p1, 0, 0));
-        out.push(feat(T_WORD_M2, w_m2, 0, 0));
-        out.push(feat(T_WORD_P2, w_p2, 0, 0));
-        out.push(feat(T_BIGRAM_M1, w_m1, t.lower, 0));
-        out.push(feat(T_BIGRAM_P1, t.lower, w_p1, 0));
-        out.push(feat(T_SHAPE_M1, s_m1, t.shape, 0));
-        out.push(feat(T_SHAPE_P1, t.shape, s_p1, 0));
-        out.push(feat(T_SHAPE_TRI, s_m1, t.shape, s_p1));
-        out.push(feat(T_FIRST_CAP, t.cap, (i == 0) as u64, 0));
+        emit(i, [T_SHAPE, t.shape, 0, 0]);
+        emit(i, [T_CAPTYPE, t.cap, 0, 0]);
+        emit(i, [T_WORD_M1, w_m1, 0, 0]);
+        emit(i, [T_WORD_P1, w_p1, 0, 0]);
+        emit(i, [T_WORD_M2, w_m2, 0, 0]);
+        emit(i, [T_WORD_P2, w_p2, 0, 0]);
+        emit(i, [T_BIGRAM_M1, w_m1, t.lower, 0]);
+        emit(i, [T_BIGRAM_P1, t.lower, w_p1, 0]);
+        emit(i, [T_SHAPE_M1, s_m1, t.shape, 0]);
+        emit(i, [T_SHAPE_P1, t.shape, s_p1, 0]);
+        emit(i, [T_SHAPE_TRI, s_m1, t.shape, s_p1]);
+        emit(i, [T_FIRST_CAP, t.cap, (i == 0) as u64, 0]);
         let pos = match i {
             0 => 0,
             1 => 1,
             _ if i + 1 == n => 2,
             _ => 3,
         };
-        out.push(feat(T_POSITION, pos, 0, 0));
-        out.push(feat(T_SUF3_M1, m1.map_or(BOS, |t| t.suf3), 0, 0));
-        out.push(feat(T_SUF3_P1, p1.map_or(EOS, |t| t.suf3), 0, 0));
-        out.push(feat(T_WORD_M1_CAP, w_m1, t.cap, 0));
-        out.push(feat(T_CAP_WORD_P1, t.cap, w_p1, 0));
-        out.push(feat(T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0));
+        emit(i, [T_POSITION, pos, 0, 0]);
+        emit(i, [T_SUF3_M1, m1.map_or(BOS, |t| t.suf3), 0, 0]);
+        emit(i, [T_SUF3_P1, p1.map_or(EOS, |t| t.suf3), 0, 0]);
+        emit(i, [T_WORD_M1_CAP, w_m1, t.cap, 0]);
+        emit(i, [T_CAP_WORD_P1, t.cap, w_p1, 0]);
+        emit(i, [T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0]);
         if gazetteer.is_some() {
             let mut bits = scratch.gaz[i];
             while bits != 0 {
                 let b = bits.trailing_zeros() as u64;
                 bits &= bits - 1;
-                out.push(feat(T_GAZ, b, 0, 0));
+                emit(i, [T_GAZ, b, 0, 0]);
             }
         }
         if clusters.is_some() {
             for (level, &c) in t.clusters.iter().enumerate() {
-                out.push(feat(T_CLUSTER + level as u64, c, 0, 0));
+                emit(i, [T_CLUSTER + level as u64, c, 0, 0]);
             }
-            out.push(feat(T_CLUSTER_M1, m1.map_or(BOS, |t| t.clusters[1]), 0, 0));
-            out.push(feat(T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0));
+            emit(i, [T_CLUSTER_M1, m1.map_or(BOS, |t| t.clusters[1]), 0, 0]);
+            emit(i, [T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0]);
         }
         if let Some(h) = hints.filter(|h| h.len() == n) {
             let hint = u64::from(h[i].tag);
             let h_m1 = if i == 0 { BOS } else { u64::from(h[i - 1].tag) };
             let h_p1 = h.get(i + 1).map_or(EOS, |x| u64::from(x.tag));
-            out.push(feat(T_HINT, hint, 0, 0));
-            out.push(feat(T_HINT_M1, h_m1, hint, 0));
-            out.push(feat(T_HINT_P1, hint, h_p1, 0));
-            out.push(feat(T_HINT_CAP, hint, t.cap, 0));
-            out.push(feat(T_HINT_WORD, hint, t.lower, 0));
+            emit(i, [T_HINT, hint, 0, 0]);
+            emit(i, [T_HINT_M1, h_m1, hint, 0]);
+            emit(i, [T_HINT_P1, hint, h_p1, 0]);
+            emit(i, [T_HINT_CAP, hint, t.cap, 0]);
+            emit(i, [T_HINT_WORD, hint, t.lower, 0]);
             for (k, &b) in h[i].type_probs.iter().enumerate() {
                 // Most words are near-certainly not of most types: only the types the
                 // tagger gives some weight get features.
                 if b > 0 {
-                    out.push(feat(T_HINT_TYPE_PROB, k as u64, u64::from(b), 0));
-                    out.push(feat(T_HINT_TYPE_PROB_CAP, k as u64, u64::from(b), t.cap));
+                    emit(i, [T_HINT_TYPE_PROB, k as u64, u64::from(b), 0]);
+                    emit(i, [T_HINT_TYPE_PROB_CAP, k as u64, u64::from(b), t.cap]);
                 }
             }
         }
     }
-    offsets.push(out.len() as u32);
 }
 
 /// Byte index where the last `k` characters of `s` start, if `s` has at least `k`.

@@ -8,6 +8,7 @@
 pub mod calibrate;
 pub mod clusters;
 pub mod decode;
+pub mod dense;
 pub mod embedded;
 pub mod features;
 pub mod flat_map;

@@ -6,6 +6,7 @@
 //! the rows of the known ones into per-token label scores, run constrained Viterbi.
 
 use super::decode::{self, DecodeScratch, LabelSet};
+use super::dense::DenseLayout;
 use super::features::{self, Clusters};
 use super::gazetteer::Gazetteer;
 use super::slovnet::SlovnetModel;
@@ -175,6 +176,10 @@ pub struct NerModel {
     /// trained for).
     pub slovnet: Option<Arc<SlovnetModel>>,
     table: FeatureTable,
+    /// The rows of the templates with few values ([`features::DENSE_TEMPLATES`]), read by
+    /// index: the same weights as in `table`.
+    dense_layout: DenseLayout,
+    dense: Vec<[i16; MAX_LABELS]>,
     c_start: Vec<f32>,
     c_trans: Vec<f32>,
 }
@@ -190,6 +195,8 @@ struct TagScratch {
     tags: Vec<u8>,
     margins: Vec<f32>,
     first: Vec<u64>,
+    /// Each token's sum of its dense rows.
+    sums: Vec<[i32; MAX_LABELS]>,
 }
 
 thread_local! {
@@ -240,6 +247,8 @@ impl NerModel {
     ) -> NerModel {
         let l = labels.len().min(MAX_LABELS);
         let table = FeatureTable::new(&keys, &weights, l);
+        let dense_layout = DenseLayout::new(&features::DENSE_TEMPLATES);
+        let dense = dense_layout.rows(&table);
         let mut c_start = start.clone();
         let mut c_trans = trans.clone();
         labels.constrain(&mut c_start, &mut c_trans);
@@ -257,6 +266,8 @@ impl NerModel {
             uses_slovnet: false,
             slovnet: None,
             table,
+            dense_layout,
+            dense,
             c_start,
             c_trans,
         }
@@ -323,16 +334,41 @@ impl NerModel {
     /// Fills `s.emissions` with per-token label scores.
     fn score(&self, words: &[&str], hints: Option<&[features::Hint]>, s: &mut TagScratch) {
         let l = self.labels.len();
-        features::extract(
+        // The dense templates' rows are summed as the features come; the others are hashed
+        // for the table below.
+        let TagScratch {
+            features: extraction,
+            hashes,
+            offsets,
+            sums,
+            ..
+        } = s;
+        hashes.clear();
+        offsets.clear();
+        sums.clear();
+        features::extract_templates(
             self.lang,
             self.clusters.as_ref(),
             self.gazetteer.as_ref(),
             hints,
             words,
-            &mut s.features,
-            &mut s.hashes,
-            &mut s.offsets,
+            extraction,
+            |token, f| {
+                if offsets.len() == token {
+                    offsets.push(hashes.len() as u32);
+                    sums.push([0; MAX_LABELS]);
+                }
+                match self.dense_layout.index(&f) {
+                    Some(row) => {
+                        for (o, &x) in sums[token].iter_mut().zip(&self.dense[row]) {
+                            *o += i32::from(x);
+                        }
+                    }
+                    None => hashes.push(features::feat(f[0], f[1], f[2], f[3])),
+                }
+            },
         );
+        offsets.push(hashes.len() as u32);
         s.emissions.clear();
         s.emissions.reserve(words.len() * l);
         // Tagging is bound by cache misses on the table. Reading every feature's home slot
@@ -343,7 +379,7 @@ impl NerModel {
             .extend(s.hashes.iter().map(|&h| self.table.home_key(h)));
         for t in 0..words.len() {
             // Integer sums: exact, and cheaper than converting every weight.
-            let mut acc = [0i32; MAX_LABELS];
+            let mut acc = s.sums[t];
             let (a, b) = (s.offsets[t] as usize, s.offsets[t + 1] as usize);
             for (&h, &home) in s.hashes[a..b].iter().zip(&s.first[a..b]) {
                 if home == 0 {
@@ -412,6 +448,77 @@ mod tests {
             assert_ne!(t.home_key(k), 0);
         }
         assert_eq!(t.get(12345), None);
+    }
+
+    #[test]
+    fn dense_rows_score_as_the_hashed_table_does() {
+        let words = [
+            "Ilham", "Aliyev", "met", "APA", "in", "Baku", "on", "Monday", ".",
+        ];
+        let mut map = features::KeyMap::default();
+        for (i, w) in words.iter().enumerate() {
+            map.insert(features::word_key(Lang::En, w), [i as u16 % 3, i as u16]);
+        }
+        let clusters = Clusters::new(map);
+        let hints: Vec<features::Hint> = (0..words.len())
+            .map(|i| features::Hint {
+                tag: (i % 5) as u8,
+                type_probs: [(i % 4) as u8, 0, 3, 1],
+            })
+            .collect();
+        let (mut hashes, mut offsets) = (Vec::new(), Vec::new());
+        features::extract(
+            Lang::En,
+            Some(&clusters),
+            None,
+            Some(&hints),
+            &words,
+            &mut features::Scratch::default(),
+            &mut hashes,
+            &mut offsets,
+        );
+        let mut keys = hashes.clone();
+        keys.sort_unstable();
+        keys.dedup();
+        let labels = LabelSet {
+            types: vec![EntityType::Per, EntityType::Org, EntityType::Loc],
+        };
+        let l = labels.len();
+        let weights: Vec<f32> = (0..keys.len() * l)
+            .map(|i| ((i * 7919) % 101) as f32 / 10.0 - 5.0)
+            .collect();
+        let m = NerModel::new(
+            Lang::En,
+            labels,
+            vec![0.0; l],
+            vec![0.0; l * l],
+            keys,
+            &weights,
+            Some(clusters),
+            1.0,
+        );
+        // Every feature hashed and read from the table.
+        let want: Vec<f32> = (0..words.len())
+            .flat_map(|t| {
+                let mut acc = [0i32; MAX_LABELS];
+                for &h in &hashes[offsets[t] as usize..offsets[t + 1] as usize] {
+                    for (o, &x) in acc.iter_mut().zip(m.table.get(h).unwrap()) {
+                        *o += i32::from(x);
+                    }
+                }
+                acc[..l]
+                    .iter()
+                    .map(|&x| x as f32 * m.step)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut s = TagScratch::default();
+        m.score(&words, Some(&hints), &mut s);
+        assert!(
+            m.dense_layout.index(&[1, 0, 0, 0]).is_some(),
+            "the bias is dense"
+        );
+        assert_eq!(s.emissions, want);
     }
 
     #[test]
