@@ -443,7 +443,8 @@ impl SlovnetModel {
 /// The word in lower case, as navec's vocabulary is; borrowed when it already is (most
 /// running words), to save an allocation per token.
 fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
-    // Upper- and title-case letters change; other letters and non-letters stay as they are.
+    // Upper-case letters and letters without a case of their own (title-case ones among
+    // them) may change; lower-case letters and non-letters stay as they are.
     let changes = |c: char| matches!(LetterCase::of(c), LetterCase::Upper | LetterCase::Uncased);
     if word.chars().any(changes) {
         letter_case::to_lowercase(word).into()
