@@ -5,6 +5,7 @@
 //! name the file and line. Nothing is loaded lazily and nothing fails silently.
 
 use crate::attribution::learned::AttributionModel;
+use crate::attribution::learned_bounds::BoundsModel;
 use crate::attribution::{CombineMode, CueLexicon, LearnedAttribution};
 use crate::document::Lang;
 use crate::lang::LanguageDetector;
@@ -241,9 +242,22 @@ fn load_learned(path: &Path) -> Result<Option<LearnedAttribution>, ResourceError
         path: path.to_path_buf(),
         message: err.to_string(),
     })?;
+    // The content-boundary re-ranker is optional: without it contents keep the edges the
+    // labeller and the linking give them.
+    let bounds_path = path.with_file_name("bounds.bin");
+    let bounds = if bounds_path.is_file() {
+        let bounds = BoundsModel::load(&bounds_path).map_err(|err| ResourceError::Model {
+            path: bounds_path.clone(),
+            message: err.to_string(),
+        })?;
+        Some(std::sync::Arc::new(bounds))
+    } else {
+        None
+    };
     Ok(Some(LearnedAttribution {
         model: std::sync::Arc::new(model),
         mode: CombineMode::default(),
+        bounds,
     }))
 }
 

@@ -9,7 +9,8 @@
 use super::Attribution;
 use super::ClaimKind;
 use super::cues::CueKind;
-use super::learned::{AttributionModel, RoleSpan};
+use super::learned::{AttributionModel, RoleSpan, TokenLabels};
+use super::learned_bounds::{BoundsModel, ContentSpan, Labelled};
 use super::learned_features::DocFeatures;
 use super::learned_link::link;
 use super::patterns::{DocView, Speaker};
@@ -60,6 +61,8 @@ pub struct LearnedAttribution {
     pub model: Arc<AttributionModel>,
     /// The combination mode.
     pub mode: CombineMode,
+    /// The content-boundary re-ranker (`models/en/bounds.bin`), if there is one.
+    pub bounds: Option<Arc<BoundsModel>>,
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -118,10 +121,12 @@ fn starts_with_auxiliary(doc: &DocView<'_>, start: usize) -> bool {
         && doc.lexicon.is(&doc.keys[at], CueKind::Auxiliary)
 }
 
-/// The attributions the labeller finds in a document, linked.
+/// The attributions the labeller finds in a document, linked, with their content edges
+/// re-ranked by `bounds` when there is one.
 pub(super) fn learned_attributions(
     doc: &DocView<'_>,
     model: &AttributionModel,
+    bounds: Option<&BoundsModel>,
 ) -> Vec<(Attribution, Option<Speaker>)> {
     let mut features = DocFeatures::with_keys(
         doc.text,
@@ -132,16 +137,32 @@ pub(super) fn learned_attributions(
     );
     features.apply_cue_stats(&model.cue_stats);
     features.apply_clusters(&model.clusters);
-    let spans = model.label(&features, doc.segmented);
-    link_spans(doc, &features, &spans, model.confidence_scale)
+    let mut labels = TokenLabels::default();
+    let spans = model.label_tokens(&features, doc.segmented, &mut labels);
+    let Some(bounds) = bounds else {
+        return link_spans(doc, &features, &spans, model.confidence_scale, &mut |c| {
+            c.content.clone()
+        });
+    };
+    let labelled = Labelled {
+        doc,
+        features: &features,
+        labels: &labels,
+        model,
+    };
+    link_spans(doc, &features, &spans, model.confidence_scale, &mut |c| {
+        bounds.rerank(&labelled, c)
+    })
 }
 
-/// Links labelled spans (from the model, or gold labels for an oracle) into attributions.
+/// Links labelled spans (from the model, or gold labels for an oracle) into attributions;
+/// `bounds` may move each content's edges (see [`link`]).
 pub(super) fn link_spans(
     doc: &DocView<'_>,
     features: &DocFeatures,
     spans: &[RoleSpan],
     confidence_scale: f32,
+    bounds: &mut dyn FnMut(&ContentSpan) -> std::ops::Range<usize>,
 ) -> Vec<(Attribution, Option<Speaker>)> {
     let n = doc.segmented.tokens.len();
     let mut sentence_of = vec![0usize; n];
@@ -164,6 +185,7 @@ pub(super) fn link_spans(
         |t| paragraph_of[t],
         |t| sentence_of[t],
         confidence_scale,
+        bounds,
     )
 }
 
@@ -198,7 +220,7 @@ fn combine(
     if learned.mode == CombineMode::Rules {
         return rules;
     }
-    let mut model = learned_attributions(doc, &learned.model);
+    let mut model = learned_attributions(doc, &learned.model, learned.bounds.as_deref());
     model.retain(|(a, _)| acceptable(doc, a));
     let (first, second) = match learned.mode {
         CombineMode::Rules => return rules,

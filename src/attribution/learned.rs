@@ -142,6 +142,22 @@ pub struct AttributionModel {
     pub clusters: Clusters,
 }
 
+/// The labeller's per-token output over a document: label, Viterbi margin (`f32::MAX` and
+/// label 0 in paragraphs it skips) and the `N_LABELS` label scores of each token.
+#[derive(Clone, Debug, Default)]
+pub struct TokenLabels {
+    /// Label per token.
+    pub tags: Vec<u8>,
+    /// Viterbi margin per token.
+    pub margins: Vec<f32>,
+    /// Label scores (emissions), `N_LABELS` per token.
+    pub emissions: Vec<f32>,
+    /// The decoder's forward scores within each paragraph, `N_LABELS` per token.
+    pub forward: Vec<f32>,
+    /// The decoder's backward scores within each paragraph, `N_LABELS` per token.
+    pub backward: Vec<f32>,
+}
+
 /// A labelled span: role and absolute token range, with its Viterbi margin.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoleSpan {
@@ -187,6 +203,12 @@ impl AttributionModel {
         }
     }
 
+    /// The start and transition scores with the IOB2 constraints applied (minus infinity
+    /// where forbidden), as the decoder uses them.
+    pub fn constrained_scores(&self) -> (&[f32], &[f32]) {
+        (&self.c_start, &self.c_trans)
+    }
+
     /// Number of features.
     pub fn n_features(&self) -> usize {
         self.keys.len()
@@ -198,11 +220,36 @@ impl AttributionModel {
         doc: &DocFeatures,
         segmented: &crate::document::Segmented,
     ) -> Vec<RoleSpan> {
+        self.label_tokens(doc, segmented, &mut TokenLabels::default())
+    }
+
+    /// Like [`AttributionModel::label`], also writing every token's label, Viterbi margin
+    /// and label scores to `out` (the content-boundary re-ranker reads them around span
+    /// edges).
+    pub fn label_tokens(
+        &self,
+        doc: &DocFeatures,
+        segmented: &crate::document::Segmented,
+        out_tokens: &mut TokenLabels,
+    ) -> Vec<RoleSpan> {
         let (mut hashes, mut offsets, mut homes) = (Vec::new(), Vec::new(), Vec::new());
         let mut sums: Vec<[i32; N_LABELS]> = Vec::new();
         let (mut em, mut tags, mut margins) = (Vec::new(), Vec::new(), Vec::new());
         let mut scratch = DecodeScratch::default();
         let mut out = Vec::new();
+        let n_tokens = segmented.tokens.len();
+        out_tokens.tags.clear();
+        out_tokens.tags.resize(n_tokens, 0);
+        out_tokens.margins.clear();
+        out_tokens.margins.resize(n_tokens, f32::MAX);
+        for v in [
+            &mut out_tokens.emissions,
+            &mut out_tokens.forward,
+            &mut out_tokens.backward,
+        ] {
+            v.clear();
+            v.resize(n_tokens * N_LABELS, 0.0);
+        }
         for p in 0..doc.paragraphs.len() {
             let range = doc.paragraph_tokens(segmented, p);
             if !doc.may_attribute(range.clone()) {
@@ -262,6 +309,12 @@ impl AttributionModel {
                 &mut tags,
                 Some(&mut margins),
             );
+            out_tokens.tags[range.clone()].copy_from_slice(&tags);
+            out_tokens.margins[range.clone()].copy_from_slice(&margins);
+            let cells = range.start * N_LABELS..range.end * N_LABELS;
+            out_tokens.emissions[cells.clone()].copy_from_slice(&em);
+            out_tokens.forward[cells.clone()].copy_from_slice(scratch.forward());
+            out_tokens.backward[cells].copy_from_slice(scratch.backward());
             out.extend(spans_of_tags(&tags, range.start, Some(&margins)));
         }
         out

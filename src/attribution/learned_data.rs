@@ -142,7 +142,18 @@ pub fn evaluate(
     let learned = LearnedAttribution {
         model: Arc::clone(model),
         mode,
+        bounds: None,
     };
+    evaluate_with(&learned, docs, lexicon)
+}
+
+/// Scores a labeller with its settings (mode, content-boundary re-ranker) on prepared
+/// documents through the real attribution path.
+pub fn evaluate_with(
+    learned: &LearnedAttribution,
+    docs: &[PreparedDoc],
+    lexicon: &CueLexicon,
+) -> AttributionReport {
     let mut scorer = AttributionScorer::default();
     for d in docs {
         let found = super::attribute_with(
@@ -151,7 +162,7 @@ pub fn evaluate(
             &d.segmented,
             &d.entities,
             lexicon,
-            Some(&learned),
+            Some(learned),
         );
         let rows = claim_rows(&d.gold.name, Lang::En, None, &d.aligned, &found);
         scorer.add(&d.gold, &spans_of_claims(&rows));
@@ -171,7 +182,7 @@ pub fn oracle(docs: &[PreparedDoc], lexicon: &CueLexicon) -> AttributionReport {
             let range = d.features.paragraph_tokens(&d.segmented, p);
             spans.extend(spans_of_tags(&d.labels[range.clone()], range.start, None));
         }
-        let found = link_spans(&view, &d.features, &spans, 1.0);
+        let found = link_spans(&view, &d.features, &spans, 1.0, &mut |c| c.content.clone());
         let found = resolve_speakers(&view, found);
         let rows = claim_rows(&d.gold.name, Lang::En, None, &d.aligned, &found);
         scorer.add(&d.gold, &spans_of_claims(&rows));

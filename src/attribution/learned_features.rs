@@ -91,37 +91,38 @@ const LEX_ROLE: u64 = 4;
 const LEX_COMPLEMENTIZER: u64 = 5;
 const LEX_NEGATION: u64 = 6;
 
-/// Values of one token, computed once per document.
+/// Values of one token, computed once per document (also read by the content-boundary
+/// re-ranker, `learned_bounds.rs`).
 #[derive(Clone, Copy, Debug, Default)]
-struct TokenValues {
-    lower: u64,
+pub(super) struct TokenValues {
+    pub(super) lower: u64,
     /// The folded word's key in the NER model's cluster map.
-    cluster_key: u64,
+    pub(super) cluster_key: u64,
     /// Coarse and fine word cluster ([`NO_CLUSTER`] when unknown).
-    coarse: u64,
-    fine: u64,
-    suf3: u64,
+    pub(super) coarse: u64,
+    pub(super) fine: u64,
+    pub(super) suf3: u64,
     /// Hash of the first four characters of the folded word (a crude stem).
-    prefix4: u64,
-    cap: u64,
+    pub(super) prefix4: u64,
+    pub(super) cap: u64,
     /// `LEX_*`.
-    lex: u64,
+    pub(super) lex: u64,
     /// Cue kind (as a small number) for cue tokens, else 0.
-    cue_kind: u64,
+    pub(super) cue_kind: u64,
     /// 0 = O, 1 + 2·type (+1 inside) for entity tokens.
-    ner: u64,
+    pub(super) ner: u64,
     /// 0 outside quotes, 1 inside, 2 a quotation mark.
-    quote: u64,
+    pub(super) quote: u64,
     /// 0 none, 1 comma, 2 colon, 3 sentence-final, 4 dash, 5 other punctuation.
-    punct: u64,
+    pub(super) punct: u64,
     /// How often the word starts a cue in the training data ([`CueStats`] bucket, 0-4).
-    learned: u64,
+    pub(super) learned: u64,
 }
 
 impl TokenValues {
     /// Whether the token counts as a cue for the distance features: a lexicon cue or a word
     /// that often starts a cue in the training data.
-    fn cue_like(&self) -> bool {
+    pub(super) fn cue_like(&self) -> bool {
         self.cue_kind != 0 || self.learned >= CUE_LIKE_BUCKET
     }
 }
@@ -324,6 +325,11 @@ impl DocFeatures {
             v.coarse = c.map_or(NO_CLUSTER, |c| u64::from(c[0]));
             v.fine = c.map_or(NO_CLUSTER, |c| u64::from(c[1]));
         }
+    }
+
+    /// The values of every token.
+    pub(super) fn values(&self) -> &[TokenValues] {
+        &self.values
     }
 
     /// Folded-word hash of every token (the keys of [`CueStats`]).

@@ -12,6 +12,7 @@
 
 use super::cues::CueKind;
 use super::learned::{ROLE_CONTENT, ROLE_CUE, ROLE_SOURCE, RoleSpan};
+use super::learned_bounds::ContentSpan;
 use super::patterns::{DocView, Speaker};
 use super::{Attribution, ClaimKind, SpeakerForm};
 use std::ops::Range;
@@ -132,13 +133,16 @@ fn group_pieces(
     groups
 }
 
-/// Links labelled spans into attributions (see the module documentation).
+/// Links labelled spans into attributions (see the module documentation). Every content's
+/// token range, once linked, goes through `bounds` (the content-boundary re-ranker, or the
+/// identity), which may move its edges.
 pub(super) fn link(
     doc: &DocView<'_>,
     spans: &[RoleSpan],
     paragraph_of: impl Fn(usize) -> usize,
     sentence_of: impl Fn(usize) -> usize,
     confidence_scale: f32,
+    bounds: &mut dyn FnMut(&ContentSpan) -> Range<usize>,
 ) -> Vec<(Attribution, Option<Speaker>)> {
     let cues: Vec<&RoleSpan> = spans.iter().filter(|s| s.role == ROLE_CUE).collect();
     let mut contents_of: Vec<Vec<&RoleSpan>> = vec![Vec::new(); cues.len()];
@@ -204,6 +208,12 @@ pub(super) fn link(
             })
             .is_some();
         for (g, margin) in groups {
+            let g = bounds(&ContentSpan {
+                content: g,
+                cue: cue.tokens.clone(),
+                source: source.map(|s| s.tokens.clone()),
+                paragraph: paragraph_of(cue.tokens.start),
+            });
             let content = (tokens[g.start].start, tokens[g.end - 1].end);
             let text = &doc.text[content.0..content.1];
             let kind = if according {

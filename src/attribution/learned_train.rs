@@ -12,7 +12,7 @@
 use super::combine::{CombineMode, learned_attributions};
 use super::cues::CueLexicon;
 use super::learned::{AttributionModel, CueStats, N_LABELS, ROLE_CUE, constrain};
-pub use super::learned_data::{PreparedDoc, evaluate, oracle, prepare};
+pub use super::learned_data::{PreparedDoc, evaluate, evaluate_with, oracle, prepare};
 use super::patterns::DocView;
 use crate::document::Lang;
 use crate::eval::attribution::AttributionReport;
@@ -126,7 +126,7 @@ fn fit_confidence_scale(
             .iter()
             .filter_map(|a| a.cue.as_ref().map(|c| c.hull()))
             .collect();
-        for (a, _) in learned_attributions(&view, &probe) {
+        for (a, _) in learned_attributions(&view, &probe, None) {
             let margin = -f64::from(1.0 - a.confidence).max(1e-12).ln() / f64::from(PROBE);
             let cue = d.aligned.original_span(a.cue.0, a.cue.1);
             points.push((margin, gold.contains(&cue)));

@@ -19,6 +19,14 @@ mod combine;
 mod cues;
 mod doc_view;
 pub mod learned;
+pub mod learned_bounds;
+mod learned_bounds_edges;
+mod learned_bounds_examples;
+#[cfg(test)]
+mod learned_bounds_fixture;
+mod learned_bounds_model;
+mod learned_bounds_paths;
+pub mod learned_bounds_train;
 mod learned_data;
 pub mod learned_dense;
 pub mod learned_features;

@@ -13,6 +13,7 @@ mod extract;
 mod ner_choice;
 mod train;
 mod train_attribution;
+mod train_bounds;
 mod train_lang;
 mod train_ner;
 

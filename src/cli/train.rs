@@ -11,6 +11,9 @@ pub enum TrainCommand {
     Lang(super::train_lang::Args),
     /// Train the learned English attribution labeller on PolNeAR-layout data.
     Attribution(super::train_attribution::Args),
+    /// Train the content-boundary re-ranker of the English attribution (jackknifed
+    /// labeller output on PolNeAR-layout data).
+    AttributionBounds(super::train_bounds::Args),
 }
 
 /// Runs a training subcommand.
@@ -19,5 +22,6 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
         TrainCommand::Ner(args) => super::train_ner::run(*args),
         TrainCommand::Lang(args) => super::train_lang::run(args),
         TrainCommand::Attribution(args) => super::train_attribution::run(args),
+        TrainCommand::AttributionBounds(args) => super::train_bounds::run(args),
     }
 }

@@ -89,6 +89,20 @@ pub struct DecodeScratch {
     beta: Vec<f32>,
 }
 
+impl DecodeScratch {
+    /// The max-product forward scores of the last [`viterbi`] (`n_tokens × n_labels`): the
+    /// best score of a labelling up to each token that gives it each label.
+    pub fn forward(&self) -> &[f32] {
+        &self.delta
+    }
+
+    /// The backward scores of the last [`viterbi`] with margins (`n_tokens × n_labels`):
+    /// the best score of the tokens after each one given its label; empty without margins.
+    pub fn backward(&self) -> &[f32] {
+        &self.beta
+    }
+}
+
 /// Viterbi over `emissions` (`n_tokens × n_labels`, row-major) with constrained `start`
 /// and `trans` (see [`LabelSet::constrain`]). Writes the best label per token to `out`.
 /// With `margins`, also writes per token the gap between the best path's score and the best
