@@ -326,6 +326,8 @@ pub struct Scratch {
     pub tokens: Vec<TokenInfo>,
     lowers: Vec<u64>,
     gaz: Vec<u16>,
+    /// One token's features before hashing.
+    templates: Vec<Template>,
 }
 
 /// Case-folds one character like [`Lang::match_key`] does (lower case, Russian `ё`→`е`,
@@ -419,26 +421,15 @@ pub fn extract(
 ) {
     out.clear();
     offsets.clear();
-    extract_templates(
-        lang,
-        clusters,
-        gazetteer,
-        hints,
-        words,
-        scratch,
-        |token, f| {
-            // Every token has at least the bias feature, so its first one opens its run.
-            if offsets.len() == token {
-                offsets.push(out.len() as u32);
-            }
-            out.push(feat(f[0], f[1], f[2], f[3]));
-        },
-    );
+    extract_templates(lang, clusters, gazetteer, hints, words, scratch, |_, fs| {
+        offsets.push(out.len() as u32);
+        out.extend(fs.iter().map(|&[t, a, b, c]| feat(t, a, b, c)));
+    });
     offsets.push(out.len() as u32);
 }
 
-/// [`extract`] before hashing: calls `emit` with the token index and each feature's
-/// template id and values, token by token, in the order [`extract`] lists them. Tagging
+/// [`extract`] before hashing: calls `emit` once per token, in order, with the token's index
+/// and its features as template id and values, in the order [`extract`] lists them. Tagging
 /// reads the templates in [`DENSE_TEMPLATES`] without hashing them ([`crate::ner::dense`]).
 #[allow(clippy::too_many_arguments)]
 pub fn extract_templates(
@@ -448,7 +439,7 @@ pub fn extract_templates(
     hints: Option<&[Hint]>,
     words: &[&str],
     scratch: &mut Scratch,
-    mut emit: impl FnMut(usize, Template),
+    mut emit: impl FnMut(usize, &[Template]),
 ) {
     scratch.lower.clear();
     scratch.bounds.clear();
@@ -503,7 +494,11 @@ pub fn extract_templates(
             Some(&toks[i as usize])
         }
     };
+    // One token's features, handed over together (a call per feature cost more than the
+    // lookups it feeds).
+    let mut fs = std::mem::take(&mut scratch.templates);
     for (i, t) in toks.iter().enumerate() {
+        fs.clear();
         let ii = i as isize;
         let m1 = at(ii - 1);
         let p1 = at(ii + 1);
@@ -513,9 +508,9 @@ pub fn extract_templates(
         let w_p2 = at(ii + 2).map_or(EOS, |t| t.lower);
         let s_m1 = m1.map_or(BOS, |t| t.shape);
         let s_p1 = p1.map_or(EOS, |t| t.shape);
-        emit(i, [T_BIAS, 0, 0, 0]);
-        emit(i, [T_WORD, t.lower, 0, 0]);
-        emit(i, [T_EXACT, t.exact, 0, 0]);
+        fs.push([T_BIAS, 0, 0, 0]);
+        fs.push([T_WORD, t.lower, 0, 0]);
+        fs.push([T_EXACT, t.exact, 0, 0]);
         let (start, end) = scratch.bounds[i];
         let folded = &scratch.lower[start..end];
         let bytes = folded.as_bytes();
@@ -525,7 +520,7 @@ pub fn extract_templates(
         let mut nchars = 0usize;
         for (k, (idx, _)) in folded.char_indices().enumerate() {
             if k > 0 && k <= MAX_PREFIX {
-                emit(i, [T_PREFIX + k as u64, hash_bytes(0, &bytes[..idx]), 0, 0]);
+                fs.push([T_PREFIX + k as u64, hash_bytes(0, &bytes[..idx]), 0, 0]);
             }
             nchars = k + 1;
         }
@@ -534,67 +529,69 @@ pub fn extract_templates(
                 break;
             }
             if let Some(s) = suffix_start(folded, k) {
-                emit(i, [T_SUFFIX + k as u64, hash_bytes(0, &bytes[s..]), 0, 0]);
+                fs.push([T_SUFFIX + k as u64, hash_bytes(0, &bytes[s..]), 0, 0]);
             }
         }
-        emit(i, [T_SHAPE, t.shape, 0, 0]);
-        emit(i, [T_CAPTYPE, t.cap, 0, 0]);
-        emit(i, [T_WORD_M1, w_m1, 0, 0]);
-        emit(i, [T_WORD_P1, w_p1, 0, 0]);
-        emit(i, [T_WORD_M2, w_m2, 0, 0]);
-        emit(i, [T_WORD_P2, w_p2, 0, 0]);
-        emit(i, [T_BIGRAM_M1, w_m1, t.lower, 0]);
-        emit(i, [T_BIGRAM_P1, t.lower, w_p1, 0]);
-        emit(i, [T_SHAPE_M1, s_m1, t.shape, 0]);
-        emit(i, [T_SHAPE_P1, t.shape, s_p1, 0]);
-        emit(i, [T_SHAPE_TRI, s_m1, t.shape, s_p1]);
-        emit(i, [T_FIRST_CAP, t.cap, (i == 0) as u64, 0]);
+        fs.push([T_SHAPE, t.shape, 0, 0]);
+        fs.push([T_CAPTYPE, t.cap, 0, 0]);
+        fs.push([T_WORD_M1, w_m1, 0, 0]);
+        fs.push([T_WORD_P1, w_p1, 0, 0]);
+        fs.push([T_WORD_M2, w_m2, 0, 0]);
+        fs.push([T_WORD_P2, w_p2, 0, 0]);
+        fs.push([T_BIGRAM_M1, w_m1, t.lower, 0]);
+        fs.push([T_BIGRAM_P1, t.lower, w_p1, 0]);
+        fs.push([T_SHAPE_M1, s_m1, t.shape, 0]);
+        fs.push([T_SHAPE_P1, t.shape, s_p1, 0]);
+        fs.push([T_SHAPE_TRI, s_m1, t.shape, s_p1]);
+        fs.push([T_FIRST_CAP, t.cap, (i == 0) as u64, 0]);
         let pos = match i {
             0 => 0,
             1 => 1,
             _ if i + 1 == n => 2,
             _ => 3,
         };
-        emit(i, [T_POSITION, pos, 0, 0]);
-        emit(i, [T_SUF3_M1, m1.map_or(BOS, |t| t.suf3), 0, 0]);
-        emit(i, [T_SUF3_P1, p1.map_or(EOS, |t| t.suf3), 0, 0]);
-        emit(i, [T_WORD_M1_CAP, w_m1, t.cap, 0]);
-        emit(i, [T_CAP_WORD_P1, t.cap, w_p1, 0]);
-        emit(i, [T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0]);
+        fs.push([T_POSITION, pos, 0, 0]);
+        fs.push([T_SUF3_M1, m1.map_or(BOS, |t| t.suf3), 0, 0]);
+        fs.push([T_SUF3_P1, p1.map_or(EOS, |t| t.suf3), 0, 0]);
+        fs.push([T_WORD_M1_CAP, w_m1, t.cap, 0]);
+        fs.push([T_CAP_WORD_P1, t.cap, w_p1, 0]);
+        fs.push([T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0]);
         if gazetteer.is_some() {
             let mut bits = scratch.gaz[i];
             while bits != 0 {
                 let b = bits.trailing_zeros() as u64;
                 bits &= bits - 1;
-                emit(i, [T_GAZ, b, 0, 0]);
+                fs.push([T_GAZ, b, 0, 0]);
             }
         }
         if clusters.is_some() {
             for (level, &c) in t.clusters.iter().enumerate() {
-                emit(i, [T_CLUSTER + level as u64, c, 0, 0]);
+                fs.push([T_CLUSTER + level as u64, c, 0, 0]);
             }
-            emit(i, [T_CLUSTER_M1, m1.map_or(BOS, |t| t.clusters[1]), 0, 0]);
-            emit(i, [T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0]);
+            fs.push([T_CLUSTER_M1, m1.map_or(BOS, |t| t.clusters[1]), 0, 0]);
+            fs.push([T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0]);
         }
         if let Some(h) = hints.filter(|h| h.len() == n) {
             let hint = u64::from(h[i].tag);
             let h_m1 = if i == 0 { BOS } else { u64::from(h[i - 1].tag) };
             let h_p1 = h.get(i + 1).map_or(EOS, |x| u64::from(x.tag));
-            emit(i, [T_HINT, hint, 0, 0]);
-            emit(i, [T_HINT_M1, h_m1, hint, 0]);
-            emit(i, [T_HINT_P1, hint, h_p1, 0]);
-            emit(i, [T_HINT_CAP, hint, t.cap, 0]);
-            emit(i, [T_HINT_WORD, hint, t.lower, 0]);
+            fs.push([T_HINT, hint, 0, 0]);
+            fs.push([T_HINT_M1, h_m1, hint, 0]);
+            fs.push([T_HINT_P1, hint, h_p1, 0]);
+            fs.push([T_HINT_CAP, hint, t.cap, 0]);
+            fs.push([T_HINT_WORD, hint, t.lower, 0]);
             for (k, &b) in h[i].type_probs.iter().enumerate() {
                 // Most words are near-certainly not of most types: only the types the
                 // tagger gives some weight get features.
                 if b > 0 {
-                    emit(i, [T_HINT_TYPE_PROB, k as u64, u64::from(b), 0]);
-                    emit(i, [T_HINT_TYPE_PROB_CAP, k as u64, u64::from(b), t.cap]);
+                    fs.push([T_HINT_TYPE_PROB, k as u64, u64::from(b), 0]);
+                    fs.push([T_HINT_TYPE_PROB_CAP, k as u64, u64::from(b), t.cap]);
                 }
             }
         }
+        emit(i, &fs);
     }
+    scratch.templates = fs;
 }
 
 /// Byte index where the last `k` characters of `s` start, if `s` has at least `k`.

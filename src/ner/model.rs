@@ -353,19 +353,20 @@ impl NerModel {
             hints,
             words,
             extraction,
-            |token, f| {
-                if offsets.len() == token {
-                    offsets.push(hashes.len() as u32);
-                    sums.push([0; MAX_LABELS]);
-                }
-                match self.dense_layout.index(&f) {
-                    Some(row) => {
-                        for (o, &x) in sums[token].iter_mut().zip(&self.dense[row]) {
-                            *o += i32::from(x);
+            |_, fs| {
+                offsets.push(hashes.len() as u32);
+                let mut acc = [0i32; MAX_LABELS];
+                for f in fs {
+                    match self.dense_layout.index(f) {
+                        Some(row) => {
+                            for (o, &x) in acc.iter_mut().zip(&self.dense[row]) {
+                                *o += i32::from(x);
+                            }
                         }
+                        None => hashes.push(features::feat(f[0], f[1], f[2], f[3])),
                     }
-                    None => hashes.push(features::feat(f[0], f[1], f[2], f[3])),
                 }
+                sums.push(acc);
             },
         );
         offsets.push(hashes.len() as u32);
