@@ -61,6 +61,12 @@ impl LetterCase {
     }
 }
 
+/// `c.is_alphanumeric()`, fast for the letters of the fast paths.
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    LetterCase::of(c).is_alphabetic() || c.is_numeric()
+}
+
 /// The lower case of an ASCII or basic Cyrillic character (`None` for other characters),
 /// without the table search of the general mapping.
 #[inline]
@@ -107,6 +113,7 @@ mod tests {
             assert_eq!(case == LetterCase::Upper, c.is_uppercase(), "{c:?}");
             assert_eq!(case == LetterCase::Lower, c.is_lowercase(), "{c:?}");
             assert_eq!(case.is_alphabetic(), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
         }
     }
 

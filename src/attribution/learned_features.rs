@@ -16,6 +16,7 @@ use super::cues::{CueKind, CueLexicon};
 use super::learned::CueStats;
 use super::quotes::find_quotes;
 use crate::document::{Entity, Lang, Segmented};
+use crate::letter_case::{self, LetterCase};
 use crate::ner::features::{Clusters, feat, folded_word_key, hash_bytes};
 use std::ops::Range;
 
@@ -161,7 +162,7 @@ fn cue_kind_id(kind: CueKind) -> u64 {
 fn cap_class(word: &str) -> u64 {
     let mut chars = word.chars();
     let Some(first) = chars.next() else { return 0 };
-    if !first.is_alphanumeric() {
+    if !letter_case::is_alphanumeric(first) {
         return 5;
     }
     if first.is_numeric() {
@@ -169,9 +170,10 @@ fn cap_class(word: &str) -> u64 {
     }
     let rest_upper = word
         .chars()
+        .map(LetterCase::of)
         .filter(|c| c.is_alphabetic())
-        .all(char::is_uppercase);
-    match (first.is_uppercase(), rest_upper) {
+        .all(|c| c == LetterCase::Upper);
+    match (LetterCase::of(first) == LetterCase::Upper, rest_upper) {
         (true, true) if word.chars().count() > 1 => 2,
         (true, _) => 1,
         _ => 0,
@@ -184,7 +186,7 @@ fn punct_class(word: &str) -> u64 {
         ":" => 2,
         "." | "!" | "?" => 3,
         "-" | "—" | "–" => 4,
-        w if w.chars().all(|c| !c.is_alphanumeric()) => 5,
+        w if w.chars().all(|c| !letter_case::is_alphanumeric(c)) => 5,
         _ => 0,
     }
 }

@@ -14,7 +14,7 @@ pub(super) fn normalize(
 ) -> Vec<AlignedChar> {
     let (mut cyrillic, mut latin) = (0usize, 0usize);
     for ac in &chars {
-        if ac.c.is_alphabetic() {
+        if crate::letter_case::LetterCase::of(ac.c).is_alphabetic() {
             if is_cyrillic(ac.c) {
                 cyrillic += 1;
             } else if ac.c.is_ascii_alphabetic() || ('\u{c0}'..='\u{24f}').contains(&ac.c) {

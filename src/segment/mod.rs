@@ -16,6 +16,7 @@ mod abbreviations;
 pub use abbreviations::Abbreviations;
 
 use crate::document::{Lang, Segmented, Sentence, Token};
+use crate::letter_case::{self, LetterCase};
 
 /// Opening quotation marks in every form the three languages use.
 pub fn is_opening_quote(c: char) -> bool {
@@ -47,7 +48,7 @@ pub fn segment(text: &str, lang: Lang, abbreviations: &Abbreviations) -> Segment
 
 /// Characters peeled off the ends of a chunk.
 fn is_peelable(c: char) -> bool {
-    !c.is_alphanumeric() && !matches!(c, '%' | '$' | '€' | '₼' | '#' | '@' | '&' | '°')
+    !letter_case::is_alphanumeric(c) && !matches!(c, '%' | '$' | '€' | '₼' | '#' | '@' | '&' | '°')
 }
 
 /// Splits the text into tokens.
@@ -152,7 +153,7 @@ fn keeps_final_dot(word: &str, lang: Lang, abbreviations: &Abbreviations) -> boo
     let mut letters = 0;
     let mut expect_letter = true;
     for c in word.chars() {
-        if expect_letter && c.is_alphabetic() {
+        if expect_letter && LetterCase::of(c).is_alphabetic() {
             letters += 1;
             expect_letter = false;
         } else if !expect_letter && c == '.' {
