@@ -246,10 +246,12 @@ fn load_learned(path: &Path) -> Result<Option<LearnedAttribution>, ResourceError
     // labeller and the linking give them.
     let bounds_path = path.with_file_name("bounds.bin");
     let bounds = if bounds_path.is_file() {
-        let bounds = BoundsModel::load(&bounds_path).map_err(|err| ResourceError::Model {
-            path: bounds_path.clone(),
-            message: err.to_string(),
-        })?;
+        let bounds = BoundsModel::load(&bounds_path)
+            .and_then(|b| b.check_labeller(&model, &bounds_path, path).map(|()| b))
+            .map_err(|err| ResourceError::Model {
+                path: bounds_path.clone(),
+                message: err.to_string(),
+            })?;
         Some(std::sync::Arc::new(bounds))
     } else {
         None

@@ -209,6 +209,12 @@ impl AttributionModel {
         (&self.c_start, &self.c_trans)
     }
 
+    /// A 64-bit fingerprint of the model (the hash of its file bytes): what a model trained
+    /// on this labeller's output records to be checked against it.
+    pub fn fingerprint(&self) -> u64 {
+        hash_bytes(CHECKSUM_SEED, &self.to_bytes())
+    }
+
     /// Number of features.
     pub fn n_features(&self) -> usize {
         self.keys.len()

@@ -2,7 +2,7 @@
 //! tables of the span templates, the re-ranking decision and the file format
 //! (`models/en/bounds.bin`).
 
-use super::learned::LearnedError;
+use super::learned::{AttributionModel, LearnedError};
 use super::learned_bounds::{
     ContentSpan, Labelled, MAX_RADIUS, N_END, N_PAIR, N_START, PAIR_TEMPLATES,
 };
@@ -13,7 +13,7 @@ use std::path::Path;
 
 const MAGIC: [u8; 8] = *b"NCBOUND\x01";
 /// Version of the file layout and of the feature templates of `learned_bounds.rs` (bump when either changes).
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 const CHECKSUM_SEED: u64 = 0x626f_756e_6473_5f31;
 
 /// A trained content-boundary re-ranker (`models/en/bounds.bin`).
@@ -35,6 +35,10 @@ pub struct BoundsModel {
     /// margin of the tokens on either side of each edge) keep their edges without being
     /// scored: the re-ranker rarely moves them, and skipping them keeps it cheap.
     pub max_margin: f32,
+    /// [`AttributionModel::fingerprint`] of the labeller it was trained with: its features
+    /// (margins, path scores, labels) mean something only for that labeller, so a pair
+    /// that does not match is refused at load ([`BoundsModel::check_labeller`]).
+    pub labeller: u64,
     /// Per span template, the weight of every value combination (see [`PAIR_TEMPLATES`]).
     tables: Vec<Vec<f32>>,
     /// The sum of every table's largest weight: no candidate's span features score more.
@@ -86,6 +90,7 @@ impl BoundsModel {
             radius: radius.min(MAX_RADIUS),
             min_gain,
             max_margin: f32::INFINITY,
+            labeller: 0,
             tables,
             max_pair,
         }
@@ -176,8 +181,9 @@ impl BoundsModel {
         best.1
     }
 
-    /// Serialises the model: magic, format version, radius, minimum gain, the sorted
-    /// (feature hash, f32 weight) list with its count, then a checksum.
+    /// Serialises the model: magic, format version, radius, minimum gain, margin cut, the
+    /// labeller's fingerprint, the sorted (feature hash, f32 weight) list with its count,
+    /// then a checksum.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(32 + self.weights.len() * 12);
         b.extend_from_slice(&MAGIC);
@@ -185,6 +191,7 @@ impl BoundsModel {
         b.extend_from_slice(&(self.radius as u32).to_le_bytes());
         b.extend_from_slice(&self.min_gain.to_le_bytes());
         b.extend_from_slice(&self.max_margin.to_le_bytes());
+        b.extend_from_slice(&self.labeller.to_le_bytes());
         let w = self.weights_sorted();
         b.extend_from_slice(&(w.len() as u32).to_le_bytes());
         for (k, v) in w {
@@ -202,7 +209,7 @@ impl BoundsModel {
             path: path.to_path_buf(),
             what,
         };
-        let header = MAGIC.len() + 20;
+        let header = MAGIC.len() + 28;
         if bytes.len() < header + 8 || bytes[..MAGIC.len()] != MAGIC {
             return Err(corrupt("bad magic bytes or truncated".into()));
         }
@@ -223,7 +230,9 @@ impl BoundsModel {
         let radius = u32::from_le_bytes(word(1)) as usize;
         let min_gain = f32::from_le_bytes(word(2));
         let max_margin = f32::from_le_bytes(word(3));
-        let n = u32::from_le_bytes(word(4)) as usize;
+        let labeller =
+            u64::from(u32::from_le_bytes(word(4))) | (u64::from(u32::from_le_bytes(word(5))) << 32);
+        let n = u32::from_le_bytes(word(6)) as usize;
         let rest = &body[header..];
         if rest.len() != n.saturating_mul(12) {
             return Err(corrupt("truncated or trailing bytes".into()));
@@ -238,7 +247,29 @@ impl BoundsModel {
         });
         let mut model = BoundsModel::new(weights, radius, min_gain);
         model.max_margin = max_margin;
+        model.labeller = labeller;
         Ok(model)
+    }
+
+    /// Whether this re-ranker was trained with `labeller`; an error naming both files
+    /// otherwise.
+    pub fn check_labeller(
+        &self,
+        labeller: &AttributionModel,
+        path: &Path,
+        labeller_path: &Path,
+    ) -> Result<(), LearnedError> {
+        if self.labeller == labeller.fingerprint() {
+            return Ok(());
+        }
+        Err(LearnedError::Corrupt {
+            path: path.to_path_buf(),
+            what: format!(
+                "trained with another labeller than {}: retrain it \
+                 (newsclaims train attribution-bounds) or remove it",
+                labeller_path.display()
+            ),
+        })
     }
 
     /// Writes a model file.
@@ -268,13 +299,14 @@ mod tests {
     fn model_bytes_round_trip_and_bad_files_are_errors() {
         let mut m = BoundsModel::new([(5, 0.5), (9, -1.25), (11, 0.0)], 6, 2.0);
         m.max_margin = 300.0;
+        m.labeller = 0x0123_4567_89ab_cdef;
         assert_eq!(m.n_features(), 2, "zero weights are dropped");
         let b = m.to_bytes();
         let back = BoundsModel::from_bytes(&b, Path::new("b.bin")).unwrap();
         assert_eq!(back.weights_sorted(), m.weights_sorted());
         assert_eq!(
-            (back.radius, back.min_gain, back.max_margin),
-            (6, 2.0, 300.0)
+            (back.radius, back.min_gain, back.max_margin, back.labeller),
+            (6, 2.0, 300.0, 0x0123_4567_89ab_cdef)
         );
         assert!((back.weight(9) + 1.25).abs() < 1e-3 && back.weight(10) == 0.0);
         let mut bad = b.clone();
@@ -289,6 +321,21 @@ mod tests {
         old.extend_from_slice(&sum.to_le_bytes());
         let err = BoundsModel::from_bytes(&old, Path::new("b.bin")).unwrap_err();
         assert!(err.to_string().contains("retrain"), "{err}");
+    }
+
+    #[test]
+    fn a_re_ranker_is_refused_with_another_labeller() {
+        let d = doc("Ann Lee said that the plan works.");
+        let mut m = BoundsModel::new([(5, 0.5)], 6, 2.0);
+        let (path, labeller) = (Path::new("b.bin"), Path::new("a.bin"));
+        m.labeller = d.model.fingerprint();
+        assert!(m.check_labeller(&d.model, path, labeller).is_ok());
+        m.labeller ^= 1;
+        let err = m.check_labeller(&d.model, path, labeller).unwrap_err();
+        assert!(
+            err.to_string().contains("another labeller than a.bin"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -89,6 +89,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("cannot load models from {}", models.display()))?;
     let labeller_path = models.join("en").join("attribution.bin");
     let labeller = AttributionModel::load(&labeller_path)?;
+    // The re-ranker is tied to this labeller: loading refuses it with another one.
+    let labeller_fingerprint = labeller.fingerprint();
     let ner_dir = models.join("ner");
     let tagger = EmbeddedTagger::load_dir(&ner_dir)
         .with_context(|| format!("cannot load the NER models in {}", ner_dir.display()))?;
@@ -151,7 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         },
     )?;
-    let trained = learned_bounds_train::train(
+    let mut trained = learned_bounds_train::train(
         &train,
         &dev,
         &labellers,
@@ -160,6 +162,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         &cfg,
         &mut |line| eprintln!("{line}"),
     )?;
+    trained.model.labeller = labeller_fingerprint;
     trained.model.save(&args.out)?;
     eprintln!(
         "wrote {} (epoch {}, radius {}, min gain {}, margin cut {}, {} features)",
