@@ -45,6 +45,9 @@ pub enum ResourceError {
         /// What is wrong.
         message: String,
     },
+    /// An attribution model file failed to load (its error names the file).
+    #[error(transparent)]
+    Learned(#[from] crate::attribution::learned::LearnedError),
 }
 
 /// The text of one data file, with helpers to read its rows.
@@ -238,20 +241,13 @@ fn load_learned(path: &Path) -> Result<Option<LearnedAttribution>, ResourceError
     if !path.is_file() {
         return Ok(None);
     }
-    let model = AttributionModel::load(path).map_err(|err| ResourceError::Model {
-        path: path.to_path_buf(),
-        message: err.to_string(),
-    })?;
+    let model = AttributionModel::load(path)?;
     // The content-boundary re-ranker is optional: without it contents keep the edges the
     // labeller and the linking give them.
     let bounds_path = path.with_file_name("bounds.bin");
     let bounds = if bounds_path.is_file() {
-        let bounds = BoundsModel::load(&bounds_path)
-            .and_then(|b| b.check_labeller(&model, &bounds_path, path).map(|()| b))
-            .map_err(|err| ResourceError::Model {
-                path: bounds_path.clone(),
-                message: err.to_string(),
-            })?;
+        let bounds = BoundsModel::load(&bounds_path)?;
+        bounds.check_labeller(&model, &bounds_path, path)?;
         Some(std::sync::Arc::new(bounds))
     } else {
         None
