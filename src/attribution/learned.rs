@@ -13,8 +13,8 @@
 use super::learned_dense::DENSE_TEMPLATES;
 use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
 use crate::ner::decode::{self, DecodeScratch};
-use crate::ner::dense::DenseLayout;
-use crate::ner::features::{Clusters, feat, hash_bytes};
+use crate::ner::dense::DenseRows;
+use crate::ner::features::{Clusters, hash_bytes};
 use crate::ner::model::{FeatureTable, quantise};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -123,10 +123,9 @@ pub struct AttributionModel {
     table: FeatureTable,
     /// The quantisation step of `table`.
     step: f32,
-    /// The rows of the templates with few values, by index ([`DenseLayout`]): the same
+    /// The rows of the templates with few values, by index ([`DenseRows`]): the same
     /// weights as in `table`, read without hashing.
-    layout: DenseLayout,
-    dense: Vec<[i16; crate::ner::model::MAX_LABELS]>,
+    dense: DenseRows,
     keys: Vec<u64>,
     weights: Vec<f32>,
     start: Vec<f32>,
@@ -184,12 +183,10 @@ impl AttributionModel {
         constrain(&mut c_start, &mut c_trans);
         let (quantised, step) = quantise(&weights);
         let table = FeatureTable::new(&keys, &quantised, N_LABELS);
-        let layout = DenseLayout::new(&DENSE_TEMPLATES);
-        let dense = layout.rows(&table);
+        let dense = DenseRows::new(&DENSE_TEMPLATES, &table);
         AttributionModel {
             table,
             step,
-            layout,
             dense,
             keys,
             weights,
@@ -269,16 +266,7 @@ impl AttributionModel {
             doc.templates_of(segmented, range.clone(), |features| {
                 offsets.push(hashes.len() as u32);
                 let mut acc = [0i32; N_LABELS];
-                for f in features {
-                    match self.layout.index(f) {
-                        Some(i) => {
-                            for (o, &x) in acc.iter_mut().zip(&self.dense[i]) {
-                                *o += i32::from(x);
-                            }
-                        }
-                        None => hashes.push(feat(f[0], f[1], f[2], f[3])),
-                    }
-                }
+                self.dense.split(features, &mut acc, &mut hashes);
                 sums.push(acc);
             });
             offsets.push(hashes.len() as u32);

@@ -87,6 +87,43 @@ impl DenseLayout {
     }
 }
 
+/// A model's dense rows: the layout and the weight rows copied from its table.
+#[derive(Clone, Debug, Default)]
+pub struct DenseRows {
+    layout: DenseLayout,
+    rows: Vec<[i16; MAX_LABELS]>,
+}
+
+impl DenseRows {
+    /// The rows of `templates` (see [`DenseLayout::new`]) with `table`'s weights.
+    pub fn new(templates: &[(u64, [u64; 3])], table: &FeatureTable) -> DenseRows {
+        let layout = DenseLayout::new(templates);
+        let rows = layout.rows(table);
+        DenseRows { layout, rows }
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> &DenseLayout {
+        &self.layout
+    }
+
+    /// Adds the rows of the dense ones among `features` to `acc` (one sum per label) and
+    /// pushes the hashes of the others to `hashed`, for the table.
+    #[inline]
+    pub fn split(&self, features: &[Template], acc: &mut [i32], hashed: &mut Vec<u64>) {
+        for f in features {
+            match self.layout.index(f) {
+                Some(i) => {
+                    for (o, &x) in acc.iter_mut().zip(&self.rows[i]) {
+                        *o += i32::from(x);
+                    }
+                }
+                None => hashed.push(feat(f[0], f[1], f[2], f[3])),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +164,15 @@ mod tests {
         assert_eq!(rows[0], [0; MAX_LABELS]);
         assert_eq!(&rows[1][..2], &[1, 2]);
         assert_eq!(rows[2], [0; MAX_LABELS]);
+        // Split: the dense feature's row is added, the others hashed.
+        let dense = DenseRows::new(&[(5, [3, 1, 1])], &table);
+        let (mut acc, mut hashed) = ([10, 20], Vec::new());
+        dense.split(
+            &[[5, 1, 0, 0], [5, 3, 0, 0], [6, 0, 0, 0]],
+            &mut acc,
+            &mut hashed,
+        );
+        assert_eq!(acc, [11, 22]);
+        assert_eq!(hashed, vec![feat(5, 3, 0, 0), feat(6, 0, 0, 0)]);
     }
 }

@@ -6,7 +6,7 @@
 //! the rows of the known ones into per-token label scores, run constrained Viterbi.
 
 use super::decode::{self, DecodeScratch, LabelSet};
-use super::dense::DenseLayout;
+use super::dense::DenseRows;
 use super::features::{self, Clusters};
 use super::gazetteer::Gazetteer;
 use super::slovnet::SlovnetModel;
@@ -178,8 +178,7 @@ pub struct NerModel {
     table: FeatureTable,
     /// The rows of the templates with few values ([`features::DENSE_TEMPLATES`]), read by
     /// index: the same weights as in `table`.
-    dense_layout: DenseLayout,
-    dense: Vec<[i16; MAX_LABELS]>,
+    dense: DenseRows,
     c_start: Vec<f32>,
     c_trans: Vec<f32>,
 }
@@ -247,8 +246,7 @@ impl NerModel {
     ) -> NerModel {
         let l = labels.len().min(MAX_LABELS);
         let table = FeatureTable::new(&keys, &weights, l);
-        let dense_layout = DenseLayout::new(&features::DENSE_TEMPLATES);
-        let dense = dense_layout.rows(&table);
+        let dense = DenseRows::new(&features::DENSE_TEMPLATES, &table);
         let mut c_start = start.clone();
         let mut c_trans = trans.clone();
         labels.constrain(&mut c_start, &mut c_trans);
@@ -266,7 +264,6 @@ impl NerModel {
             uses_slovnet: false,
             slovnet: None,
             table,
-            dense_layout,
             dense,
             c_start,
             c_trans,
@@ -356,16 +353,7 @@ impl NerModel {
             |_, fs| {
                 offsets.push(hashes.len() as u32);
                 let mut acc = [0i32; MAX_LABELS];
-                for f in fs {
-                    match self.dense_layout.index(f) {
-                        Some(row) => {
-                            for (o, &x) in acc.iter_mut().zip(&self.dense[row]) {
-                                *o += i32::from(x);
-                            }
-                        }
-                        None => hashes.push(features::feat(f[0], f[1], f[2], f[3])),
-                    }
-                }
+                self.dense.split(fs, &mut acc, hashes);
                 sums.push(acc);
             },
         );
@@ -516,7 +504,7 @@ mod tests {
         let mut s = TagScratch::default();
         m.score(&words, Some(&hints), &mut s);
         assert!(
-            m.dense_layout.index(&[1, 0, 0, 0]).is_some(),
+            m.dense.layout().index(&[1, 0, 0, 0]).is_some(),
             "the bias is dense"
         );
         assert_eq!(s.emissions, want);
