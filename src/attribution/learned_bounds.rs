@@ -43,8 +43,9 @@ const T_P_LABELLER: u64 = 47;
 const T_P_LABELLER_GAP: u64 = 48;
 
 /// The span templates in the order of [`Candidates::pair_values`], each with the ranges of
-/// its three values: the model turns them into dense weight tables at load, so that the
-/// hundreds of pairs of a content cost array reads, not hash lookups.
+/// its three values: the model lays their weights out in one dense array at load
+/// ([`crate::ner::dense`]), so that the hundreds of pairs of a content cost array reads,
+/// not hash lookups.
 pub(super) const PAIR_TEMPLATES: [(u64, [u8; 3]); N_PAIR] = [
     (T_P_LENGTH, [7, 3, 1]),
     (T_P_QUOTES, [2, 4, 24]),

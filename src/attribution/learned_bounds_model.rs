@@ -6,7 +6,8 @@ use super::learned::{AttributionModel, LearnedError};
 use super::learned_bounds::{
     ContentSpan, Labelled, MAX_RADIUS, N_END, N_PAIR, N_START, PAIR_TEMPLATES,
 };
-use crate::ner::features::{KeyMap, feat, hash_bytes};
+use crate::ner::dense::DenseLayout;
+use crate::ner::features::{KeyMap, hash_bytes};
 use crate::ner::model::{FeatureTable, quantise};
 use std::ops::Range;
 use std::path::Path;
@@ -39,18 +40,12 @@ pub struct BoundsModel {
     /// (margins, path scores, labels) mean something only for that labeller, so a pair
     /// that does not match is refused at load ([`BoundsModel::check_labeller`]).
     pub labeller: u64,
-    /// Per span template, the weight of every value combination (see [`PAIR_TEMPLATES`]).
-    tables: Vec<Vec<f32>>,
-    /// The sum of every table's largest weight: no candidate's span features score more.
+    /// Where each span template's weights lie in `pair_weights` ([`PAIR_TEMPLATES`]).
+    pair_layout: DenseLayout,
+    /// The weight of every value combination of every span template.
+    pair_weights: Vec<f32>,
+    /// The sum of every template's largest weight: no candidate's span features score more.
     max_pair: f32,
-}
-
-/// Index of a value triple in its template's dense table, if within the ranges.
-fn table_index(dims: [u8; 3], v: [u8; 3]) -> Option<usize> {
-    (v[0] < dims[0] && v[1] < dims[1] && v[2] < dims[2]).then(|| {
-        (usize::from(v[0]) * usize::from(dims[1]) + usize::from(v[1])) * usize::from(dims[2])
-            + usize::from(v[2])
-    })
 }
 
 impl BoundsModel {
@@ -61,27 +56,24 @@ impl BoundsModel {
         min_gain: f32,
     ) -> Self {
         let weights: KeyMap<f32> = weights.into_iter().filter(|&(_, w)| w != 0.0).collect();
-        let tables: Vec<Vec<f32>> = PAIR_TEMPLATES
+        let templates = PAIR_TEMPLATES.map(|(t, dims)| (t, dims.map(u64::from)));
+        let pair_layout = DenseLayout::new(&templates);
+        let pair_weights: Vec<f32> = pair_layout
+            .features()
             .iter()
-            .map(|&(t, dims)| {
-                let mut table = Vec::new();
-                for a in 0..dims[0] {
-                    for b in 0..dims[1] {
-                        for c in 0..dims[2] {
-                            let f = feat(t, u64::from(a), u64::from(b), u64::from(c));
-                            table.push(weights.get(&f).copied().unwrap_or(0.0));
-                        }
-                    }
-                }
-                table
-            })
+            .map(|f| weights.get(f).copied().unwrap_or(0.0))
             .collect();
         let (keys, values): (Vec<u64>, Vec<f32>) = weights.iter().map(|(&k, &v)| (k, v)).unzip();
         let (quantised, step) = quantise(&values);
         let table = FeatureTable::new(&keys, &quantised, 1);
-        let max_pair = tables
+        let max_pair = templates
             .iter()
-            .map(|t| t.iter().copied().fold(f32::NEG_INFINITY, f32::max))
+            .map(|&(t, _)| {
+                pair_weights[pair_layout.rows_of(t)]
+                    .iter()
+                    .copied()
+                    .fold(f32::NEG_INFINITY, f32::max)
+            })
             .sum();
         BoundsModel {
             weights,
@@ -91,7 +83,8 @@ impl BoundsModel {
             min_gain,
             max_margin: f32::INFINITY,
             labeller: 0,
-            tables,
+            pair_layout,
+            pair_weights,
             max_pair,
         }
     }
@@ -121,8 +114,12 @@ impl BoundsModel {
     /// The score of a candidate's span features (one table read per template).
     fn pair_score(&self, values: &[[u8; 3]; N_PAIR]) -> f32 {
         let mut total = 0.0;
-        for ((table, &(_, dims)), &v) in self.tables.iter().zip(&PAIR_TEMPLATES).zip(values) {
-            total += table_index(dims, v).map_or(0.0, |i| table[i]);
+        for (&(t, _), &[a, b, c]) in PAIR_TEMPLATES.iter().zip(values) {
+            let f = [t, u64::from(a), u64::from(b), u64::from(c)];
+            total += self
+                .pair_layout
+                .index(&f)
+                .map_or(0.0, |i| self.pair_weights[i]);
         }
         total
     }

@@ -51,6 +51,14 @@ impl DenseLayout {
         (a < ra && b < rb && c < rc).then(|| first + (a + ra * (b + rb * c)) as usize)
     }
 
+    /// The rows of one template (empty when it is not dense).
+    pub fn rows_of(&self, template: u64) -> std::ops::Range<usize> {
+        match self.spec.get(template as usize).copied().flatten() {
+            Some((first, bounds)) => first..first + bounds.iter().product::<u64>() as usize,
+            None => 0..0,
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.len
@@ -151,6 +159,8 @@ mod tests {
             assert_eq!(layout.index(&[t, 0, 0, rc]), None);
         }
         assert!(seen.iter().all(|&s| s));
+        assert_eq!(layout.rows_of(7), 4..34);
+        assert_eq!(layout.rows_of(8), 0..0);
         assert_eq!(layout.index(&[8, 0, 0, 0]), None, "not a dense template");
         assert_eq!(layout.index(&[999, 0, 0, 0]), None);
     }
