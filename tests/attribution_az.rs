@@ -297,5 +297,27 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "Vaşinqton əməkdaşlığı genişləndirəcək",
             )],
         ),
+        // Speech marked by a label, not a verb: a headline "Speaker: statement", transcript
+        // turns, a quotation signed with a dash.
+        (
+            "İlham Əliyev: Azərbaycan regionda sülh istəyir\n\nPrezident Bakıda görüş keçirib.",
+            vec![claim(
+                "indirect",
+                "İlham Əliyev",
+                ":",
+                "Azərbaycan regionda sülh istəyir",
+            )],
+        ),
+        (
+            "APARICI: Siz Cenevrəyə gedəcəksiniz?\nNAZİR: Bəli, gələn həftə orada olacağıq.",
+            vec![
+                claim("direct", "APARICI", ":", "Siz Cenevrəyə gedəcəksiniz?"),
+                claim("direct", "NAZİR", ":", "Bəli, gələn həftə orada olacağıq."),
+            ],
+        ),
+        (
+            "“Xalq həmişə bizimlədir” — İlham Əliyev\nTədbir Bakıda keçirilib.",
+            vec![claim("direct", "İlham Əliyev", "—", "“Xalq həmişə bizimlədir”")],
+        ),
     ]
 }

@@ -239,16 +239,25 @@ fn combine(
         CombineMode::RulesFirst => (rules, model),
         CombineMode::LearnedFirst => (model, rules),
         CombineMode::Hybrid => {
+            // A colon or a dash as the cue is a label construction ("WALLACE: ...",
+            // "“...” ― Name", see `labels`): a layout the labeller has hardly seen.
             let structured = |a: &Attribution| {
+                let cue = &doc.text[a.cue.0..a.cue.1];
                 a.reported_by.is_some()
                     || matches!(a.kind, ClaimKind::AccordingTo | ClaimKind::Passive)
-                    || doc.text[a.cue.0..a.cue.1].contains(' ')
+                    || cue.contains(' ')
+                    || !cue.chars().any(char::is_alphanumeric)
             };
             let (kept, plain): (Vec<_>, Vec<_>) =
                 rules.into_iter().partition(|(a, _)| structured(a));
+            // A learned cue inside a kept claim's speaker is part of a name.
             let mut first: Vec<_> = model
                 .into_iter()
-                .filter(|(a, _)| !kept.iter().any(|(r, _)| overlaps(r.cue, a.cue)))
+                .filter(|(a, _)| {
+                    !kept.iter().any(|(r, _)| {
+                        overlaps(r.cue, a.cue) || r.speaker.is_some_and(|s| overlaps(s, a.cue))
+                    })
+                })
                 .collect();
             for (a, speaker) in &mut first {
                 let Some((rule, rule_speaker)) = plain.iter().find(|(r, _)| overlaps(r.cue, a.cue))

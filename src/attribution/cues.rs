@@ -68,6 +68,9 @@ pub enum CueKind {
     /// An auxiliary verb that belongs to its reporting verb's cue ("has said", "would
     /// tell"), unlike an adverb before the verb ("actually accused": the verb alone).
     Auxiliary,
+    /// A word that labels a section or a medium before a colon ("UPDATE:", "WATCH:",
+    /// "ВИДЕО:"): never a speaker.
+    Label,
 }
 
 impl CueKind {
@@ -99,6 +102,7 @@ impl CueKind {
             "media" => CueKind::Media,
             "auxiliary" => CueKind::Auxiliary,
             "anaphor" => CueKind::Anaphor,
+            "label" => CueKind::Label,
             _ => return None,
         })
     }

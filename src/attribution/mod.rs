@@ -18,6 +18,7 @@
 mod combine;
 mod cues;
 mod doc_view;
+mod labels;
 pub mod learned;
 pub mod learned_bounds;
 mod learned_bounds_edges;

@@ -28,13 +28,25 @@ impl DocView<'_> {
         // Where the previous sentence's claims are in `out`.
         let mut previous = 0..0;
         for (s, sentence) in self.segmented.sentences.iter().enumerate() {
+            let labelled = self.label_candidates(s);
             if sentence.heading {
                 // Headlines compress claims ("Azerbaijan accuses Russia of ..."): the body says
-                // the same with its speaker and cue.
+                // the same with its speaker and cue. "Speaker: statement" is the exception.
+                out.extend(labelled.into_iter().map(|c| (c.attribution, c.speaker)));
                 previous = out.len()..out.len();
                 continue;
             }
             let mut candidates = self.sentence_candidates(s, sentence.tokens.clone());
+            if !labelled.is_empty() {
+                // A transcript turn's colon is not also "X: «...»".
+                candidates.retain(|c| {
+                    labelled
+                        .iter()
+                        .all(|l| l.attribution.cue != c.attribution.cue)
+                });
+                candidates.extend(labelled);
+                candidates.sort_by_key(|c| c.attribution.cue.0);
+            }
             link_reports(&mut candidates);
             // "Об этом сообщает ТАСС." after a sentence with claims: the outlet reported them,
             // it does not claim anything itself.

@@ -361,3 +361,115 @@ fn passives_need_their_agent() {
         )]
     );
 }
+
+#[test]
+fn headline_with_a_speaker_and_a_colon() {
+    let text = "Pence: Gennifer Flowers Won't Be at the Debate\n\nThe governor spoke on Sunday.";
+    let got = run_with(text, Lang::En, &[("Pence", EntityType::Per)]);
+    assert_eq!(
+        got,
+        [row(
+            "indirect",
+            "Pence",
+            ":",
+            "Gennifer Flowers Won't Be at the Debate",
+            "",
+            "Pence"
+        )]
+    );
+    // A place before the colon, or a label word, is not a speaker.
+    let text = "Syria: Fighting Resumes Near Aleppo\n\nThe army advanced.";
+    assert!(run_with(text, Lang::En, &[("Syria", EntityType::Loc)]).is_empty());
+    let text = "Путин: Россия не будет вмешиваться в выборы\n\nПрезидент выступил в Кремле.";
+    let got = run_with(text, Lang::Ru, &[("Путин", EntityType::Per)]);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0].1.as_str(), got[0].2.as_str(), got[0].3.as_str()),
+        ("Путин", ":", "Россия не будет вмешиваться в выборы")
+    );
+    let text = "ВИДЕО: Путин выступил в Кремле\n\nПрезидент выступил в Кремле.";
+    assert!(run_with(text, Lang::Ru, &[("ВИДЕО", EntityType::Org)]).is_empty());
+}
+
+#[test]
+fn transcript_turns_need_two_of_them() {
+    let text = "Partial transcript as follows:\n\n\"WALLACE: Will she be there tomorrow night?\n\n\"PENCE: Well, look, she will not be attending the debate.\n\nThe interview ended there.";
+    let got = run(text, Lang::En);
+    assert_eq!(
+        got,
+        [
+            row(
+                "direct",
+                "WALLACE",
+                ":",
+                "Will she be there tomorrow night?",
+                "",
+                "WALLACE"
+            ),
+            row(
+                "direct",
+                "PENCE",
+                ":",
+                "Well, look, she will not be attending the debate.",
+                "",
+                "PENCE"
+            ),
+        ]
+    );
+    // One capitalised label and a colon is a dateline or a section, not a conversation.
+    assert!(
+        run(
+            "BAKU: The talks resumed on Monday.\n\nNothing else.",
+            Lang::En
+        )
+        .is_empty()
+    );
+    let text = "ВЕДУЩИЙ: Вы поедете в Женеву?\nЛАВРОВ: Да, на следующей неделе мы будем там.";
+    let got = run(text, Lang::Ru);
+    let speakers: Vec<&str> = got.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(speakers, ["ВЕДУЩИЙ", "ЛАВРОВ"]);
+    assert_eq!(got[1].3, "Да, на следующей неделе мы будем там.");
+}
+
+#[test]
+fn quotations_signed_with_a_dash() {
+    let text = "“He represents our greatest shame.” ― Sonya Herridge\n“He makes blanket statements about people.”― Pamela Padilla.\n“This is a phrase” — and then the text goes on.";
+    let got = run(text, Lang::En);
+    assert_eq!(
+        got,
+        [
+            row(
+                "direct",
+                "Sonya Herridge",
+                "―",
+                "“He represents our greatest shame.”",
+                "",
+                "Sonya Herridge"
+            ),
+            row(
+                "direct",
+                "Pamela Padilla",
+                "―",
+                "“He makes blanket statements about people.”",
+                "",
+                "Pamela Padilla"
+            ),
+        ]
+    );
+    // An embedded post signed with its author's handle.
+    let text = "No one should be above the law. — Paul Ryan (@SpeakerRyan) July 5, 2016\n\nThe speaker said more later.";
+    let got = run_with(text, Lang::En, &[("Paul Ryan", EntityType::Per)]);
+    assert_eq!(
+        (got[0].1.as_str(), got[0].2.as_str(), got[0].3.as_str()),
+        (
+            "Paul Ryan (@SpeakerRyan)",
+            "—",
+            "No one should be above the law."
+        )
+    );
+    let text =
+        "«Мы будем добиваться справедливости» — Ильхам Алиев\n«Xalq həmişə bizimlədir» — İlham Əliyev";
+    let got = run_with(text, Lang::Ru, &[("Ильхам Алиев", EntityType::Per)]);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].3, "«Мы будем добиваться справедливости»");
+}
