@@ -317,7 +317,12 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
         ),
         (
             "“Xalq həmişə bizimlədir” — İlham Əliyev\nTədbir Bakıda keçirilib.",
-            vec![claim("direct", "İlham Əliyev", "—", "“Xalq həmişə bizimlədir”")],
+            vec![claim(
+                "direct",
+                "İlham Əliyev",
+                "—",
+                "“Xalq həmişə bizimlədir”",
+            )],
         ),
     ]
 }

@@ -467,8 +467,7 @@ fn quotations_signed_with_a_dash() {
             "No one should be above the law."
         )
     );
-    let text =
-        "«Мы будем добиваться справедливости» — Ильхам Алиев\n«Xalq həmişə bizimlədir» — İlham Əliyev";
+    let text = "«Мы будем добиваться справедливости» — Ильхам Алиев\n«Xalq həmişə bizimlədir» — İlham Əliyev";
     let got = run_with(text, Lang::Ru, &[("Ильхам Алиев", EntityType::Per)]);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].3, "«Мы будем добиваться справедливости»");

@@ -444,61 +444,179 @@ pub fn extract_templates(
     scratch.lower.clear();
     scratch.bounds.clear();
     scratch.tokens.clear();
-    let mut caps = 0usize;
-    let mut lowers = 0usize;
     for word in words {
         let start = scratch.lower.len();
-        for c in word.chars() {
-            scratch.lower.push(fold_char(lang, c));
-        }
-        let end = scratch.lower.len();
-        scratch.bounds.push((start, end));
-        let folded = &scratch.lower[start..end];
-        let (shape, cap) = shape_and_cap(word);
-        match cap {
-            CAP_UPPER => caps += 1,
-            CAP_LOWER | CAP_TITLE | CAP_MIXED => lowers += 1,
-            _ => {}
-        }
-        let lower = hash_bytes(T_WORD, folded.as_bytes());
-        let suf3 =
-            suffix_start(folded, 3).map_or(0, |s| hash_bytes(T_SUF3_M1, &folded.as_bytes()[s..]));
-        let mut cl = [u64::MAX; 2];
-        if let Some(c) = clusters.and_then(|c| c.get(lower)) {
-            cl = [c[0] as u64, c[1] as u64];
-        }
-        scratch.tokens.push(TokenInfo {
-            lower,
-            exact: hash_bytes(T_EXACT, word.as_bytes()),
-            shape,
-            cap,
-            suf3,
-            clusters: cl,
-        });
+        let info = word_info(lang, clusters, word, &mut scratch.lower);
+        scratch.bounds.push((start, scratch.lower.len()));
+        scratch.tokens.push(info);
     }
-    if let Some(g) = gazetteer {
-        scratch.lowers.clear();
-        scratch
-            .lowers
-            .extend(scratch.tokens.iter().map(|t| t.lower));
-        gazetteer::matches(g, &scratch.lowers, &mut scratch.gaz);
-    }
-    // A headline in capitals reads differently from running text (CoNLL has many).
-    let all_caps_sentence = caps >= 2 && lowers == 0;
-    let n = words.len();
-    let toks = &scratch.tokens;
-    let at = |i: isize| -> Option<&TokenInfo> {
-        if i < 0 || i as usize >= n {
-            None
-        } else {
-            Some(&toks[i as usize])
-        }
-    };
+    let context = Context::new(gazetteer, hints, scratch);
     // One token's features, handed over together (a call per feature cost more than the
     // lookups it feeds).
     let mut fs = std::mem::take(&mut scratch.templates);
-    for (i, t) in toks.iter().enumerate() {
+    for i in 0..words.len() {
         fs.clear();
+        let t = &scratch.tokens[i];
+        let (start, end) = scratch.bounds[i];
+        push_word_head(t, &scratch.lower[start..end], &mut fs);
+        context.push_main(i, &scratch.tokens, &scratch.gaz, &mut fs);
+        push_word_tail(t, clusters.is_some(), &mut fs);
+        context.push_tail(i, &scratch.tokens, clusters.is_some(), &mut fs);
+        emit(i, &fs);
+    }
+    scratch.templates = fs;
+}
+
+/// [`extract_templates`] in two parts, for a tagger that keeps each word's own templates
+/// summed ([`crate::ner::NerModel`]'s word cache): the caller fills `scratch.tokens` with
+/// each word's [`TokenInfo`] (from its cache, or [`word_templates`], which also gives the
+/// word's own templates: those that depend on the word alone); `emit` then gets each
+/// token's other templates (context, name lists, the other tagger's hints). Together they
+/// are the templates [`extract_templates`] gives, in another order.
+pub fn extract_context_templates(
+    gazetteer: Option<&Gazetteer>,
+    hints: Option<&[Hint]>,
+    has_clusters: bool,
+    scratch: &mut Scratch,
+    mut emit: impl FnMut(usize, &[Template]),
+) {
+    let context = Context::new(gazetteer, hints, scratch);
+    let mut fs = std::mem::take(&mut scratch.templates);
+    for i in 0..scratch.tokens.len() {
+        fs.clear();
+        context.push_main(i, &scratch.tokens, &scratch.gaz, &mut fs);
+        context.push_tail(i, &scratch.tokens, has_clusters, &mut fs);
+        emit(i, &fs);
+    }
+    scratch.templates = fs;
+}
+
+/// A word's [`TokenInfo`] and its own templates (see [`extract_context_templates`]):
+/// `folded` is a buffer, `fs` receives the templates.
+pub fn word_templates(
+    lang: Lang,
+    clusters: Option<&Clusters>,
+    word: &str,
+    folded: &mut String,
+    fs: &mut Vec<Template>,
+) -> TokenInfo {
+    folded.clear();
+    let info = word_info(lang, clusters, word, folded);
+    push_word_head(&info, folded, fs);
+    push_word_tail(&info, clusters.is_some(), fs);
+    info
+}
+
+/// The values of one word, its folded form appended to `folded`.
+fn word_info(
+    lang: Lang,
+    clusters: Option<&Clusters>,
+    word: &str,
+    folded: &mut String,
+) -> TokenInfo {
+    let start = folded.len();
+    for c in word.chars() {
+        folded.push(fold_char(lang, c));
+    }
+    let folded = &folded[start..];
+    let (shape, cap) = shape_and_cap(word);
+    let lower = hash_bytes(T_WORD, folded.as_bytes());
+    let suf3 =
+        suffix_start(folded, 3).map_or(0, |s| hash_bytes(T_SUF3_M1, &folded.as_bytes()[s..]));
+    let mut cl = [u64::MAX; 2];
+    if let Some(c) = clusters.and_then(|c| c.get(lower)) {
+        cl = [c[0] as u64, c[1] as u64];
+    }
+    TokenInfo {
+        lower,
+        exact: hash_bytes(T_EXACT, word.as_bytes()),
+        shape,
+        cap,
+        suf3,
+        clusters: cl,
+    }
+}
+
+/// The word's own templates that [`extract`] lists first.
+fn push_word_head(t: &TokenInfo, folded: &str, fs: &mut Vec<Template>) {
+    fs.push([T_BIAS, 0, 0, 0]);
+    fs.push([T_WORD, t.lower, 0, 0]);
+    fs.push([T_EXACT, t.exact, 0, 0]);
+    let bytes = folded.as_bytes();
+    // Prefixes of 1..=6 and suffixes of 1..=5 characters (never the whole word): stems,
+    // inflections and agglutinative case endings carry most of the type signal for
+    // unseen Russian/Azerbaijani words.
+    let mut nchars = 0usize;
+    for (k, (idx, _)) in folded.char_indices().enumerate() {
+        if k > 0 && k <= MAX_PREFIX {
+            fs.push([T_PREFIX + k as u64, hash_bytes(0, &bytes[..idx]), 0, 0]);
+        }
+        nchars = k + 1;
+    }
+    for k in 1..=5usize {
+        if k >= nchars {
+            break;
+        }
+        if let Some(s) = suffix_start(folded, k) {
+            fs.push([T_SUFFIX + k as u64, hash_bytes(0, &bytes[s..]), 0, 0]);
+        }
+    }
+    fs.push([T_SHAPE, t.shape, 0, 0]);
+    fs.push([T_CAPTYPE, t.cap, 0, 0]);
+}
+
+/// The word's own templates that [`extract`] lists after its context's: its clusters.
+fn push_word_tail(t: &TokenInfo, has_clusters: bool, fs: &mut Vec<Template>) {
+    if has_clusters {
+        for (level, &c) in t.clusters.iter().enumerate() {
+            fs.push([T_CLUSTER + level as u64, c, 0, 0]);
+        }
+    }
+}
+
+/// What a sentence's context templates read besides its tokens' values.
+struct Context<'h> {
+    has_gazetteer: bool,
+    hints: Option<&'h [Hint]>,
+    /// A headline in capitals reads differently from running text (CoNLL has many).
+    all_caps_sentence: bool,
+}
+
+impl<'h> Context<'h> {
+    /// Matches the name lists over `scratch.tokens` (into `scratch.gaz`).
+    fn new(
+        gazetteer: Option<&Gazetteer>,
+        hints: Option<&'h [Hint]>,
+        scratch: &mut Scratch,
+    ) -> Context<'h> {
+        if let Some(g) = gazetteer {
+            scratch.lowers.clear();
+            scratch
+                .lowers
+                .extend(scratch.tokens.iter().map(|t| t.lower));
+            gazetteer::matches(g, &scratch.lowers, &mut scratch.gaz);
+        }
+        let (mut caps, mut lowers) = (0usize, 0usize);
+        for t in &scratch.tokens {
+            match t.cap {
+                CAP_UPPER => caps += 1,
+                CAP_LOWER | CAP_TITLE | CAP_MIXED => lowers += 1,
+                _ => {}
+            }
+        }
+        let n = scratch.tokens.len();
+        Context {
+            has_gazetteer: gazetteer.is_some(),
+            hints: hints.filter(|h| h.len() == n),
+            all_caps_sentence: caps >= 2 && lowers == 0,
+        }
+    }
+
+    /// Neighbouring words, shapes and suffixes, position and the name lists.
+    fn push_main(&self, i: usize, toks: &[TokenInfo], gaz: &[u16], fs: &mut Vec<Template>) {
+        let n = toks.len();
+        let t = &toks[i];
+        let at = |j: isize| toks.get(usize::try_from(j).ok()?);
         let ii = i as isize;
         let m1 = at(ii - 1);
         let p1 = at(ii + 1);
@@ -508,32 +626,6 @@ pub fn extract_templates(
         let w_p2 = at(ii + 2).map_or(EOS, |t| t.lower);
         let s_m1 = m1.map_or(BOS, |t| t.shape);
         let s_p1 = p1.map_or(EOS, |t| t.shape);
-        fs.push([T_BIAS, 0, 0, 0]);
-        fs.push([T_WORD, t.lower, 0, 0]);
-        fs.push([T_EXACT, t.exact, 0, 0]);
-        let (start, end) = scratch.bounds[i];
-        let folded = &scratch.lower[start..end];
-        let bytes = folded.as_bytes();
-        // Prefixes of 1..=6 and suffixes of 1..=5 characters (never the whole word): stems,
-        // inflections and agglutinative case endings carry most of the type signal for
-        // unseen Russian/Azerbaijani words.
-        let mut nchars = 0usize;
-        for (k, (idx, _)) in folded.char_indices().enumerate() {
-            if k > 0 && k <= MAX_PREFIX {
-                fs.push([T_PREFIX + k as u64, hash_bytes(0, &bytes[..idx]), 0, 0]);
-            }
-            nchars = k + 1;
-        }
-        for k in 1..=5usize {
-            if k >= nchars {
-                break;
-            }
-            if let Some(s) = suffix_start(folded, k) {
-                fs.push([T_SUFFIX + k as u64, hash_bytes(0, &bytes[s..]), 0, 0]);
-            }
-        }
-        fs.push([T_SHAPE, t.shape, 0, 0]);
-        fs.push([T_CAPTYPE, t.cap, 0, 0]);
         fs.push([T_WORD_M1, w_m1, 0, 0]);
         fs.push([T_WORD_P1, w_p1, 0, 0]);
         fs.push([T_WORD_M2, w_m2, 0, 0]);
@@ -555,23 +647,27 @@ pub fn extract_templates(
         fs.push([T_SUF3_P1, p1.map_or(EOS, |t| t.suf3), 0, 0]);
         fs.push([T_WORD_M1_CAP, w_m1, t.cap, 0]);
         fs.push([T_CAP_WORD_P1, t.cap, w_p1, 0]);
-        fs.push([T_ALLCAPS_SENT, t.cap, all_caps_sentence as u64, 0]);
-        if gazetteer.is_some() {
-            let mut bits = scratch.gaz[i];
+        fs.push([T_ALLCAPS_SENT, t.cap, self.all_caps_sentence as u64, 0]);
+        if self.has_gazetteer {
+            let mut bits = gaz[i];
             while bits != 0 {
                 let b = bits.trailing_zeros() as u64;
                 bits &= bits - 1;
                 fs.push([T_GAZ, b, 0, 0]);
             }
         }
-        if clusters.is_some() {
-            for (level, &c) in t.clusters.iter().enumerate() {
-                fs.push([T_CLUSTER + level as u64, c, 0, 0]);
-            }
+    }
+
+    /// The neighbours' clusters and the other tagger's hints.
+    fn push_tail(&self, i: usize, toks: &[TokenInfo], has_clusters: bool, fs: &mut Vec<Template>) {
+        let t = &toks[i];
+        if has_clusters {
+            let m1 = i.checked_sub(1).map(|j| &toks[j]);
+            let p1 = toks.get(i + 1);
             fs.push([T_CLUSTER_M1, m1.map_or(BOS, |t| t.clusters[1]), 0, 0]);
             fs.push([T_CLUSTER_P1, p1.map_or(EOS, |t| t.clusters[1]), 0, 0]);
         }
-        if let Some(h) = hints.filter(|h| h.len() == n) {
+        if let Some(h) = self.hints {
             let hint = u64::from(h[i].tag);
             let h_m1 = if i == 0 { BOS } else { u64::from(h[i - 1].tag) };
             let h_p1 = h.get(i + 1).map_or(EOS, |x| u64::from(x.tag));
@@ -589,9 +685,7 @@ pub fn extract_templates(
                 }
             }
         }
-        emit(i, &fs);
     }
-    scratch.templates = fs;
 }
 
 /// Byte index where the last `k` characters of `s` start, if `s` has at least `k`.

@@ -22,6 +22,7 @@ pub mod slovnet;
 pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
+pub mod word_cache;
 
 pub use embedded::{EmbeddedTagger, RussianModel, SLOVNET_FILE, STACKED_FILE};
 pub use heads::{EntityHeads, HeadTyped};

@@ -6,13 +6,15 @@
 //! the rows of the known ones into per-token label scores, run constrained Viterbi.
 
 use super::decode::{self, DecodeScratch, LabelSet};
-use super::dense::DenseRows;
+use super::dense::{DenseRows, Template};
 use super::features::{self, Clusters};
 use super::gazetteer::Gazetteer;
 use super::slovnet::SlovnetModel;
+use super::word_cache::WordCaches;
 use crate::document::{Lang, TokenSpan};
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Most labels a model may have (`O` + `B-`/`I-` for up to five types); fixes the slot size.
 pub const MAX_LABELS: usize = 12;
@@ -181,7 +183,13 @@ pub struct NerModel {
     dense: DenseRows,
     c_start: Vec<f32>,
     c_trans: Vec<f32>,
+    /// Names this model's word cache ([`super::word_cache`]); a copy shares it, having the
+    /// same weights and clusters.
+    id: u64,
 }
+
+/// The next [`NerModel`] id.
+static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Per-thread buffers for tagging.
 #[derive(Debug, Default)]
@@ -196,6 +204,12 @@ struct TagScratch {
     first: Vec<u64>,
     /// Each token's sum of its dense rows.
     sums: Vec<[i32; MAX_LABELS]>,
+    /// Words seen before, per model.
+    words: WordCaches,
+    /// A word's folded form and own templates, when it is not cached.
+    folded: String,
+    own: Vec<Template>,
+    own_hashes: Vec<u64>,
 }
 
 thread_local! {
@@ -267,6 +281,7 @@ impl NerModel {
             dense,
             c_start,
             c_trans,
+            id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -338,23 +353,41 @@ impl NerModel {
             hashes,
             offsets,
             sums,
+            words: caches,
+            folded,
+            own,
+            own_hashes,
             ..
         } = s;
         hashes.clear();
         offsets.clear();
         sums.clear();
-        features::extract_templates(
-            self.lang,
-            self.clusters.as_ref(),
+        // Each word's values and the sum of its own templates' rows: from the cache, or
+        // computed and kept. The context templates are added to those sums below.
+        let cache = caches.of(self.id);
+        extraction.tokens.clear();
+        for word in words {
+            if let Some((info, sum)) = cache.get(word) {
+                extraction.tokens.push(*info);
+                sums.push(*sum);
+                continue;
+            }
+            own.clear();
+            let info =
+                features::word_templates(self.lang, self.clusters.as_ref(), word, folded, own);
+            let sum = self.sum_rows(own, own_hashes);
+            cache.put(word, &info, &sum);
+            extraction.tokens.push(info);
+            sums.push(sum);
+        }
+        features::extract_context_templates(
             self.gazetteer.as_ref(),
             hints,
-            words,
+            self.clusters.is_some(),
             extraction,
-            |_, fs| {
+            |t, fs| {
                 offsets.push(hashes.len() as u32);
-                let mut acc = [0i32; MAX_LABELS];
-                self.dense.split(fs, &mut acc, hashes);
-                sums.push(acc);
+                self.dense.split(fs, &mut sums[t], hashes);
             },
         );
         offsets.push(hashes.len() as u32);
@@ -383,6 +416,21 @@ impl NerModel {
             s.emissions
                 .extend(acc[..l].iter().map(|&x| x as f32 * self.step));
         }
+    }
+
+    /// The sum of the weight rows of `features` (`hashes` is a buffer).
+    fn sum_rows(&self, features: &[Template], hashes: &mut Vec<u64>) -> [i32; MAX_LABELS] {
+        let mut acc = [0i32; MAX_LABELS];
+        hashes.clear();
+        self.dense.split(features, &mut acc, hashes);
+        for &h in hashes.iter() {
+            if let Some(w) = self.table.get(h) {
+                for (o, &x) in acc.iter_mut().zip(w) {
+                    *o += i32::from(x);
+                }
+            }
+        }
+        acc
     }
 
     fn tag_with(
@@ -508,6 +556,12 @@ mod tests {
             "the bias is dense"
         );
         assert_eq!(s.emissions, want);
+        // Again, every word now from the word cache: the same sums.
+        m.score(&words, Some(&hints), &mut s);
+        assert!(s.words.of(m.id).get("Aliyev").is_some());
+        assert_eq!(s.emissions, want);
+        // A copy shares the cache (same weights); another model has its own.
+        assert_eq!(m.clone().id, m.id);
     }
 
     #[test]
