@@ -204,8 +204,8 @@ struct TagScratch {
     first: Vec<u64>,
     /// Each token's sum of its dense rows.
     sums: Vec<[i32; MAX_LABELS]>,
-    /// Words seen before, per model.
-    words: WordCaches,
+    /// Words seen before, per model: their values and the sum of their own templates' rows.
+    words: WordCaches<(features::TokenInfo, [i32; MAX_LABELS])>,
     /// A word's folded form and own templates, when it is not cached.
     folded: String,
     own: Vec<Template>,
@@ -376,7 +376,7 @@ impl NerModel {
             let info =
                 features::word_templates(self.lang, self.clusters.as_ref(), word, folded, own);
             let sum = self.sum_rows(own, own_hashes);
-            cache.put(word, &info, &sum);
+            cache.put(word, (info, sum));
             extraction.tokens.push(info);
             sums.push(sum);
         }

@@ -23,6 +23,7 @@ pub mod navec;
 pub mod shape;
 
 use super::model_file::ModelFileError;
+use super::word_cache::{WordCache, WordCaches};
 use super::{NerError, Tagger};
 use crate::document::{Lang, TokenSpan};
 use crate::letter_case::{self, LetterCase};
@@ -32,7 +33,7 @@ use navec::Navec;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 
 /// The slovnet NER network with its embeddings. Immutable after loading but for a cache of
 /// word taps (below); tagging allocates its buffers per batch of sentences.
@@ -70,6 +71,18 @@ pub struct SlovnetModel {
     /// `tags × tags`, from-row, to-column.
     transitions: Vec<f32>,
     tags: Vec<Tag>,
+    /// Names this model's per-thread word cache ([`WORD_IDS`]); a copy shares it.
+    id: u64,
+}
+
+/// The next [`SlovnetModel`] id.
+static NEXT_MODEL_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// Each word's navec entry and shape id, per model: a word seen before skips the
+    /// lower-casing, the navec index (three dependent reads) and the shape.
+    static WORD_IDS: std::cell::RefCell<WordCaches<(u32, u32)>> =
+        std::cell::RefCell::new(WordCaches::default());
 }
 
 impl SlovnetModel {
@@ -172,6 +185,7 @@ impl SlovnetModel {
             proj_bias,
             transitions,
             tags,
+            id: NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -232,13 +246,28 @@ impl SlovnetModel {
         let mut ids = Vec::with_capacity(total);
         let mut shapes: Vec<&[f32]> = Vec::with_capacity(total);
         let mut shape = String::new();
-        for word in sentences.iter().flat_map(|s| s.iter()) {
-            ids.push(self.navec.id(&lowercase(word)));
-            shape::word_shape(word, &mut shape);
-            // from_parts checked that every shape is in the vocabulary.
-            let s = self.shape_ids.get(shape.as_str()).copied().unwrap_or(0);
-            shapes.push(&self.shape_taps[s * width..(s + 1) * width]);
-        }
+        let mut look_up = |cache: &mut WordCache<(u32, u32)>| {
+            for word in sentences.iter().flat_map(|s| s.iter()) {
+                let (id, s) = match cache.get(word) {
+                    Some(&(id, s)) => (id as usize, s as usize),
+                    None => {
+                        let id = self.navec.id(&lowercase(word));
+                        shape::word_shape(word, &mut shape);
+                        // from_parts checked that every shape is in the vocabulary.
+                        let s = self.shape_ids.get(shape.as_str()).copied().unwrap_or(0);
+                        cache.put(word, (id as u32, s as u32));
+                        (id, s)
+                    }
+                };
+                ids.push(id);
+                shapes.push(&self.shape_taps[s * width..(s + 1) * width]);
+            }
+        };
+        WORD_IDS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut caches) => look_up(caches.of(self.id)),
+            // Re-entrant use on one thread (not expected): a fresh cache.
+            Err(_) => look_up(&mut WordCache::new(self.id)),
+        });
         let cached: Vec<Option<&QuantTaps>> =
             ids.iter().map(|&id| self.tap_cache.get(id)).collect();
         let mut unseen: Vec<usize> = ids
