@@ -87,6 +87,8 @@ pub struct DecodeScratch {
     delta: Vec<f32>,
     back: Vec<u8>,
     beta: Vec<f32>,
+    /// The transitions padded for a step over all labels at once ([`pad_rows`]).
+    rows: Vec<f32>,
 }
 
 impl DecodeScratch {
@@ -103,6 +105,26 @@ impl DecodeScratch {
     }
 }
 
+/// Label sets up to this size are decoded a step at a time over all labels together.
+const LANES: usize = 16;
+
+/// `trans` (`l × l`, from-row, to-column) as rows of [`LANES`] scores padded with −∞: one
+/// row per previous label, or with `by_column` one per next label (the transpose).
+fn pad_rows(trans: &[f32], l: usize, by_column: bool, rows: &mut Vec<f32>) {
+    rows.clear();
+    rows.resize(l * LANES, f32::NEG_INFINITY);
+    for a in 0..l {
+        for b in 0..l {
+            let w = if by_column {
+                trans[b * l + a]
+            } else {
+                trans[a * l + b]
+            };
+            rows[a * LANES + b] = w;
+        }
+    }
+}
+
 /// Viterbi over `emissions` (`n_tokens × n_labels`, row-major) with constrained `start`
 /// and `trans` (see [`LabelSet::constrain`]). Writes the best label per token to `out`.
 /// With `margins`, also writes per token the gap between the best path's score and the best
@@ -115,6 +137,23 @@ pub fn viterbi(
     scratch: &mut DecodeScratch,
     out: &mut Vec<u8>,
     margins: Option<&mut Vec<f32>>,
+) {
+    viterbi_with(
+        emissions, n_labels, start, trans, scratch, out, margins, true,
+    );
+}
+
+/// [`viterbi`], stepping over all labels at once only when `use_lanes` allows it.
+#[allow(clippy::too_many_arguments)]
+fn viterbi_with(
+    emissions: &[f32],
+    n_labels: usize,
+    start: &[f32],
+    trans: &[f32],
+    scratch: &mut DecodeScratch,
+    out: &mut Vec<u8>,
+    margins: Option<&mut Vec<f32>>,
+    use_lanes: bool,
 ) {
     let l = n_labels;
     let n = emissions.len() / l;
@@ -133,12 +172,43 @@ pub fn viterbi(
     for y in 0..l {
         delta[y] = start[y] + emissions[y];
     }
+    // With few labels every step runs over all of them at once: the transitions padded to
+    // LANES columns (rows of `trans` for the forward pass, columns for the backward one),
+    // the sums and comparisons element-wise, which the compiler turns into vector
+    // instructions. The same additions in the same order and the same strict comparisons in
+    // the same order of predecessors, so the same labels, scores and margins.
+    let lanes = use_lanes && l <= LANES;
+    if lanes {
+        pad_rows(trans, l, false, &mut scratch.rows);
+    }
     for t in 1..n {
         let (prev_rows, cur_rows) = delta.split_at_mut(t * l);
         let prev = &prev_rows[(t - 1) * l..];
         let cur = &mut cur_rows[..l];
         let em = &emissions[t * l..(t + 1) * l];
         let back = &mut scratch.back[t * l..(t + 1) * l];
+        if lanes {
+            let mut best = [f32::NEG_INFINITY; LANES];
+            let mut arg = [0u8; LANES];
+            for (p, (&score, row)) in prev
+                .iter()
+                .zip(scratch.rows.chunks_exact(LANES))
+                .enumerate()
+            {
+                for ((b, a), &w) in best.iter_mut().zip(&mut arg).zip(row) {
+                    let s = score + w;
+                    if s > *b {
+                        *b = s;
+                        *a = p as u8;
+                    }
+                }
+            }
+            for y in 0..l {
+                cur[y] = best[y] + em[y];
+                back[y] = arg[y];
+            }
+            continue;
+        }
         for y in 0..l {
             let mut best = f32::NEG_INFINITY;
             let mut arg = 0u8;
@@ -171,10 +241,26 @@ pub fn viterbi(
     scratch.beta.clear();
     scratch.beta.resize(n * l, 0.0);
     let beta = &mut scratch.beta;
+    if lanes {
+        pad_rows(trans, l, true, &mut scratch.rows);
+    }
     for t in (0..n - 1).rev() {
         let (cur_rows, next_rows) = beta.split_at_mut((t + 1) * l);
         let next = &next_rows[..l];
         let em = &emissions[(t + 1) * l..(t + 2) * l];
+        if lanes {
+            let mut best = [f32::NEG_INFINITY; LANES];
+            for ((&e, &x), column) in em.iter().zip(next).zip(scratch.rows.chunks_exact(LANES)) {
+                for (b, &w) in best.iter_mut().zip(column) {
+                    let s = w + e + x;
+                    if s > *b {
+                        *b = s;
+                    }
+                }
+            }
+            cur_rows[t * l..(t + 1) * l].copy_from_slice(&best[..l]);
+            continue;
+        }
         for y in 0..l {
             let mut best = f32::NEG_INFINITY;
             for y2 in 0..l {
@@ -329,5 +415,58 @@ mod tests {
             None,
         );
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn stepping_over_all_labels_at_once_changes_nothing() {
+        // Constrained transitions (with −∞), ties and every label-set size up to 12.
+        let mut seed = 12345u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) % 17) as f32 * 0.5 - 4.0
+        };
+        for l in 1..=12usize {
+            for n in [1usize, 2, 7, 30] {
+                let emissions: Vec<f32> = (0..n * l).map(|_| next()).collect();
+                let start: Vec<f32> = (0..l).map(|_| next()).collect();
+                let trans: Vec<f32> = (0..l * l)
+                    .map(|i| {
+                        if i % 5 == 3 {
+                            f32::NEG_INFINITY
+                        } else {
+                            next()
+                        }
+                    })
+                    .collect();
+                let mut got = (Vec::new(), Vec::new(), DecodeScratch::default());
+                let mut want = (Vec::new(), Vec::new(), DecodeScratch::default());
+                viterbi_with(
+                    &emissions,
+                    l,
+                    &start,
+                    &trans,
+                    &mut got.2,
+                    &mut got.0,
+                    Some(&mut got.1),
+                    true,
+                );
+                viterbi_with(
+                    &emissions,
+                    l,
+                    &start,
+                    &trans,
+                    &mut want.2,
+                    &mut want.0,
+                    Some(&mut want.1),
+                    false,
+                );
+                assert_eq!(got.0, want.0, "labels, {l} labels, {n} tokens");
+                assert_eq!(got.1, want.1, "margins");
+                assert_eq!(got.2.forward(), want.2.forward());
+                assert_eq!(got.2.backward(), want.2.backward());
+            }
+        }
     }
 }
