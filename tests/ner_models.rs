@@ -134,3 +134,17 @@ fn russian_default_dev_scores_do_not_regress() {
         assert!(f1 >= 88.0, "ru stacked NEREL dev micro F1 {f1}");
     }
 }
+
+#[test]
+fn azerbaijani_news_gold_does_not_regress() {
+    // The hand-checked NTREX news lines shipped in corpora/ (never trained on): 70.20 micro
+    // F1 with the silver labels, 60.00 without (models/README.md).
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/ner-az-news/ntrex-957-1000.az.conll");
+    let gold = conll::read_file(&path).expect("the az news gold parses");
+    let f1 = evaluate_ner(tagger(), Lang::Az, &gold)
+        .expect("model present")
+        .micro
+        .f1;
+    assert!(f1 >= 68.0, "az news micro F1 {f1}");
+}
