@@ -31,8 +31,11 @@ for lang in $langs; do
       --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin ;;
   az)
     scripts/split-az-dev.sh "$D/ner/az/aznerm.train.conll" out/ner-az
+    # Silver labels on parallel news lines, projected from the en/ru sides as tagged by
+    # the shipped en and ru models (models/README.md, "Azerbaijani news and silver labels").
+    PARALLEL="$D/raw/parallel" NEWSCLAIMS="$NC" scripts/make-az-silver.sh out/ner-az/silver.conll
     "$NC" train ner --lang az --seed 1 --gazetteer \
-      --train out/ner-az/train.conll --dev out/ner-az/dev.conll \
+      --train out/ner-az/train.conll out/ner-az/silver.conll --dev out/ner-az/dev.conll \
       --transfer "$D/ner/tr/turkish-wiki-ner.train.conll" \
       --raw "$D/raw/az/news.jsonl" "$D/raw/az/legal.jsonl" "$D/raw/az/nutch.txt" \
       --clusters-cache out/clusters-az.tsv \
