@@ -662,7 +662,13 @@ impl DocView<'_> {
         {
             source_end += 1;
         }
-        let source = self.trim_content(cue.end..source_end)?;
+        // "Как сообщило сегодня Центральное командование": the time is not the source.
+        let first = if self.lang == Lang::En {
+            cue.end
+        } else {
+            self.skip_circumstances(cue.end, source_end)
+        };
+        let source = self.trim_content(first..source_end)?;
         let speaker = self.phrase_speaker(&source);
         let parenthetical = self.is_comma_or_dash_before(cue.start, sentence.start)
             && source_end < sentence.end

@@ -130,6 +130,21 @@ impl DocView<'_> {
         })
     }
 
+    /// The first token from `from` (before `end`) past the time, place and addressee words
+    /// that Russian and Azerbaijani put between a verb and the speaker after it ("сообщили
+    /// во вторник участники"); a preposition takes its noun with it.
+    pub(super) fn skip_circumstances(&self, mut from: usize, end: usize) -> usize {
+        loop {
+            if from < end && self.is(from, CueKind::Preposition) {
+                from += 2;
+            } else if from < end && self.is(from, CueKind::Circumstance) {
+                from += 1;
+            } else {
+                return from;
+            }
+        }
+    }
+
     /// The noun phrase that ends right before `end`: a pronoun, an entity, a name (a run of
     /// capitalised words after the last role noun), or a phrase up to the clause boundary.
     pub(super) fn noun_phrase_left(&self, start: usize, end: usize) -> Option<Speaker> {
@@ -263,18 +278,8 @@ impl DocView<'_> {
     /// The speaker right after a cue ("said Smith", "заявил министр Лавров").
     pub(super) fn speaker_right(&self, sentence: &Range<usize>, from: usize) -> Option<Speaker> {
         // Time, place and addressee come first in Russian inversion: "сообщили во вторник
-        // участники", "заявил журналистам министр". A short word (a preposition) takes its
-        // noun with it.
-        let mut from = from;
-        loop {
-            if from < sentence.end && self.is(from, CueKind::Preposition) {
-                from += 2;
-            } else if from < sentence.end && self.is(from, CueKind::Circumstance) {
-                from += 1;
-            } else {
-                break;
-            }
-        }
+        // участники", "заявил журналистам министр".
+        let from = self.skip_circumstances(from, sentence.end);
         if from >= sentence.end {
             return None;
         }

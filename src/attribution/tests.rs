@@ -472,3 +472,11 @@ fn quotations_signed_with_a_dash() {
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].3, "«Мы будем добиваться справедливости»");
 }
+
+#[test]
+fn time_and_place_words_are_not_the_source_after_an_outlet_phrase() {
+    let text = "Как сообщило сегодня Центральное командование, удары нанесены по объектам ПВО. Как сообщили в среду в пресс-службе МЧС, пожар потушен.";
+    let got = run(text, Lang::Ru);
+    let sources: Vec<&str> = got.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(sources, ["Центральное командование", "пресс-службе МЧС"]);
+}
