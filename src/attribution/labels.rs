@@ -124,7 +124,7 @@ impl DocView<'_> {
     /// first token of a line, after any opening quotation marks).
     fn turn_label(&self, first: usize) -> Option<(Range<usize>, usize)> {
         let n = self.tokens().len();
-        if first >= n || self.line_start(first) != first {
+        if first >= n || !self.breaks_line_before(first) {
             return None;
         }
         let start = (first..n.min(first + 2)).find(|&i| !self.is_quote_token(i))?;
@@ -138,8 +138,8 @@ impl DocView<'_> {
                     && w.chars().all(|c| c.is_uppercase() || !c.is_alphabetic())
                     && self.is_word(i)
             });
-        (shouted && !self.labelled(speaker.clone()) && self.line_end(colon) > colon + 1)
-            .then_some((speaker, colon))
+        let words_follow = colon + 1 < n && !self.breaks_line_before(colon + 1);
+        (shouted && !self.labelled(speaker.clone()) && words_follow).then_some((speaker, colon))
     }
 
     /// Quotations signed with a dash in sentence `s`: "“...” ― Name", and a post with its
@@ -201,10 +201,12 @@ impl DocView<'_> {
     /// stop, a comma (a description: "― John Smith, CEO of ...") or an `(@handle)` (returned
     /// too).
     fn signature(&self, first: usize) -> Option<(Range<usize>, Option<Range<usize>>)> {
+        // Every check here looks a few tokens ahead: a long line with many dashes stays
+        // linear.
         let n = self.tokens().len();
-        let line_end = self.line_end(first.min(n.saturating_sub(1)));
         let mut end = first;
-        while end < line_end.min(first + MAX_SIGNATURE_TOKENS)
+        while end < n.min(first + MAX_SIGNATURE_TOKENS)
+            && (end == first || !self.breaks_line_before(end))
             && self.is_word(end)
             && self
                 .word(end)
@@ -227,16 +229,31 @@ impl DocView<'_> {
         if name.is_empty() || !named || self.labelled(name.clone()) {
             return None;
         }
-        let handle =
-            (end + 2 < line_end && self.word(end) == "(" && self.word(end + 1).starts_with('@'))
-                .then(|| (end + 1..line_end).find(|&i| self.word(i) == ")"))
-                .flatten()
-                .map(|close| end..close + 1);
-        let closes = end == line_end
+        // Whether the line ends before token `i`.
+        let line_ends = |i: usize| i >= n || self.breaks_line_before(i);
+        let handle = (!line_ends(end)
+            && self.word(end) == "("
+            && !line_ends(end + 1)
+            && self.word(end + 1).starts_with('@'))
+        .then(|| {
+            (end + 2..n.min(end + 5))
+                .take_while(|&i| !line_ends(i))
+                .find(|&i| self.word(i) == ")")
+        })
+        .flatten()
+        .map(|close| end..close + 1);
+        let closes = line_ends(end)
             || handle.is_some()
             || self.word(end) == ","
-            || (self.word(end) == "." && end + 1 == line_end);
+            || (self.word(end) == "." && line_ends(end + 1));
         closes.then_some((name, handle))
+    }
+
+    /// Whether a line break separates token `i` from the token before it (or `i` is the
+    /// first token).
+    fn breaks_line_before(&self, i: usize) -> bool {
+        let tokens = self.tokens();
+        i == 0 || self.text[tokens[i - 1].end..tokens[i].start].contains('\n')
     }
 
     /// Whether a speaker-like range is a label word ("UPDATE", "WATCH", "ВИДЕО").
@@ -245,7 +262,7 @@ impl DocView<'_> {
     }
 
     /// The first token of the line that holds token `i`.
-    pub(super) fn line_start(&self, i: usize) -> usize {
+    fn line_start(&self, i: usize) -> usize {
         let tokens = self.tokens();
         let mut j = i;
         while j > 0 && !self.text[tokens[j - 1].end..tokens[j].start].contains('\n') {
@@ -255,7 +272,7 @@ impl DocView<'_> {
     }
 
     /// One past the last token of the line that holds token `i`.
-    pub(super) fn line_end(&self, i: usize) -> usize {
+    fn line_end(&self, i: usize) -> usize {
         let tokens = self.tokens();
         let mut j = i + 1;
         while j < tokens.len() && !self.text[tokens[j - 1].end..tokens[j].start].contains('\n') {

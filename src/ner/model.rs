@@ -184,7 +184,9 @@ pub struct NerModel {
     c_start: Vec<f32>,
     c_trans: Vec<f32>,
     /// Names this model's word cache ([`super::word_cache`]); a copy shares it, having the
-    /// same weights and clusters.
+    /// same weights and clusters. The cache keeps values computed with `lang` and
+    /// `clusters`: they must not change once the model has tagged (loading sets only the
+    /// name lists afterwards, which the cache does not hold).
     id: u64,
 }
 
@@ -560,7 +562,7 @@ mod tests {
         m.score(&words, Some(&hints), &mut s);
         assert!(s.words.of(m.id).get("Aliyev").is_some());
         assert_eq!(s.emissions, want);
-        // A copy shares the cache (same weights); another model has its own.
+        // A copy shares the cache (same weights and clusters).
         assert_eq!(m.clone().id, m.id);
     }
 
