@@ -94,7 +94,17 @@ impl DocView<'_> {
             }
             return self.nearest_name_left(start, head);
         }
-        let phrase = self.noun_phrase_left(start, j)?;
+        let mut phrase = self.noun_phrase_left(start, j)?;
+        // "При этом палестинцы считают": a preposition takes its noun with it, the subject
+        // follows.
+        if self.lang != Lang::En
+            && phrase.form == SpeakerForm::Phrase
+            && phrase.tokens.len() >= 2
+            && phrase.tokens.start > start
+            && self.is(phrase.tokens.start - 1, CueKind::Preposition)
+        {
+            phrase.tokens.start += 1;
+        }
         // In Russian and Azerbaijani a phrase that is no name ("в своём Telegram-канале") may
         // stand between a named subject and its verb: prefer a person or organisation earlier in
         // the same clause.

@@ -480,3 +480,16 @@ fn time_and_place_words_are_not_the_source_after_an_outlet_phrase() {
     let sources: Vec<&str> = got.iter().map(|r| r.1.as_str()).collect();
     assert_eq!(sources, ["Центральное командование", "пресс-службе МЧС"]);
 }
+
+#[test]
+fn a_preposition_keeps_its_noun_out_of_the_subject() {
+    let got = run(
+        "При этом палестинцы считают, что переговоры пора возобновить.",
+        Lang::Ru,
+    );
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0].1.as_str(), got[0].2.as_str()),
+        ("палестинцы", "считают")
+    );
+}
