@@ -98,10 +98,8 @@ impl DocView<'_> {
         // is written in lower case too; a line of capitals is a table ("PARANA STATE:
         // UMUARAMA NIL, ...").
         let content = self.trim_content(colon + 1..end)?.start..end;
-        if !self.text[self.span(content.clone()).0..self.span(content.clone()).1]
-            .chars()
-            .any(char::is_lowercase)
-        {
+        let (from, to) = self.span(content.clone());
+        if !self.text[from..to].chars().any(char::is_lowercase) {
             return None;
         }
         let speaker = Speaker {
