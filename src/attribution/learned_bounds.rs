@@ -356,12 +356,7 @@ mod tests {
         // 0   1   2    3    4   5    6 7     8  9   10 11    12   13    14
         let d = doc("Ann Lee said that the plan, which we saw, works well today.");
         let (view, labels) = (d.view(), d.labels());
-        let l = Labelled {
-            doc: &view,
-            features: &d.features,
-            labels: &labels,
-            model: &d.model,
-        };
+        let l = d.labelled(&view, &labels);
         let c = ContentSpan {
             content: 4..11,
             cue: 2..3,

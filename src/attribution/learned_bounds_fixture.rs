@@ -2,6 +2,7 @@
 
 use super::cues::CueLexicon;
 use super::learned::{AttributionModel, N_LABELS, TokenLabels};
+use super::learned_bounds::Labelled;
 use super::learned_features::DocFeatures;
 use super::patterns::DocView;
 use crate::document::{Lang, Segmented};
@@ -54,6 +55,16 @@ pub fn doc(text: &str) -> Doc {
 impl Doc {
     pub fn view(&self) -> DocView<'_> {
         DocView::new(&self.text, Lang::En, &self.seg, &[], &self.lexicon)
+    }
+
+    /// The re-ranker's view of this document, given its view and labels.
+    pub fn labelled<'a>(&'a self, view: &'a DocView<'a>, labels: &'a TokenLabels) -> Labelled<'a> {
+        Labelled {
+            doc: view,
+            features: &self.features,
+            labels,
+            model: &self.model,
+        }
     }
 
     /// Labels with hash-random emissions, decoded per paragraph as the labeller does.

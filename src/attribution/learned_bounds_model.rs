@@ -339,12 +339,7 @@ mod tests {
     fn rerank_picks_the_best_candidate_of_the_brute_force_scores() {
         let d = doc("Ann Lee said that the plan, which we saw, works well today. He left.");
         let (view, labels) = (d.view(), d.labels());
-        let l = Labelled {
-            doc: &view,
-            features: &d.features,
-            labels: &labels,
-            model: &d.model,
-        };
+        let l = d.labelled(&view, &labels);
         for (content, gain) in [(4..11, 0.0), (3..9, 0.0), (5..13, 1.5), (4..11, 100.0)] {
             let c = ContentSpan {
                 content: content.clone(),

@@ -144,7 +144,6 @@ mod tests {
 #[cfg(test)]
 mod brute_force {
     use super::super::learned::allowed;
-    use super::super::learned_bounds::Labelled;
     use super::super::learned_bounds_fixture::doc;
     use super::*;
 
@@ -191,12 +190,7 @@ mod brute_force {
         // One paragraph of four tokens: "He said it ."
         let d = doc("He said it.");
         let (view, labels) = (d.view(), d.labels());
-        let l = Labelled {
-            doc: &view,
-            features: &d.features,
-            labels: &labels,
-            model: &d.model,
-        };
+        let l = d.labelled(&view, &labels);
         let n = d.seg.tokens.len();
         assert_eq!(n, 4);
         let (start, trans) = d.model.constrained_scores();
