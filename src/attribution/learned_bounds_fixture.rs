@@ -1,4 +1,5 @@
-//! A small labelled document for the content-boundary re-ranker's tests.
+//! A small labelled document for the content-boundary re-ranker's tests, and a one-claim
+//! gold document for the trainers' tests.
 
 use super::cues::CueLexicon;
 use super::learned::{AttributionModel, N_LABELS, TokenLabels};
@@ -6,6 +7,7 @@ use super::learned_bounds::Labelled;
 use super::learned_features::DocFeatures;
 use super::patterns::DocView;
 use crate::document::{Lang, Segmented};
+use crate::eval::polnear::{GoldAttribution, GoldDocument, GoldSpan};
 use crate::ner::decode::{DecodeScratch, viterbi};
 use crate::ner::features::{Clusters, hash_bytes};
 use crate::resources::DataFile;
@@ -101,5 +103,26 @@ impl Doc {
             out.backward[cells].copy_from_slice(scratch.backward());
         }
         out
+    }
+}
+
+/// A gold document with one attribution: source, cue and content as byte spans.
+pub fn gold_document(
+    name: &str,
+    text: &str,
+    source: (usize, usize),
+    cue: (usize, usize),
+    content: (usize, usize),
+) -> GoldDocument {
+    let span = |p: (usize, usize)| GoldSpan { pieces: vec![p] };
+    GoldDocument {
+        name: name.into(),
+        annotator: "a".into(),
+        text: text.into(),
+        attributions: vec![GoldAttribution {
+            source: Some(span(source)),
+            cue: Some(span(cue)),
+            contents: vec![span(content)],
+        }],
     }
 }

@@ -311,22 +311,15 @@ pub fn train(
 mod tests {
     use super::*;
     use crate::document::Lang;
-    use crate::eval::polnear::{GoldAttribution, GoldDocument, GoldSpan};
+    use crate::eval::polnear::GoldDocument;
     use crate::ner::NoTagger;
     use crate::resources::{Resources, bundled_models_dir};
 
+    use super::super::learned_bounds_fixture::gold_document;
+
+    /// A document whose one attribution has source 0..7 and cue 8..12.
     fn gold(name: &str, text: &str, content: (usize, usize)) -> GoldDocument {
-        let span = |p: (usize, usize)| GoldSpan { pieces: vec![p] };
-        GoldDocument {
-            name: name.into(),
-            annotator: "a".into(),
-            text: text.into(),
-            attributions: vec![GoldAttribution {
-                source: Some(span((0, 7))),
-                cue: Some(span((8, 12))),
-                contents: vec![span(content)],
-            }],
-        }
+        gold_document(name, text, (0, 7), (8, 12), content)
     }
 
     #[test]

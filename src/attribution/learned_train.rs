@@ -365,29 +365,10 @@ pub fn train(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::polnear::{GoldAttribution, GoldDocument, GoldSpan};
     use crate::ner::NoTagger;
     use crate::resources::{Resources, bundled_models_dir};
 
-    fn gold(
-        name: &str,
-        text: &str,
-        s: (usize, usize),
-        c: (usize, usize),
-        t: (usize, usize),
-    ) -> GoldDocument {
-        let span = |p: (usize, usize)| GoldSpan { pieces: vec![p] };
-        GoldDocument {
-            name: name.into(),
-            annotator: "a".into(),
-            text: text.into(),
-            attributions: vec![GoldAttribution {
-                source: Some(span(s)),
-                cue: Some(span(c)),
-                contents: vec![span(t)],
-            }],
-        }
-    }
+    use super::super::learned_bounds_fixture::gold_document as gold;
 
     #[test]
     fn labels_tokens_and_learns_a_tiny_corpus() {
