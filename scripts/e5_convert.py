@@ -213,12 +213,16 @@ def corpus_lines(path):
             yield from f.read().splitlines()
 
 
-def write_safetensors(path, tensors):
-    """Writes {name: float32 array} as safetensors (sorted names, f32, little-endian)."""
+SAFETENSORS_DTYPES = {"F32": "<f4", "F16": "<f2"}
+
+
+def write_safetensors(path, tensors, dtype="F32"):
+    """Writes {name: array} as safetensors (sorted names, `dtype` F32 or F16, little-endian),
+    through a temporary file so that a crash leaves no truncated file."""
     header, chunks, off = {}, [], 0
     for name in sorted(tensors):
-        arr = np.ascontiguousarray(tensors[name], dtype="<f4")
-        header[name] = {"dtype": "F32", "shape": list(arr.shape),
+        arr = np.ascontiguousarray(tensors[name], dtype=SAFETENSORS_DTYPES[dtype])
+        header[name] = {"dtype": dtype, "shape": list(arr.shape),
                         "data_offsets": [off, off + arr.nbytes]}
         chunks.append(arr.tobytes())
         off += arr.nbytes
@@ -233,6 +237,7 @@ def write_safetensors(path, tensors):
 
 
 def read_safetensors(path):
+    """{name: float32 array} of a safetensors file of F32 or F16 tensors."""
     with open(path, "rb") as f:
         n = struct.unpack("<Q", f.read(8))[0]
         header = json.loads(f.read(n))
@@ -242,7 +247,8 @@ def read_safetensors(path):
         if name == "__metadata__":
             continue
         a, b = meta["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype="<f4").reshape(meta["shape"])
+        arr = np.frombuffer(data[a:b], dtype=SAFETENSORS_DTYPES[meta["dtype"]])
+        out[name] = arr.reshape(meta["shape"]).astype(np.float32, copy=False)
     return out
 
 

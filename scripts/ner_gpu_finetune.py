@@ -38,7 +38,6 @@ usage:
 import argparse
 import json
 import os
-import struct
 import sys
 import time
 
@@ -409,43 +408,6 @@ def hf_names(config):
     return names
 
 
-def read_safetensors_any(path):
-    """{name: float32 array} of a safetensors file of F32 or F16 tensors."""
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    dtypes = {"F32": "<f4", "F16": "<f2"}
-    out = {}
-    for name, meta in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = meta["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype=dtypes[meta["dtype"]]).reshape(
-            meta["shape"]).astype(np.float32)
-    return out
-
-
-def write_safetensors_f16(path, tensors):
-    """{name: array} as an fp16 safetensors file, names sorted; written to a temporary file
-    first so that a crash leaves no truncated model."""
-    header, chunks, off = {}, [], 0
-    for name in sorted(tensors):
-        arr = np.ascontiguousarray(tensors[name], dtype="<f2")
-        header[name] = {"dtype": "F16", "shape": list(arr.shape),
-                        "data_offsets": [off, off + arr.nbytes]}
-        chunks.append(arr.tobytes())
-        off += arr.nbytes
-    head = json.dumps(header, separators=(",", ":")).encode()
-    head += b" " * (-len(head) % 8)
-    with open(path + ".partial", "wb") as f:
-        f.write(struct.pack("<Q", len(head)))
-        f.write(head)
-        for chunk in chunks:
-            f.write(chunk)
-    os.replace(path + ".partial", path)
-
-
 def load_model(bundle, device, delta_dir=None):
     """The model with the bundle's base weights, and a fine-tuned delta over them if given."""
     import torch
@@ -453,9 +415,12 @@ def load_model(bundle, device, delta_dir=None):
     with open(os.path.join(bundle, "config.json")) as f:
         config = json.load(f)
     model = build_model(config, len(LABELS))
-    weights = {"bert." + k: v for k, v in dequantise(np.load(os.path.join(bundle, "base.npz"))).items()}
+    import e5_convert as e5
+
+    base = dequantise(np.load(os.path.join(bundle, "base.npz")))
+    weights = {"bert." + k: v for k, v in base.items()}
     if delta_dir:
-        weights.update(read_safetensors_any(os.path.join(delta_dir, DELTA_FILE)))
+        weights.update(e5.read_safetensors(os.path.join(delta_dir, DELTA_FILE)))
     state = {}
     for ours, hf in hf_names(config).items():
         if hf in weights:
@@ -695,6 +660,8 @@ def cmd_train(args):
 def save(model, config, args):
     """Writes the model directory as `Trainer::save` in train.rs does: the trained layers and
     the classifier in fp16, and the base's config with the labels and the base's location."""
+    import e5_convert as e5
+
     names = hf_names(config)
     NL = config["num_hidden_layers"]
     delta = {}
@@ -702,7 +669,7 @@ def save(model, config, args):
         if is_trained(ours, NL, args.train_layers):
             delta[names[ours]] = p.detach().float().cpu().numpy()
     os.makedirs(args.out, exist_ok=True)
-    write_safetensors_f16(os.path.join(args.out, DELTA_FILE), delta)
+    e5.write_safetensors(os.path.join(args.out, DELTA_FILE), delta, dtype="F16")
     out = dict(config)
     out.pop("_source", None)
     out["id2label"] = {str(i): l for i, l in enumerate(LABELS)}
