@@ -406,7 +406,7 @@ fn shipped_model_finds_names_in_three_languages() {
         ),
         (
             Lang::Az,
-            "Prezident İlham Əliyev Gəncədə Dünya Bankının nümayəndə heyətini qəbul edib .",
+            "Dünən Gəncədə İlham Əliyev Dünya Bankının nümayəndə heyətini qəbul edib .",
             vec![
                 ("İlham Əliyev", Per),
                 ("Gəncədə", Loc),
