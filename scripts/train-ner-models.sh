@@ -31,11 +31,15 @@ for lang in $langs; do
       --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin ;;
   az)
     scripts/split-az-dev.sh "$D/ner/az/aznerm.train.conll" out/ner-az
-    # Silver labels on parallel news lines, projected from the en/ru sides as tagged by
-    # the shipped en and ru models (models/README.md, "Azerbaijani news and silver labels").
-    PARALLEL="$D/raw/parallel" NEWSCLAIMS="$NC" scripts/make-az-silver.sh out/ner-az/silver.conll
+    # Raw Azerbaijani news labelled by the transformer model (models/README.md, "Azerbaijani
+    # news: distilled from the transformer"); NCT must be a build with the transformer
+    # feature. Kept in out/ner-az between runs: delete the files to relabel.
+    if [ ! -s out/ner-az/distill.conll ] || [ ! -s out/ner-az/distill-ntrex.conll ]; then
+      DATA="$D" NCT="${NCT:-$NC}" scripts/make-az-distill.sh out/ner-az
+    fi
     "$NC" train ner --lang az --seed 1 --gazetteer \
-      --train out/ner-az/train.conll out/ner-az/silver.conll --dev out/ner-az/dev.conll \
+      --train out/ner-az/train.conll out/ner-az/distill.conll out/ner-az/distill-ntrex.conll \
+      --dev out/ner-az/dev.conll \
       --transfer "$D/ner/tr/turkish-wiki-ner.train.conll" \
       --raw "$D/raw/az/news.jsonl" "$D/raw/az/legal.jsonl" "$D/raw/az/nutch.txt" \
       --clusters-cache out/clusters-az.tsv \
