@@ -38,12 +38,16 @@ def ok_documents(path):
 def sentences(text, spans):
     """(token, tag) lists of `text`, tagged from the entity `spans`."""
     starts = sorted(spans)
-    out, cur, prev_end, prev_entity = [], [], 0, None
+    out, cur, prev_end, prev_entity, k = [], [], 0, None, 0
     for m in TOKEN.finditer(text):
         if cur and "\n" in text[prev_end: m.start()]:
             out.append(cur)
             cur, prev_entity = [], None
-        entity = next(((s, e, t) for s, e, t in starts if s <= m.start() < e), None)
+        # Tokens come in text order and the spans are sorted and disjoint: skip the spans
+        # that end before this token, then the next one holds it or none does.
+        while k < len(starts) and starts[k][1] <= m.start():
+            k += 1
+        entity = starts[k] if k < len(starts) and starts[k][0] <= m.start() else None
         if entity is None:
             tag = "O"
         else:

@@ -464,10 +464,13 @@ def score_dev(model, dev, meta, device, batch_size=64):
     budget = meta["max_tokens"] - 2
     po, wo, pieces = dev["piece_offsets"], dev["word_offsets"], dev["pieces"]
     jobs = []  # (sentence, window words (a, b), ids)
+    layout = []  # per sentence: its words' subword counts and its windows
     for s in range(len(wo) - 1):
         w0, w1 = int(wo[s]), int(wo[s + 1])
         counts = [int(po[w + 1] - po[w]) for w in range(w0, w1)]
-        for a, b in windows(counts, budget, meta["overlap"]):
+        wins = windows(counts, budget, meta["overlap"])
+        layout.append((counts, wins))
+        for a, b in wins:
             ids = [meta["cls"]] + pieces[po[w0 + a]: po[w0 + b]].tolist() + [meta["sep"]]
             jobs.append((s, a, b, ids))
     predictions = {}
@@ -487,10 +490,8 @@ def score_dev(model, dev, meta, device, batch_size=64):
             for r, (s, a, b, _ids) in enumerate(chunk):
                 predictions[(s, a)] = labels[r]
     tp = fp = fn = 0
-    for s in range(len(wo) - 1):
+    for s, (counts, wins) in enumerate(layout):
         w0, w1 = int(wo[s]), int(wo[s + 1])
-        counts = [int(po[w + 1] - po[w]) for w in range(w0, w1)]
-        wins = windows(counts, budget, meta["overlap"])
         own = owners(wins, w1 - w0)
         rows = []
         for w in range(w1 - w0):
