@@ -2,8 +2,8 @@
 //!
 //! Records are read sequentially into bounded chunks (a document count and a byte budget, so
 //! one huge record is not multiplied), each chunk is processed with an indexed rayon
-//! `par_iter` on the driver's own pool (input order is kept), written to the tables in order
-//! and dropped. Reading and writing run on their own threads, overlapping the processing. Output is identical byte for byte whatever the number of threads, and memory
+//! `par_iter` on the driver's own pool, two chunks at a time so that workers never wait at a
+//! chunk's end, written to the tables in input order and dropped. Reading and writing run on their own threads, overlapping the processing. Output is identical byte for byte whatever the number of threads, and memory
 //! does not grow with the corpus.
 
 mod document;
@@ -96,6 +96,9 @@ pub enum PipelineError {
         /// Why it failed.
         message: String,
     },
+    /// A worker stopped before its documents were written; the tables were left unfinished.
+    #[error("a worker stopped before its documents were written; the tables were left unfinished")]
+    Incomplete,
 }
 
 /// Runs the pipeline over a stream of records and writes the tables into `out_dir`.
@@ -119,33 +122,53 @@ pub fn run(
     let tables = Tables::create(out_dir)?;
     let settings = DocumentSettings { lang: options.lang };
     // Reading (JSON parsing, decompression) and writing (CSV) overlap with processing: a
-    // reader thread fills the next chunk and a writer thread drains the last one while the
-    // workers process the current one. The channels hold one chunk each, so at most four
-    // chunks are in memory (being read, waiting, being processed, being written).
+    // reader thread fills the next chunk and a writer thread drains finished ones. Chunks are
+    // processed by tasks on the pool, up to `IN_FLIGHT` at once, so that a worker done with
+    // its share of one chunk takes documents of the next instead of waiting for the last
+    // (long) document of the chunk; the writer puts the chunks back in input order. Memory
+    // stays bounded: one chunk being read, one waiting, `IN_FLIGHT` being processed or
+    // waiting to be written, one being written.
     let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Vec<Result<Record, RecordError>>>(1);
-    let (output_tx, output_rx) = mpsc::sync_channel::<Vec<DocumentOutput>>(1);
+    let (output_tx, output_rx) = mpsc::channel::<Written>();
+    let (permit_tx, permit_rx) = mpsc::sync_channel::<()>(IN_FLIGHT);
+    for _ in 0..IN_FLIGHT {
+        // The channel has room for every permit and its receiver is alive.
+        permit_tx.send(()).expect("permits fit the channel");
+    }
     std::thread::scope(|scope| {
         let chunk_documents = options.chunk_documents.max(1);
         let chunk_bytes = options.chunk_bytes;
         scope.spawn(move || read_chunks(records, chunk_documents, chunk_bytes, &chunk_tx));
-        let writer =
-            scope.spawn(move || write_outputs(tables, &output_rx, options.progress, started));
-        for chunk in chunk_rx {
-            let outputs: Vec<DocumentOutput> = pool.install(|| {
-                chunk
-                    .par_iter()
-                    .map(|item| match item {
-                        Ok(record) => process_document(record, resources, tagger, settings),
-                        Err(error) => DocumentOutput::from_error(error),
-                    })
-                    .collect()
-            });
-            if output_tx.send(outputs).is_err() {
-                // The writer failed; its error is returned below. Dropping the chunk
-                // receiver stops the reader.
-                break;
+        let writer = scope.spawn(move || {
+            write_outputs(tables, &output_rx, &permit_tx, options.progress, started)
+        });
+        let chunks = pool.in_place_scope(|tasks| {
+            let mut chunks = 0;
+            for (sequence, chunk) in chunk_rx.into_iter().enumerate() {
+                if permit_rx.recv().is_err() {
+                    // The writer failed; its error is returned below. Dropping the chunk
+                    // receiver stops the reader.
+                    break;
+                }
+                let output_tx = output_tx.clone();
+                tasks.spawn(move |_| {
+                    let outputs: Vec<DocumentOutput> = chunk
+                        .par_iter()
+                        .map(|item| match item {
+                            Ok(record) => process_document(record, resources, tagger, settings),
+                            Err(error) => DocumentOutput::from_error(error),
+                        })
+                        .collect();
+                    // A closed channel means the writer failed and returns its error.
+                    let _ = output_tx.send(Written::Chunk(sequence, outputs));
+                });
+                chunks = sequence + 1;
             }
-        }
+            chunks
+        });
+        // Only now, with every task done, may the writer finish the tables; a panicking task
+        // unwinds past this, and the writer then leaves them unfinished.
+        let _ = output_tx.send(Written::End(chunks));
         drop(output_tx);
         let mut summary = writer.join().map_err(|_| PipelineError::Threads {
             threads,
@@ -155,6 +178,18 @@ pub fn run(
         Ok(summary)
     })
 }
+
+/// What the driver and its tasks send the writer.
+enum Written {
+    /// The outputs of the chunk with this sequence number.
+    Chunk(usize, Vec<DocumentOutput>),
+    /// All chunks were processed; this many were sent.
+    End(usize),
+}
+
+/// Chunks processed at once. Two are enough for a worker never to wait at the end of a
+/// chunk while another finishes its last document; more would only hold more memory.
+const IN_FLIGHT: usize = 2;
 
 /// Groups records into chunks of at most `documents` records and about `bytes` bytes of text
 /// (at least one record each) and sends them in order.
@@ -180,24 +215,48 @@ fn read_chunks(
     }
 }
 
-/// Writes the outputs of each chunk in order, adds up the summary and finishes the tables.
+/// Writes the outputs of each chunk in input order (chunks finish in any order; a finished
+/// chunk waits for the ones before it), gives a permit back for each chunk written, adds up
+/// the summary and finishes the tables.
 fn write_outputs(
     mut tables: Tables,
-    outputs: &mpsc::Receiver<Vec<DocumentOutput>>,
+    outputs: &mpsc::Receiver<Written>,
+    permits: &mpsc::SyncSender<()>,
     progress: bool,
     started: Instant,
 ) -> Result<Summary, PipelineError> {
     let mut summary = Summary::default();
     let mut progress = Progress::new(progress);
-    for chunk in outputs {
-        let clock = Instant::now();
-        for output in &chunk {
-            tables.write_document(&output.document, &output.claims, &output.entities)?;
-            summary.counts += output.counts;
-            summary.times += output.times;
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 0;
+    let mut sent = None;
+    for message in outputs {
+        let (sequence, chunk) = match message {
+            Written::Chunk(sequence, chunk) => (sequence, chunk),
+            Written::End(chunks) => {
+                sent = Some(chunks);
+                continue;
+            }
+        };
+        waiting.insert(sequence, chunk);
+        while let Some(chunk) = waiting.remove(&next) {
+            let clock = Instant::now();
+            for output in &chunk {
+                tables.write_document(&output.document, &output.claims, &output.entities)?;
+                summary.counts += output.counts;
+                summary.times += output.times;
+            }
+            summary.times.write += clock.elapsed();
+            progress.update(&summary.counts, started.elapsed());
+            next += 1;
+            // The driver may have stopped taking permits (no more chunks): not an error.
+            let _ = permits.try_send(());
         }
-        summary.times.write += clock.elapsed();
-        progress.update(&summary.counts, started.elapsed());
+    }
+    if sent != Some(next) || !waiting.is_empty() {
+        // A task stopped (panicked) before its chunk reached us: the tables stay partial.
+        progress.clear();
+        return Err(PipelineError::Incomplete);
     }
     tables.finish()?;
     progress.clear();
@@ -243,5 +302,72 @@ impl Progress {
         if self.enabled {
             let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A chunk of one unreadable record named `name` (the simplest output to build).
+    fn chunk(name: &str) -> Vec<DocumentOutput> {
+        vec![DocumentOutput::from_error(&RecordError {
+            source: "input.jsonl".to_string(),
+            record: name.to_string(),
+            doc_id: Some(name.to_string()),
+            message: "unreadable".to_string(),
+        })]
+    }
+
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("newsclaims-writer-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn chunks_finishing_out_of_order_are_written_in_input_order() {
+        let dir = temp_dir("order");
+        let (tx, rx) = mpsc::channel();
+        let (permit_tx, permit_rx) = mpsc::sync_channel(IN_FLIGHT);
+        for (sequence, name) in [(2, "c"), (0, "a"), (1, "b")] {
+            tx.send(Written::Chunk(sequence, chunk(name))).unwrap();
+        }
+        tx.send(Written::End(3)).unwrap();
+        drop(tx);
+        let tables = Tables::create(&dir).unwrap();
+        let summary = write_outputs(tables, &rx, &permit_tx, false, Instant::now()).unwrap();
+        assert_eq!(summary.counts.documents, 3);
+        let documents = std::fs::read_to_string(dir.join("documents.csv")).unwrap();
+        let ids: Vec<&str> = documents
+            .lines()
+            .skip(1)
+            .map(|line| line.split(',').next().unwrap())
+            .collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        // A permit came back for each chunk written (the channel holds IN_FLIGHT of them).
+        assert_eq!(permit_rx.try_iter().count(), IN_FLIGHT);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_lost_chunk_leaves_the_tables_unfinished() {
+        let dir = temp_dir("lost");
+        let (tx, rx) = mpsc::channel();
+        let (permit_tx, _permit_rx) = mpsc::sync_channel(IN_FLIGHT);
+        // Chunk 1 never arrives (its task panicked), and so neither does the end marker.
+        tx.send(Written::Chunk(0, chunk("a"))).unwrap();
+        tx.send(Written::Chunk(2, chunk("c"))).unwrap();
+        drop(tx);
+        let tables = Tables::create(&dir).unwrap();
+        let result = write_outputs(tables, &rx, &permit_tx, false, Instant::now());
+        assert!(
+            matches!(result, Err(PipelineError::Incomplete)),
+            "{result:?}"
+        );
+        assert!(!dir.join("documents.csv").exists());
+        assert!(dir.join("documents.csv.partial").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
