@@ -23,9 +23,15 @@ for lang in $langs; do
       --raw "$D/raw/ru/rucoco.jsonl" --clusters-cache out/clusters-ru.tsv \
       --out models/ner/ru.bin
     # The stacked model's word clusters come from navec's vectors (inside ru.slovnet), not
-    # from raw text: see models/README.md, "Word clusters from navec".
+    # from raw text: see models/README.md, "Word clusters from navec". It also learns from
+    # raw RuCoCo news labelled by the transformer model ("Russian news: distilled from the
+    # transformer"; NCT as for az below; kept in out/ner-ru: delete it to relabel).
+    if [ ! -s out/ner-ru/distill.conll ]; then
+      DATA="$D" NCT="${NCT:-$NC}" scripts/make-distill.sh ru out/ner-ru
+    fi
     "$NC" train ner --lang ru --seed 1 --gazetteer \
-      --train "$D/ner/ru/nerel.train.conll" --dev "$D/ner/ru/nerel.dev.conll" \
+      --train "$D/ner/ru/nerel.train.conll" out/ner-ru/distill.conll \
+      --dev "$D/ner/ru/nerel.dev.conll" \
       --navec-clusters models/ner/ru.slovnet --coarse-clusters 256 --fine-clusters 2048 \
       --navec-clusters-cache out/navec-clusters-ru-256-2048.tsv \
       --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin ;;
@@ -35,7 +41,7 @@ for lang in $langs; do
     # news: distilled from the transformer"); NCT must be a build with the transformer
     # feature. Kept in out/ner-az between runs: delete the files to relabel.
     if [ ! -s out/ner-az/distill.conll ] || [ ! -s out/ner-az/distill-ntrex.conll ]; then
-      DATA="$D" NCT="${NCT:-$NC}" scripts/make-az-distill.sh out/ner-az
+      DATA="$D" NCT="${NCT:-$NC}" scripts/make-distill.sh az out/ner-az
     fi
     "$NC" train ner --lang az --seed 1 --gazetteer \
       --train out/ner-az/train.conll out/ner-az/distill.conll out/ner-az/distill-ntrex.conll \

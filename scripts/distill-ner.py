@@ -1,6 +1,7 @@
-"""Turns the transformer tagger's entities on raw Azerbaijani news into CoNLL training data
-for the embedded Azerbaijani tagger (distillation: the slow accurate model labels text the
-fast one then learns from).
+"""Turns the transformer tagger's entities on raw news into CoNLL training data for an
+embedded tagger (distillation: the slow accurate model labels text the fast one then learns
+from). Used for Azerbaijani and Russian (scripts/make-distill.sh); nothing in it is
+language-specific.
 
 Input: the JSON-lines corpus that `newsclaims extract --ner transformer` read, and the
 entities.csv it wrote (offsets are code points into each record's text). Each record is cut
@@ -9,7 +10,7 @@ sentences (after . ! ? and at line breaks); a token takes the type of the entity
 in. Sentences without a letter are dropped; records the extractor did not finish (status
 other than ok) are left out.
 
-usage: az-distill-ner.py CORPUS.jsonl EXTRACT_DIR > OUT.conll
+usage: distill-ner.py CORPUS.jsonl EXTRACT_DIR > OUT.conll
 """
 
 import csv
