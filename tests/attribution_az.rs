@@ -324,5 +324,111 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "“Xalq həmişə bizimlədir”",
             )],
         ),
+        // Other tenses and persons: past "-dı", pluperfect "-mışdı", perfect "-mışdır",
+        // plural "-dılar"; more "X et-/X ver-" verbs.
+        (
+            "Energetika naziri Pərviz Şahbazov parlamentə bildirdi ki, yeni elektrik stansiyası ilin sonunda işə düşəcək.",
+            vec![claim(
+                "indirect",
+                "Pərviz Şahbazov",
+                "bildirdi",
+                "yeni elektrik stansiyası ilin sonunda işə düşəcək",
+            )],
+        ),
+        (
+            "Səhiyyə naziri Teymur Musayev yeni xəstəxananın payızda açılacağını bildirmişdi.",
+            vec![claim(
+                "indirect",
+                "Teymur Musayev",
+                "bildirmişdi",
+                "yeni xəstəxananın payızda açılacağını",
+            )],
+        ),
+        (
+            "Nizami Gəncəvi demişdir: “Söz insanın ən böyük sərvətidir.”",
+            vec![claim(
+                "direct",
+                "Nizami Gəncəvi",
+                "demişdir",
+                "“Söz insanın ən böyük sərvətidir.”",
+            )],
+        ),
+        (
+            "Şirkətin rəhbərləri elan etdilər ki, zavod gələn ay bağlanacaq.",
+            vec![claim(
+                "indirect",
+                "Şirkətin rəhbərləri",
+                "elan etdilər",
+                "zavod gələn ay bağlanacaq",
+            )],
+        ),
+        (
+            "Bələdiyyə sədri Rauf Həsənov yolun təmirinin iyulda bitəcəyini təsdiq edib.",
+            vec![claim(
+                "indirect",
+                "Rauf Həsənov",
+                "təsdiq edib",
+                "yolun təmirinin iyulda bitəcəyini",
+            )],
+        ),
+        (
+            "Baş nazir Əli Əsədov gənc ailələrə ucuz mənzil verəcəyinə söz verib.",
+            vec![claim(
+                "indirect",
+                "Əli Əsədov",
+                "söz verib",
+                "gənc ailələrə ucuz mənzil verəcəyinə",
+            )],
+        ),
+        // A quoted sentence with no comma before its speaker (translated news writes it so).
+        (
+            "\"Biz bu körpünü gələn il tikib qurtaracağıq\" Nəqliyyat naziri Rəşad Nəbiyev dedi.",
+            vec![claim(
+                "direct",
+                "Rəşad Nəbiyev",
+                "dedi",
+                "\"Biz bu körpünü gələn il tikib qurtaracağıq\"",
+            )],
+        ),
+        // An addressee in the dative between the speaker and the verb.
+        (
+            "Ekspert Əli Quliyev “Report” agentliyinə bildirib ki, bu il məhsul bol olacaq.",
+            vec![claim(
+                "indirect",
+                "Əli Quliyev",
+                "bildirib",
+                "bu il məhsul bol olacaq",
+            )],
+        ),
+        // A passive verb: its source in the ablative, or no claim.
+        (
+            "Fövqəladə Hallar Nazirliyindən bildirilib ki, yanğın tam söndürülüb.",
+            vec![claim(
+                "indirect",
+                "Fövqəladə Hallar Nazirliyindən",
+                "bildirilib",
+                "yanğın tam söndürülüb",
+            )],
+        ),
+        ("Bəyanatda bildirilir ki, yanğın tam söndürülüb.", vec![]),
+        ("Yanğının tam söndürüldüyü bildirilib.", vec![]),
+        // "X-in verdiyi məlumata görə": according to the information X gave.
+        (
+            "Polisin verdiyi məlumata görə, qəzada üç nəfər yaralanıb.",
+            vec![claim(
+                "according_to",
+                "Polisin",
+                "verdiyi məlumata görə",
+                "qəzada üç nəfər yaralanıb",
+            )],
+        ),
+        // A capitalised first word that is no name, pronoun or role noun is not a speaker.
+        (
+            "Məlumata əsasən, ekspertiza ölümün səbəbini təsdiq edib.",
+            vec![],
+        ),
+        // "Deyirlər" is hearsay ("they say"), "vəd edir" is "looks promising".
+        ("Deyirlər ki, qış sərt keçəcək.", vec![]),
+        ("Yeni dərman çox şey vəd edir.", vec![]),
     ]
 }

@@ -71,6 +71,17 @@ pub enum CueKind {
     /// A word that labels a section or a medium before a colon ("UPDATE:", "WATCH:",
     /// "ВИДЕО:"): never a speaker.
     Label,
+    /// A passive reporting verb (Azerbaijani "bildirilib", "qeyd olunub"): its source, when
+    /// named, stands right before it with a [`CueKind::SourceCase`] ending ("Nazirlikdən
+    /// bildirilib ki, ..."); the subject of a verb-final passive is what was said, never a
+    /// speaker.
+    PassiveSpeech,
+    /// A case ending, written `-dən` in the lexicon, that marks the source of a passive
+    /// reporting verb (the Azerbaijani ablative).
+    SourceCase,
+    /// A case ending that marks an addressee, never a speaker: Azerbaijani datives such as
+    /// `-lərə` ("müəllimlərə bildirib") or `--ya` after a hyphen ("OneIndia-ya söyləyib").
+    AddresseeCase,
 }
 
 impl CueKind {
@@ -103,6 +114,9 @@ impl CueKind {
             "auxiliary" => CueKind::Auxiliary,
             "anaphor" => CueKind::Anaphor,
             "label" => CueKind::Label,
+            "passive_speech" => CueKind::PassiveSpeech,
+            "source_case" => CueKind::SourceCase,
+            "addressee_case" => CueKind::AddresseeCase,
             _ => return None,
         })
     }
@@ -113,6 +127,7 @@ impl CueKind {
             self,
             CueKind::Speech
                 | CueKind::Report
+                | CueKind::PassiveSpeech
                 | CueKind::AccordingBefore
                 | CueKind::AccordingAfter
                 | CueKind::ReportBefore
@@ -146,6 +161,8 @@ pub struct CueMatch {
 pub struct CueLexicon {
     /// Keyed with a cheap hasher: the lexicon is probed for every token.
     by_first: HashMap<String, Vec<Entry>, BuildHasherDefault<IdHasher>>,
+    /// Word endings (forms written with a leading hyphen) and their kinds.
+    endings: Vec<(String, CueKind)>,
 }
 
 impl CueLexicon {
@@ -163,6 +180,13 @@ impl CueLexicon {
                     })?),
                     None => None,
                 };
+            if let Some(ending) = fields[0].strip_prefix('-') {
+                if ending.is_empty() || ending.contains(char::is_whitespace) {
+                    return Err(file.error(line, "an ending is one word after the hyphen"));
+                }
+                lexicon.endings.push((lang.match_key(ending), kind));
+                continue;
+            }
             let mut words = fields[0].split_whitespace().map(|w| lang.match_key(w));
             let Some(first) = words.next() else {
                 return Err(file.error(line, "empty form"));
@@ -210,6 +234,13 @@ impl CueLexicon {
             .is_some_and(|entries| entries.iter().any(|e| e.kind == kind && e.rest.is_empty()))
     }
 
+    /// Whether the word `key` ends with an ending of kind `kind` (and is longer than it).
+    pub fn has_ending(&self, key: &str, kind: CueKind) -> bool {
+        self.endings
+            .iter()
+            .any(|(ending, k)| *k == kind && key.len() > ending.len() && key.ends_with(ending))
+    }
+
     /// Whether `key` starts any entry (a cue, a phrase or a function word).
     pub fn knows(&self, key: &str) -> bool {
         self.by_first.contains_key(key)
@@ -247,6 +278,25 @@ mod tests {
             Some(Some(EntityType::Per))
         );
         assert!(lexicon.match_at(&keys, 0, |_| true).is_none());
+    }
+
+    #[test]
+    fn endings_match_the_end_of_longer_words() {
+        let file = DataFile::from_text(
+            "cues.tsv",
+            "form\tkind\n-dən\tsource_case\nbildirilib\tpassive_speech\n",
+        );
+        let lexicon = CueLexicon::parse(&file, Lang::Az).unwrap();
+        assert!(lexicon.has_ending("nazirlikdən", CueKind::SourceCase));
+        assert!(!lexicon.has_ending("dən", CueKind::SourceCase));
+        assert!(!lexicon.has_ending("nazirlik", CueKind::SourceCase));
+        assert!(!lexicon.has_ending("nazirlikdən", CueKind::Speech));
+        let keys = vec!["bildirilib".to_string()];
+        let found = lexicon.match_at(&keys, 0, CueKind::is_cue).unwrap();
+        assert_eq!(found.kind, CueKind::PassiveSpeech);
+        let bad = DataFile::from_text("cues.tsv", "form\tkind\n-\tsource_case\n");
+        let err = CueLexicon::parse(&bad, Lang::Az).unwrap_err().to_string();
+        assert!(err.contains("cues.tsv:2"), "{err}");
     }
 
     #[test]

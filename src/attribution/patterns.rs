@@ -103,6 +103,9 @@ impl DocView<'_> {
                     cue.kind == CueKind::ReportBefore,
                 ),
                 CueKind::AccordingAfter => self.according_after(s, &range, cue_tokens.clone()),
+                CueKind::PassiveSpeech => {
+                    self.passive_speech(s, &range, cue_tokens.clone(), &found)
+                }
                 CueKind::QuotedAs => self.quoted_as(s, &range, cue_tokens.clone()),
                 _ => None,
             };
@@ -306,7 +309,7 @@ impl DocView<'_> {
                 is_report,
             ));
         }
-        let left = self.speaker_left(sentence.start, cue.start, earlier);
+        let left = self.speaker_left_of_addressee(sentence.start, cue.start, earlier);
         // 2. A quotation right after: X said: “...”.
         if let Some(pair) = self.quote_after(sentence, &cue) {
             let content = self.quotation(pair);
@@ -333,10 +336,14 @@ impl DocView<'_> {
             let kind = self.kind_of(&content);
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.85, is_report));
         }
-        // 5. Verb-final Azerbaijani: X CONTENT bildirib.
+        // 5. Verb-final Azerbaijani: X CONTENT bildirib. A lone capitalised word that is no
+        // name, pronoun or role noun is only the sentence's first word ("Məlumata əsasən,
+        // ekspertiza ... təsdiq edib"), not a subject we can name.
         if self.lang == Lang::Az
             && right_is_empty
             && let Some(speaker) = self.sentence_subject(sentence, cue.start)
+            && !(speaker.form == SpeakerForm::Phrase && speaker.tokens.len() == 1)
+            && !self.in_addressee_case(&speaker)
         {
             let mut content_start = speaker.tokens.end;
             while content_start < cue.start
@@ -459,9 +466,15 @@ impl DocView<'_> {
         {
             i += 1;
         }
-        if i == pair.close + 1 && self.is_word(i) && self.lang != Lang::En {
+        if i == pair.close + 1
+            && self.is_word(i)
+            && self.lang != Lang::En
+            && !(self.lang == Lang::Az && pair.close - pair.open > 5)
+        {
             // ru/az direct speech always has a comma or dash after the quote; without one the
-            // quote is a name inside the sentence ("«Газпром» сообщил").
+            // quote is a name inside the sentence ("«Газпром» сообщил"). Translated
+            // Azerbaijani news sometimes leaves the comma out after a quoted sentence
+            // ("\"...\" Cənab Adams dedi."): five tokens or more are no name.
             return None;
         }
         if i == cue.start {
@@ -698,6 +711,41 @@ impl DocView<'_> {
             ClaimKind::AccordingTo
         };
         Some(self.candidate(s, kind, Some(speaker), cue, content, 0.85, is_report))
+    }
+
+    /// "Nazirlikdən bildirilib ki, CONTENT" / "Nazirlikdən bildirilib: «...»": a passive
+    /// reporting verb with its source in the ablative right before it, and its content after
+    /// "ki" or as a quotation. Without such a source there is no claim ("Bəyanatda bildirilir
+    /// ki", "... olduğu bildirilib": the phrase before the verb is a place or what was said).
+    pub(super) fn passive_speech(
+        &self,
+        s: usize,
+        sentence: &Range<usize>,
+        cue: Range<usize>,
+        earlier: &[Candidate],
+    ) -> Option<Candidate> {
+        if self.negated(cue.start, sentence.start) {
+            return None;
+        }
+        let speaker = self.speaker_left(sentence.start, cue.start, earlier)?;
+        let last = speaker.tokens.end.checked_sub(1)?;
+        if !self
+            .lexicon
+            .has_ending(&self.keys[last], CueKind::SourceCase)
+        {
+            return None;
+        }
+        if let Some(pair) = self.quote_after(sentence, &cue) {
+            let content = self.quotation(pair);
+            let speaker = Some(speaker);
+            return Some(self.candidate(s, ClaimKind::Direct, speaker, cue, content, 0.85, false));
+        }
+        if cue.end < sentence.end && self.is(cue.end, CueKind::Complementizer) {
+            let content = self.content_right(sentence, cue.end)?;
+            let kind = self.kind_of(&content);
+            return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.8, false));
+        }
+        None
     }
 
     /// "X-in sözlərinə görə, CONTENT" (the source before the phrase).
