@@ -79,6 +79,10 @@ pub enum CueKind {
     /// A case ending, written `-dən` in the lexicon, that marks the source of a passive
     /// reporting verb (the Azerbaijani ablative).
     SourceCase,
+    /// A reporting verb's adverbial participle ("заявив, что ...", "добавив"): it shares
+    /// the subject of its clause, the speaker of the claim before it in the sentence or the
+    /// nearest name to its left.
+    Gerund,
     /// A case ending that marks an addressee, never a speaker: Azerbaijani datives such as
     /// `-lərə` ("müəllimlərə bildirib") or `--ya` after a hyphen ("OneIndia-ya söyləyib").
     AddresseeCase,
@@ -117,6 +121,7 @@ impl CueKind {
             "passive_speech" => CueKind::PassiveSpeech,
             "source_case" => CueKind::SourceCase,
             "addressee_case" => CueKind::AddresseeCase,
+            "gerund" => CueKind::Gerund,
             _ => return None,
         })
     }
@@ -128,6 +133,7 @@ impl CueKind {
             CueKind::Speech
                 | CueKind::Report
                 | CueKind::PassiveSpeech
+                | CueKind::Gerund
                 | CueKind::AccordingBefore
                 | CueKind::AccordingAfter
                 | CueKind::ReportBefore

@@ -103,6 +103,7 @@ impl DocView<'_> {
                     cue.kind == CueKind::ReportBefore,
                 ),
                 CueKind::AccordingAfter => self.according_after(s, &range, cue_tokens.clone()),
+                CueKind::Gerund => self.gerund(s, &range, cue_tokens.clone(), &found),
                 CueKind::PassiveSpeech => {
                     self.passive_speech(s, &range, cue_tokens.clone(), &found)
                 }
@@ -746,6 +747,37 @@ impl DocView<'_> {
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.8, false));
         }
         None
+    }
+
+    /// "Кавано дал показания, заявив, что CONTENT" / "«...», — объяснил Нугрохо, добавив,
+    /// что CONTENT": an adverbial participle after a comma shares its clause's subject, the
+    /// speaker of the sentence's claim before it or else the nearest name to its left.
+    pub(super) fn gerund(
+        &self,
+        s: usize,
+        sentence: &Range<usize>,
+        cue: Range<usize>,
+        earlier: &[Candidate],
+    ) -> Option<Candidate> {
+        if cue.start <= sentence.start
+            || !self.is_comma(cue.start - 1)
+            || self.negated(cue.start, sentence.start)
+        {
+            return None;
+        }
+        let speaker = earlier
+            .iter()
+            .rev()
+            .find_map(|c| c.speaker.clone())
+            .or_else(|| self.nearest_name_left(sentence.start, cue.start - 1))?;
+        if let Some(pair) = self.quote_after(sentence, &cue) {
+            let content = self.quotation(pair);
+            let speaker = Some(speaker);
+            return Some(self.candidate(s, ClaimKind::Direct, speaker, cue, content, 0.8, false));
+        }
+        let content = self.content_right(sentence, cue.end)?;
+        let kind = self.kind_of(&content);
+        Some(self.candidate(s, kind, Some(speaker), cue, content, 0.75, false))
     }
 
     /// "X-in sözlərinə görə, CONTENT" (the source before the phrase).
