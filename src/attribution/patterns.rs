@@ -736,17 +736,41 @@ impl DocView<'_> {
         {
             return None;
         }
+        let opens_clause = cue.end < sentence.end && self.is(cue.end, CueKind::Complementizer);
+        self.claim_after(s, sentence, cue, speaker, opens_clause, 0.8)
+    }
+
+    /// The claim of a cue whose speaker is known and whose content follows it: a quotation
+    /// (direct, `confidence` + 0.05) or, where `clause_allowed`, the clause after it.
+    fn claim_after(
+        &self,
+        s: usize,
+        sentence: &Range<usize>,
+        cue: Range<usize>,
+        speaker: Speaker,
+        clause_allowed: bool,
+        confidence: f32,
+    ) -> Option<Candidate> {
+        let speaker = Some(speaker);
         if let Some(pair) = self.quote_after(sentence, &cue) {
             let content = self.quotation(pair);
-            let speaker = Some(speaker);
-            return Some(self.candidate(s, ClaimKind::Direct, speaker, cue, content, 0.85, false));
+            let direct = ClaimKind::Direct;
+            return Some(self.candidate(
+                s,
+                direct,
+                speaker,
+                cue,
+                content,
+                confidence + 0.05,
+                false,
+            ));
         }
-        if cue.end < sentence.end && self.is(cue.end, CueKind::Complementizer) {
-            let content = self.content_right(sentence, cue.end)?;
-            let kind = self.kind_of(&content);
-            return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.8, false));
+        if !clause_allowed {
+            return None;
         }
-        None
+        let content = self.content_right(sentence, cue.end)?;
+        let kind = self.kind_of(&content);
+        Some(self.candidate(s, kind, speaker, cue, content, confidence, false))
     }
 
     /// "Кавано дал показания, заявив, что CONTENT" / "«...», — объяснил Нугрохо, добавив,
@@ -770,14 +794,7 @@ impl DocView<'_> {
             .rev()
             .find_map(|c| c.speaker.clone())
             .or_else(|| self.nearest_name_left(sentence.start, cue.start - 1))?;
-        if let Some(pair) = self.quote_after(sentence, &cue) {
-            let content = self.quotation(pair);
-            let speaker = Some(speaker);
-            return Some(self.candidate(s, ClaimKind::Direct, speaker, cue, content, 0.8, false));
-        }
-        let content = self.content_right(sentence, cue.end)?;
-        let kind = self.kind_of(&content);
-        Some(self.candidate(s, kind, Some(speaker), cue, content, 0.75, false))
+        self.claim_after(s, sentence, cue, speaker, true, 0.75)
     }
 
     /// "X-in sözlərinə görə, CONTENT" (the source before the phrase).
