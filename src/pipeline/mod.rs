@@ -3,8 +3,9 @@
 //! Records are read sequentially into bounded chunks (a document count and a byte budget, so
 //! one huge record is not multiplied), each chunk is processed with an indexed rayon
 //! `par_iter` on the driver's own pool, two chunks at a time so that workers never wait at a
-//! chunk's end, written to the tables in input order and dropped. Reading and writing run on their own threads, overlapping the processing. Output is identical byte for byte whatever the number of threads, and memory
-//! does not grow with the corpus.
+//! chunk's end, written to the tables in input order and dropped. Reading and writing run on
+//! their own threads, overlapping the processing. Output is identical byte for byte whatever
+//! the number of threads, and memory does not grow with the corpus.
 
 mod document;
 mod stats;
