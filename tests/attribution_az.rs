@@ -400,6 +400,19 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "bu il məhsul bol olacaq",
             )],
         ),
+        // "–deyə, o, bildirib": the particle and the pronoun set off by commas.
+        (
+            "Nazir Rəşad Nəbiyev Bakıda yeni körpünü açıb. “Biz ikinci körpünü gələn il tikəcəyik.” –deyə, o, bildirib.",
+            vec![
+                claim(
+                    "direct",
+                    "o",
+                    "bildirib",
+                    "“Biz ikinci körpünü gələn il tikəcəyik.”",
+                )
+                .resolved("Rəşad Nəbiyev"),
+            ],
+        ),
         // A passive verb: its source in the ablative, or no claim.
         (
             "Fövqəladə Hallar Nazirliyindən bildirilib ki, yanğın tam söndürülüb.",

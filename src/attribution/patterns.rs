@@ -482,8 +482,14 @@ impl DocView<'_> {
             return Some((pair, self.speaker_right(sentence, cue.end)));
         }
         // Words between: the speaker, directly before the cue, perhaps after a descriptor
-        // ("- deyə nazir Ceyhun Bayramov bildirib").
-        let speaker = self.noun_phrase_left(i, cue.start)?;
+        // ("- deyə nazir Ceyhun Bayramov bildirib"), in Azerbaijani perhaps set off by commas
+        // ("–deyə, o, bildirib"; in Russian a comma there closes an apposition of a quoted
+        // name: "«Амнистия», упомянутая в документе, обвинила").
+        let mut end = cue.start;
+        while self.lang == Lang::Az && end > i + 1 && self.is_comma(end - 1) {
+            end -= 1;
+        }
+        let speaker = self.noun_phrase_left(i, end)?;
         let descriptor_only =
             (i..speaker.tokens.start).all(|k| self.is_word(k) && !self.is_boundary_word(k));
         descriptor_only.then_some((pair, Some(speaker)))
