@@ -310,7 +310,14 @@ impl DocView<'_> {
                 is_report,
             ));
         }
-        let left = self.speaker_left_of_addressee(sentence.start, cue.start, earlier);
+        // "Об этом говорится в ...": a phrase pointing back is never the speaker.
+        let left = self
+            .speaker_left_of_addressee(sentence.start, cue.start, earlier)
+            .filter(|speaker| {
+                self.lexicon
+                    .match_at(&self.keys, speaker.tokens.start, |k| k == CueKind::Anaphor)
+                    .is_none_or(|m| m.len != speaker.tokens.len())
+            });
         // 2. A quotation right after: X said: “...”.
         if let Some(pair) = self.quote_after(sentence, &cue) {
             let content = self.quotation(pair);
