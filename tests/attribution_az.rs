@@ -413,6 +413,19 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 .resolved("Rəşad Nəbiyev"),
             ],
         ),
+        // A dropped subject: the quotation is the last named person's.
+        (
+            "Futbolçu Kamran Ağayev matçdan sonra jurnalistlərlə görüşüb. \"Biz bu oyunda çox yaxşı oynadıq və qalib gəldik\", - dedi.",
+            vec![
+                claim(
+                    "direct",
+                    "",
+                    "dedi",
+                    "\"Biz bu oyunda çox yaxşı oynadıq və qalib gəldik\"",
+                )
+                .resolved("Kamran Ağayev"),
+            ],
+        ),
         // A passive verb: its source in the ablative, or no claim.
         (
             "Fövqəladə Hallar Nazirliyindən bildirilib ki, yanğın tam söndürülüb.",

@@ -2,8 +2,8 @@
 
 use super::cues::CueKind;
 use super::patterns::{DocView, Speaker};
-use super::{Attribution, SpeakerForm};
-use crate::document::EntityType;
+use super::{Attribution, ClaimKind, SpeakerForm};
+use crate::document::{EntityType, Lang};
 
 /// Whether a referent of type `candidate` can be meant by a mention of type `wanted`.
 ///
@@ -23,7 +23,9 @@ fn compatible(wanted: Option<EntityType>, candidate: Option<EntityType>) -> bool
 /// A named speaker resolves to itself. A pronoun or role noun resolves, in this order, to:
 /// for "it"-like (ORG) mentions the first organisation named earlier in the same sentence (the
 /// subject of "in which it accused"); the nearest earlier claim's named speaker of a
-/// compatible type; the nearest earlier entity of a compatible type.
+/// compatible type; the nearest earlier entity of a compatible type. An Azerbaijani
+/// quotation with no speaker mention (a dropped subject) resolves like a pronoun
+/// ([`zero_referent`]); its `speaker` stays empty.
 pub(super) fn resolve_speakers(
     doc: &DocView<'_>,
     found: Vec<(Attribution, Option<Speaker>)>,
@@ -60,10 +62,45 @@ pub(super) fn resolve_speakers(
                     }
                 }
             }
+        } else if doc.lang == Lang::Az && attribution.kind == ClaimKind::Direct {
+            // Azerbaijani drops a known subject ("\"...\", - dedi."): the quotation is the
+            // last named speaker's, as a pronoun's would be. (A Russian quotation without a
+            // speaker is more often a quoted name than speech.)
+            if let Some((name, kind)) = zero_referent(doc, &out, attribution.cue.0) {
+                attribution.speaker_resolved = Some(name);
+                attribution.speaker_type = kind;
+            }
         }
         out.push(attribution);
     }
     out
+}
+
+/// Whom a quotation without a speaker mention is by: the nearest earlier claim's named
+/// speaker, else the nearest earlier person the tagger found.
+fn zero_referent(
+    doc: &DocView<'_>,
+    earlier: &[Attribution],
+    cue_start: usize,
+) -> Option<(String, Option<EntityType>)> {
+    let from_claims = earlier.iter().rev().find(|a| {
+        a.speaker_form == Some(SpeakerForm::Named)
+            && matches!(a.speaker_type, Some(EntityType::Per | EntityType::Org))
+            && a.cue.0 < cue_start
+            && a.speaker_resolved.is_some()
+    });
+    if let Some(a) = from_claims {
+        return Some((a.speaker_resolved.clone()?, a.speaker_type));
+    }
+    let person = doc
+        .entities
+        .iter()
+        .rposition(|e| e.end <= cue_start && e.kind == EntityType::Per)?;
+    let entity = &doc.entities[person];
+    Some((
+        full_name(doc, &doc.text[entity.start..entity.end]),
+        Some(EntityType::Per),
+    ))
 }
 
 /// The name a speaker phrase is about, when the phrase ends with it in apposition: "chairman
