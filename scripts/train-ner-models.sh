@@ -34,7 +34,11 @@ for lang in $langs; do
       --dev "$D/ner/ru/nerel.dev.conll" \
       --navec-clusters models/ner/ru.slovnet --coarse-clusters 256 --fine-clusters 2048 \
       --navec-clusters-cache out/navec-clusters-ru-256-2048.tsv \
-      --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin ;;
+      --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin
+    # The name gate: sentences without a possible name skip the tagger (models/README.md,
+    # "The Russian name gate").
+    "$NC" train name-gate --lang ru --raw "$D/raw/ru/rucoco.jsonl" \
+      --conll "$D/ner/ru/nerel.train.conll" --out models/ner/ru.name-gate.tsv ;;
   az)
     scripts/split-az-dev.sh "$D/ner/az/aznerm.train.conll" out/ner-az
     # Raw Azerbaijani news labelled by the transformer model (models/README.md, "Azerbaijani

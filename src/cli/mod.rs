@@ -14,6 +14,7 @@ mod ner_choice;
 mod train;
 mod train_attribution;
 mod train_bounds;
+mod train_gate;
 mod train_lang;
 mod train_ner;
 

@@ -14,6 +14,9 @@ pub enum TrainCommand {
     /// Train the content-boundary re-ranker of the English attribution (jackknifed
     /// labeller output on PolNeAR-layout data).
     AttributionBounds(super::train_bounds::Args),
+    /// Build a language's name-gate word list (the common words a sentence may start with
+    /// capitalised) from raw news.
+    NameGate(super::train_gate::Args),
 }
 
 /// Runs a training subcommand.
@@ -23,5 +26,6 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
         TrainCommand::Lang(args) => super::train_lang::run(args),
         TrainCommand::Attribution(args) => super::train_attribution::run(args),
         TrainCommand::AttributionBounds(args) => super::train_bounds::run(args),
+        TrainCommand::NameGate(args) => super::train_gate::run(args),
     }
 }

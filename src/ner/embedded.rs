@@ -6,6 +6,7 @@
 
 use super::model::NerModel;
 use super::model_file::{self, ModelFileError};
+use super::name_gate::NameGate;
 use super::slovnet::SlovnetModel;
 use super::{NerError, Tagger};
 use crate::document::{Lang, TokenSpan};
@@ -16,6 +17,11 @@ use std::sync::Arc;
 pub const SLOVNET_FILE: &str = "ru.slovnet";
 /// The file name of the Russian perceptron stacked on slovnet.
 pub const STACKED_FILE: &str = "ru-stacked.bin";
+
+/// The file name of a language's name-gate word list in a model directory.
+pub fn gate_file(lang: Lang) -> String {
+    format!("{}.name-gate.tsv", lang.code())
+}
 
 /// Which model tags Russian.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,6 +45,9 @@ pub struct EmbeddedTagger {
     slovnet: Option<Arc<SlovnetModel>>,
     /// Russian is tagged by [`EmbeddedTagger::slovnet`] alone, not by a perceptron.
     russian_by_slovnet: bool,
+    /// Per language, the test that lets sentences without a name skip the model
+    /// (`<lang>.name-gate.tsv` beside the models, see [`NameGate`]).
+    gates: [Option<Arc<NameGate>>; 3],
 }
 
 fn slot(lang: Lang) -> usize {
@@ -88,6 +97,12 @@ impl EmbeddedTagger {
             }
             tagger.models[slot(lang)] = Some(model_file::load(&path, Some(lang))?);
         }
+        for lang in Lang::ALL {
+            let path = dir.join(gate_file(lang));
+            if path.exists() {
+                tagger.gates[slot(lang)] = Some(Arc::new(NameGate::load(&path)?));
+            }
+        }
         let stacked = tagger.model(Lang::Ru).is_some_and(|m| m.uses_slovnet);
         if tagger.russian_by_slovnet || stacked {
             let net = Arc::new(SlovnetModel::load(&net_path)?);
@@ -125,6 +140,18 @@ impl EmbeddedTagger {
             tagger.models[i] = Some(m);
         }
         tagger
+    }
+
+    /// Tags every sentence, skipping none (no name gate), e.g. to measure what the gate
+    /// changes.
+    pub fn without_name_gates(mut self) -> EmbeddedTagger {
+        self.gates = Default::default();
+        self
+    }
+
+    /// The name gate of a language, if its word list was loaded.
+    pub fn name_gate(&self, lang: Lang) -> Option<&NameGate> {
+        self.gates[slot(lang)].as_deref()
     }
 
     /// The perceptron model of a language, if loaded (for Russian, plain or stacked).
@@ -167,6 +194,30 @@ impl EmbeddedTagger {
     /// stacked Russian model) runs on the sentences together, giving each the spans it gets
     /// alone.
     fn tag_sentences<'w, S: AsRef<[&'w str]>>(
+        &self,
+        lang: Lang,
+        sentences: &[S],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let Some(gate) = self.name_gate(lang) else {
+            return self.tag_all(lang, sentences);
+        };
+        // Only the sentences that may hold a name go to the model; the others get no spans.
+        let open: Vec<usize> = (0..sentences.len())
+            .filter(|&i| gate.may_name(sentences[i].as_ref()))
+            .collect();
+        if open.len() == sentences.len() {
+            return self.tag_all(lang, sentences);
+        }
+        let picked: Vec<&[&'w str]> = open.iter().map(|&i| sentences[i].as_ref()).collect();
+        let mut out = vec![Vec::new(); sentences.len()];
+        for (i, spans) in open.into_iter().zip(self.tag_all(lang, &picked)?) {
+            out[i] = spans;
+        }
+        Ok(out)
+    }
+
+    /// Tags every sentence with the language's model.
+    fn tag_all<'w, S: AsRef<[&'w str]>>(
         &self,
         lang: Lang,
         sentences: &[S],

@@ -16,6 +16,7 @@ pub mod gazetteer;
 pub mod heads;
 pub mod model;
 pub mod model_file;
+pub mod name_gate;
 pub mod navec_clusters;
 mod perceptron;
 pub mod slovnet;

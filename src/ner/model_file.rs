@@ -106,6 +106,9 @@ pub enum ModelFileError {
         /// Language requested.
         expected: Lang,
     },
+    /// The name gate's word list beside the models is unreadable or malformed.
+    #[error(transparent)]
+    NameGate(#[from] super::name_gate::NameGateError),
 }
 
 /// Serialises a model to bytes.

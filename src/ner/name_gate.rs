@@ -1,0 +1,328 @@
+//! The name gate: a cheap test that a sentence cannot hold a name, so the tagger can skip it.
+//!
+//! Names in Russian (and in the other two languages) are written with a capital letter.
+//! A sentence whose only capitalised words are sentence-initial common words ("В", "Он",
+//! "Однако", or the same after an opening quotation mark or a colon) seldom holds a PER,
+//! LOC or ORG: on the Russian raw news such sentences are about a sixth of the tokens, and
+//! skipping them spares the Russian network (most of the Russian pipeline's time). The
+//! entities they do hold are lower-case descriptions ("правительство", "японского") and
+//! names that start with a common word ("Полиция", "Первый канал"): the words that the NER
+//! training data often puts inside an entity keep a sentence open. `models/README.md` gives
+//! the measured change in F1 and speed.
+//!
+//! Both word lists are data: `models/ner/<lang>.name-gate.tsv`, lines `common<TAB>word`
+//! (words a raw news corpus writes in lower case mid-sentence at least twenty times as often
+//! as capitalised, see [`LowercaseCounts`]) and `name<TAB>word` (common words found inside
+//! gold entities, see [`EntityWordCounts`]), all lower case, built by `newsclaims train
+//! name-gate`. A language without the file is never gated.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Errors loading a gate file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameGateError {
+    /// The file cannot be read.
+    #[error("cannot read the name-gate word list {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A line is not a kind and one lower-case word.
+    #[error("{path}:{line}: expected `common` or `name`, a tab and one lower-case word, found {text:?}")]
+    BadLine {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line number.
+        line: usize,
+        /// The line.
+        text: String,
+    },
+}
+
+/// Words that are not names when capitalised at a sentence start, and words that may be
+/// part of one even in lower case (see the module docs).
+#[derive(Clone, Debug, Default)]
+pub struct NameGate {
+    common: HashSet<String>,
+    name_words: HashSet<String>,
+}
+
+impl NameGate {
+    /// A gate from lower-case common words and lower-case name words.
+    pub fn new<I, J, S, T>(common: I, name_words: J) -> NameGate
+    where
+        I: IntoIterator<Item = S>,
+        J: IntoIterator<Item = T>,
+        S: Into<String>,
+        T: Into<String>,
+    {
+        NameGate {
+            common: common.into_iter().map(Into::into).collect(),
+            name_words: name_words.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Reads a gate file: `common<TAB>word` and `name<TAB>word` lines, words in lower case;
+    /// blank lines and lines starting with `#` are skipped.
+    pub fn load(path: &Path) -> Result<NameGate, NameGateError> {
+        let text = std::fs::read_to_string(path).map_err(|source| NameGateError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut gate = NameGate::default();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let bad = || NameGateError::BadLine {
+                path: path.to_path_buf(),
+                line: i + 1,
+                text: line.to_string(),
+            };
+            let (kind, word) = line.split_once('\t').ok_or_else(bad)?;
+            if word.is_empty() || word.chars().any(|c| c.is_whitespace() || c.is_uppercase()) {
+                return Err(bad());
+            }
+            match kind {
+                "common" => gate.common.insert(word.to_string()),
+                "name" => gate.name_words.insert(word.to_string()),
+                _ => return Err(bad()),
+            };
+        }
+        Ok(gate)
+    }
+
+    /// Number of common words and of name words.
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.common.len(), self.name_words.len())
+    }
+
+    /// Whether the sentence may hold a name: some word is a name word, or has a capital
+    /// letter and is not a common word capitalised only because it starts the sentence or a
+    /// quotation.
+    pub fn may_name(&self, words: &[&str]) -> bool {
+        let mut initial = true;
+        for w in words {
+            let Some(first) = w.chars().next() else {
+                continue;
+            };
+            if !first.is_alphanumeric() {
+                initial = initial_after(w, initial);
+                continue;
+            }
+            let capitals = w.chars().filter(|c| c.is_uppercase()).count();
+            if capitals == 0 && !first.is_alphabetic() {
+                // Numbers never open the gate (and are never common words).
+                initial = false;
+                continue;
+            }
+            if capitals == 0 {
+                if self.name_words.contains(*w) {
+                    return true;
+                }
+            } else {
+                let lower = w.to_lowercase();
+                let capitalised_for_position = initial
+                    && capitals == 1
+                    && first.is_uppercase()
+                    && self.common.contains(&lower);
+                if !capitalised_for_position || self.name_words.contains(&lower) {
+                    return true;
+                }
+            }
+            initial = false;
+        }
+        false
+    }
+}
+
+/// Whether a word after punctuation `token` is capitalised for its position only, given
+/// whether the word before the punctuation was: a colon, a dash (direct speech) or a
+/// sentence end start a new clause; quotation marks and an opening bracket keep the position
+/// they follow (`Он сказал: «Мы...»` starts a clause, `группа «Метро»` holds a name).
+fn initial_after(token: &str, initial: bool) -> bool {
+    match token {
+        ":" | "—" | "–" | "-" | "." | "!" | "?" | "…" => true,
+        "«" | "\"" | "“" | "„" | "'" | "(" => initial,
+        _ => false,
+    }
+}
+
+/// Counts, per lower-cased word, how often raw text writes it in lower case and capitalised
+/// away from a sentence start: the data of a [`NameGate`] word list.
+#[derive(Clone, Debug, Default)]
+pub struct LowercaseCounts {
+    counts: HashMap<String, (u64, u64)>,
+}
+
+impl LowercaseCounts {
+    /// Adds one sentence's words.
+    pub fn add_sentence(&mut self, words: &[&str]) {
+        let mut initial = true;
+        for w in words {
+            let Some(first) = w.chars().next() else {
+                continue;
+            };
+            if !first.is_alphabetic() {
+                initial = !first.is_numeric() && initial_after(w, initial);
+                continue;
+            }
+            if !initial {
+                let entry = self.counts.entry(w.to_lowercase()).or_default();
+                if first.is_lowercase() {
+                    entry.0 += 1;
+                } else if first.is_uppercase() {
+                    entry.1 += 1;
+                }
+            }
+            initial = false;
+        }
+    }
+
+    /// The common words, sorted: seen in lower case at least `min_lower` times and at
+    /// least `ratio` times as often as capitalised.
+    pub fn common_words(&self, min_lower: u64, ratio: u64) -> Vec<&str> {
+        let mut words: Vec<&str> = self
+            .counts
+            .iter()
+            .filter(|&(_, &(lower, upper))| lower >= min_lower && lower >= upper * ratio)
+            .map(|(w, _)| w.as_str())
+            .collect();
+        words.sort_unstable();
+        words
+    }
+}
+
+/// Counts, per lower-cased word, its occurrences in gold NER data and those inside an
+/// entity: the data of the `name` words of a [`NameGate`].
+#[derive(Clone, Debug, Default)]
+pub struct EntityWordCounts {
+    /// (occurrences, inside an entity, inside an entity written in lower case).
+    counts: HashMap<String, (u64, u64, u64)>,
+}
+
+impl EntityWordCounts {
+    /// Adds one gold sentence (IOB2 tags, one per word).
+    pub fn add_sentence<W: AsRef<str>, T: AsRef<str>>(&mut self, words: &[W], tags: &[T]) {
+        for (w, t) in words.iter().zip(tags) {
+            let (w, t) = (w.as_ref(), t.as_ref());
+            if !w.chars().next().is_some_and(char::is_alphabetic) {
+                continue;
+            }
+            let entry = self.counts.entry(w.to_lowercase()).or_default();
+            entry.0 += 1;
+            if t != "O" {
+                entry.1 += 1;
+                if !w.chars().any(char::is_uppercase) {
+                    entry.2 += 1;
+                }
+            }
+        }
+    }
+
+    /// The name words, sorted: inside an entity at least `min_count` times and in at least
+    /// `share` of their occurrences, and either common words or seen in lower case inside
+    /// an entity (a word always capitalised opens the gate anyway).
+    pub fn name_words(&self, common: &HashSet<&str>, min_count: u64, share: f64) -> Vec<&str> {
+        let mut words: Vec<&str> = self
+            .counts
+            .iter()
+            .filter(|&(w, &(total, inside, lower))| {
+                inside >= min_count
+                    && inside as f64 >= share * total as f64
+                    && (lower > 0 || common.contains(w.as_str()))
+            })
+            .map(|(w, _)| w.as_str())
+            .collect();
+        words.sort_unstable();
+        words
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate() -> NameGate {
+        NameGate::new(["в", "он", "однако", "мы", "полиция"], ["полиция", "японского"])
+    }
+
+    #[test]
+    fn sentences_with_a_capitalised_word_inside_may_name() {
+        let g = gate();
+        assert!(g.may_name(&["В", "Москве", "тепло", "."]));
+        assert!(g.may_name(&["Путин", "заявил", "."]));
+        assert!(g.may_name(&["в", "ООН", "."]));
+        assert!(g.may_name(&["Однако", "iPhone", "."]));
+        // A common word capitalised away from the start is a name (a newspaper "Он"?).
+        assert!(g.may_name(&["и", "Он", "."]));
+        // All capitals is an abbreviation, even for a common word.
+        assert!(g.may_name(&["ОН", "."]));
+    }
+
+    #[test]
+    fn sentence_initial_common_words_do_not() {
+        let g = gate();
+        assert!(!g.may_name(&["В", "пятницу", "было", "тепло", "."]));
+        assert!(!g.may_name(&["—", "Однако", "он", "ушёл", "."]));
+        assert!(!g.may_name(&["Он", "сказал", ":", "«", "Мы", "уйдём", "»", "."]));
+        assert!(!g.may_name(&["«", "Мы", "уйдём", "»", ",", "—", "сказал", "он", "."]));
+        // A quotation mark inside a clause keeps it: a capital after it is a name.
+        assert!(g.may_name(&["группа", "«", "Мы", "»", "."]));
+        assert!(!g.may_name(&["в", "2024", "году", "."]));
+        assert!(!g.may_name(&[]));
+        // After a comma the position is no longer initial.
+        assert!(g.may_name(&["он", ",", "Мы", "."]));
+    }
+
+    #[test]
+    fn name_words_keep_the_sentence_open() {
+        let g = gate();
+        assert!(g.may_name(&["Полиция", "прибыла", "."]));
+        assert!(g.may_name(&["Он", "видел", "японского", "посла", "."]));
+        assert!(!g.may_name(&["Он", "видел", "посла", "."]));
+    }
+
+    #[test]
+    fn entity_words_are_counted_from_gold_tags() {
+        let mut c = EntityWordCounts::default();
+        c.add_sentence(&["Полиция", "нашла", "японского", "посла"], &["B-ORG", "O", "B-LOC", "O"]);
+        c.add_sentence(&["Полиция", "нашла", "японского"], &["B-ORG", "O", "B-LOC"]);
+        c.add_sentence(&["В", "Москве", "."], &["O", "B-LOC", "O"]);
+        c.add_sentence(&["В", "Москве", "."], &["O", "B-LOC", "O"]);
+        let common: HashSet<&str> = ["полиция", "нашла", "в"].into_iter().collect();
+        // "москве" is always capitalised and not common: it needs no name entry.
+        assert_eq!(c.name_words(&common, 2, 0.5), vec!["полиция", "японского"]);
+        assert_eq!(c.name_words(&common, 3, 0.5), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn counts_keep_frequent_lower_case_words() {
+        let mut c = LowercaseCounts::default();
+        for _ in 0..20 {
+            c.add_sentence(&["Вчера", "он", "был", "в", "Москве", "."]);
+        }
+        c.add_sentence(&["И", "Он", "."]);
+        c.add_sentence(&["И", "Он", "."]);
+        // "Вчера" only ever starts a sentence: not counted.
+        assert_eq!(c.common_words(3, 20), vec!["был", "в"]);
+        assert_eq!(c.common_words(3, 10), vec!["был", "в", "он"]);
+    }
+
+    #[test]
+    fn load_checks_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ru.name-gate.tsv");
+        std::fs::write(&path, "# header\ncommon\tв\n\ncommon\tон\nname\tполиция\n").unwrap();
+        assert_eq!(NameGate::load(&path).unwrap().sizes(), (2, 1));
+        for bad in ["common\tв\ncommon\tМосква\n", "common\tв\nв\n", "common\tв\nx\tв\n"] {
+            std::fs::write(&path, bad).unwrap();
+            let err = NameGate::load(&path).unwrap_err().to_string();
+            assert!(err.contains(":2:"), "{err}");
+        }
+    }
+}
