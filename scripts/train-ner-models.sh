@@ -38,7 +38,7 @@ for lang in $langs; do
     # The name gate: sentences without a possible name skip the tagger (models/README.md,
     # "The Russian name gate").
     "$NC" train name-gate --lang ru --raw "$D/raw/ru/rucoco.jsonl" \
-      --conll "$D/ner/ru/nerel.train.conll" --out models/ner/ru.name-gate.tsv ;;
+      --conll "$D/ner/ru/nerel.train.conll" --margin 5 --out models/ner/ru.name-gate.tsv ;;
   az)
     scripts/split-az-dev.sh "$D/ner/az/aznerm.train.conll" out/ner-az
     # Raw Azerbaijani news labelled by the transformer model (models/README.md, "Azerbaijani

@@ -8,8 +8,8 @@
 use super::models_dir;
 use anyhow::Context;
 use newsclaims::document::Lang;
-use newsclaims::ner::clusters::read_raw;
 use newsclaims::eval::conll;
+use newsclaims::ner::clusters::read_raw;
 use newsclaims::ner::name_gate::{EntityWordCounts, LowercaseCounts};
 use newsclaims::normalize::{normalize, normalize_for_language};
 use newsclaims::resources::Resources;
@@ -48,6 +48,11 @@ pub struct Args {
     /// ... and in at least this share of its occurrences.
     #[arg(long, default_value_t = 0.2)]
     name_share: f64,
+    /// Give the tagger only this many words each side of a possible name, not the whole
+    /// sentence (at least the tagger's context: for the Russian default, slovnet's three
+    /// convolutions see 3 words each side, the perceptron over them 2 more).
+    #[arg(long)]
+    margin: Option<usize>,
 }
 
 /// Runs the command.
@@ -64,8 +69,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         for text in read_raw(path)? {
             let aligned = normalize_for_language(normalize(&text, &resources), lang, &resources);
             let text = aligned.text();
-            let segmented = segment(&text, lang, abbreviations);
-            for words in segmented.sentence_words(&text) {
+            let segmented = segment(text, lang, abbreviations);
+            for words in segmented.sentence_words(text) {
                 counts.add_sentence(&words);
             }
             records += 1;
@@ -103,6 +108,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.name_share,
         file_names(&args.conll),
     )?;
+    if let Some(m) = args.margin {
+        writeln!(
+            out,
+            "# margin: the tagger sees {m} words each side of a possible name.\nmargin\t{m}"
+        )?;
+    }
     for w in &words {
         writeln!(out, "common\t{w}")?;
     }

@@ -201,17 +201,24 @@ impl EmbeddedTagger {
         let Some(gate) = self.name_gate(lang) else {
             return self.tag_all(lang, sentences);
         };
-        // Only the sentences that may hold a name go to the model; the others get no spans.
-        let open: Vec<usize> = (0..sentences.len())
-            .filter(|&i| gate.may_name(sentences[i].as_ref()))
-            .collect();
-        if open.len() == sentences.len() {
-            return self.tag_all(lang, sentences);
+        // Only the parts of sentences that may hold a name go to the model (as sentences of
+        // their own); the rest gets no spans.
+        let mut parts: Vec<&[&'w str]> = Vec::with_capacity(sentences.len());
+        let mut owners: Vec<(usize, usize)> = Vec::with_capacity(sentences.len());
+        for (i, words) in sentences.iter().enumerate() {
+            let words = words.as_ref();
+            for region in gate.regions(words) {
+                owners.push((i, region.start));
+                parts.push(&words[region]);
+            }
         }
-        let picked: Vec<&[&'w str]> = open.iter().map(|&i| sentences[i].as_ref()).collect();
         let mut out = vec![Vec::new(); sentences.len()];
-        for (i, spans) in open.into_iter().zip(self.tag_all(lang, &picked)?) {
-            out[i] = spans;
+        for ((i, offset), spans) in owners.into_iter().zip(self.tag_all(lang, &parts)?) {
+            out[i].extend(spans.into_iter().map(|s| TokenSpan {
+                start: s.start + offset,
+                end: s.end + offset,
+                ..s
+            }));
         }
         Ok(out)
     }

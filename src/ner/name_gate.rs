@@ -17,6 +17,7 @@
 //! name-gate`. A language without the file is never gated.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::{ControlFlow, Range};
 use std::path::{Path, PathBuf};
 
 /// Errors loading a gate file.
@@ -32,7 +33,9 @@ pub enum NameGateError {
         source: std::io::Error,
     },
     /// A line is not a kind and one lower-case word.
-    #[error("{path}:{line}: expected `common` or `name`, a tab and one lower-case word, found {text:?}")]
+    #[error(
+        "{path}:{line}: expected `common` or `name`, a tab and one lower-case word, found {text:?}"
+    )]
     BadLine {
         /// The file.
         path: PathBuf,
@@ -49,6 +52,9 @@ pub enum NameGateError {
 pub struct NameGate {
     common: HashSet<String>,
     name_words: HashSet<String>,
+    /// Words of context the tagger needs each side of a possible name (`margin<TAB>N` in the
+    /// file); `None`: the whole sentence.
+    margin: Option<usize>,
 }
 
 impl NameGate {
@@ -63,7 +69,14 @@ impl NameGate {
         NameGate {
             common: common.into_iter().map(Into::into).collect(),
             name_words: name_words.into_iter().map(Into::into).collect(),
+            margin: None,
         }
+    }
+
+    /// The same gate, giving the tagger only `margin` words each side of a possible name.
+    pub fn with_margin(mut self, margin: Option<usize>) -> NameGate {
+        self.margin = margin;
+        self
     }
 
     /// Reads a gate file: `common<TAB>word` and `name<TAB>word` lines, words in lower case;
@@ -84,6 +97,10 @@ impl NameGate {
                 text: line.to_string(),
             };
             let (kind, word) = line.split_once('\t').ok_or_else(bad)?;
+            if kind == "margin" {
+                gate.margin = Some(word.parse().map_err(|_| bad())?);
+                continue;
+            }
             if word.is_empty() || word.chars().any(|c| c.is_whitespace() || c.is_uppercase()) {
                 return Err(bad());
             }
@@ -105,8 +122,39 @@ impl NameGate {
     /// letter and is not a common word capitalised only because it starts the sentence or a
     /// quotation.
     pub fn may_name(&self, words: &[&str]) -> bool {
+        self.scan(words, |_| ControlFlow::Break(()))
+    }
+
+    /// The parts of a sentence the tagger needs to see: each word that may be part of a
+    /// name (as for [`NameGate::may_name`]) with the gate's context margin each side,
+    /// overlapping or touching parts merged; the whole sentence when it may hold a name and
+    /// the gate has no margin; nothing when it cannot hold one.
+    pub fn regions(&self, words: &[&str]) -> Vec<Range<usize>> {
+        let Some(margin) = self.margin else {
+            let mut whole = Vec::with_capacity(1);
+            if self.may_name(words) {
+                whole.push(0..words.len());
+            }
+            return whole;
+        };
+        let mut out: Vec<Range<usize>> = Vec::new();
+        self.scan(words, |i| {
+            let part = i.saturating_sub(margin)..(i + margin + 1).min(words.len());
+            match out.last_mut() {
+                Some(last) if part.start <= last.end => last.end = last.end.max(part.end),
+                _ => out.push(part),
+            }
+            ControlFlow::Continue(())
+        });
+        out
+    }
+
+    /// Calls `found` with the index of every word that may be part of a name, in order,
+    /// until it breaks; returns whether it was called at all.
+    fn scan(&self, words: &[&str], mut found: impl FnMut(usize) -> ControlFlow<()>) -> bool {
+        let mut any = false;
         let mut initial = true;
-        for w in words {
+        for (i, w) in words.iter().enumerate() {
             let Some(first) = w.chars().next() else {
                 continue;
             };
@@ -115,28 +163,26 @@ impl NameGate {
                 continue;
             }
             let capitals = w.chars().filter(|c| c.is_uppercase()).count();
-            if capitals == 0 && !first.is_alphabetic() {
-                // Numbers never open the gate (and are never common words).
-                initial = false;
-                continue;
-            }
-            if capitals == 0 {
-                if self.name_words.contains(*w) {
-                    return true;
-                }
+            let candidate = if capitals == 0 {
+                // Numbers are never part of a name here (nor common words).
+                first.is_alphabetic() && self.name_words.contains(*w)
             } else {
                 let lower = w.to_lowercase();
                 let capitalised_for_position = initial
                     && capitals == 1
                     && first.is_uppercase()
                     && self.common.contains(&lower);
-                if !capitalised_for_position || self.name_words.contains(&lower) {
-                    return true;
+                !capitalised_for_position || self.name_words.contains(&lower)
+            };
+            initial = false;
+            if candidate {
+                any = true;
+                if found(i).is_break() {
+                    break;
                 }
             }
-            initial = false;
         }
-        false
+        any
     }
 }
 
@@ -248,7 +294,10 @@ mod tests {
     use super::*;
 
     fn gate() -> NameGate {
-        NameGate::new(["в", "он", "однако", "мы", "полиция"], ["полиция", "японского"])
+        NameGate::new(
+            ["в", "он", "однако", "мы", "полиция"],
+            ["полиция", "японского"],
+        )
     }
 
     #[test]
@@ -288,9 +337,30 @@ mod tests {
     }
 
     #[test]
+    fn regions_hold_each_possible_name_with_its_margin() {
+        let words: Vec<&str> = "В понедельник в большом зале собрались люди , и Иван Петров из \
+             далёкого города сказал очень долго и подробно о том что было раньше , а потом \
+             ушёл в Кремль ."
+            .split(' ')
+            .collect();
+        let whole = gate();
+        assert_eq!(whole.regions(&words), vec![0..words.len()]);
+        let g = gate().with_margin(Some(2));
+        // "Иван" (9) and "Петров" (10) merge; "Кремль" (29) stands alone, clipped at the end.
+        assert_eq!(g.regions(&words), vec![7..13, 27..31]);
+        assert_eq!(g.with_margin(Some(0)).regions(&words), vec![9..11, 29..30]);
+        let none: Vec<&str> = vec!["В", "пятницу", "было", "тепло", "."];
+        assert!(gate().with_margin(Some(2)).regions(&none).is_empty());
+        assert!(whole.regions(&none).is_empty());
+    }
+
+    #[test]
     fn entity_words_are_counted_from_gold_tags() {
         let mut c = EntityWordCounts::default();
-        c.add_sentence(&["Полиция", "нашла", "японского", "посла"], &["B-ORG", "O", "B-LOC", "O"]);
+        c.add_sentence(
+            &["Полиция", "нашла", "японского", "посла"],
+            &["B-ORG", "O", "B-LOC", "O"],
+        );
         c.add_sentence(&["Полиция", "нашла", "японского"], &["B-ORG", "O", "B-LOC"]);
         c.add_sentence(&["В", "Москве", "."], &["O", "B-LOC", "O"]);
         c.add_sentence(&["В", "Москве", "."], &["O", "B-LOC", "O"]);
@@ -317,9 +387,20 @@ mod tests {
     fn load_checks_lines() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ru.name-gate.tsv");
-        std::fs::write(&path, "# header\ncommon\tв\n\ncommon\tон\nname\tполиция\n").unwrap();
-        assert_eq!(NameGate::load(&path).unwrap().sizes(), (2, 1));
-        for bad in ["common\tв\ncommon\tМосква\n", "common\tв\nв\n", "common\tв\nx\tв\n"] {
+        std::fs::write(
+            &path,
+            "# header\nmargin\t1\ncommon\tв\n\ncommon\tон\nname\tполиция\n",
+        )
+        .unwrap();
+        let g = NameGate::load(&path).unwrap();
+        assert_eq!(g.sizes(), (2, 1));
+        assert_eq!(g.regions(&["а", "б", "в", "Г", "д", "е"]), vec![2..5]);
+        for bad in [
+            "common\tв\ncommon\tМосква\n",
+            "common\tв\nв\n",
+            "common\tв\nx\tв\n",
+            "common\tв\nmargin\tfive\n",
+        ] {
             std::fs::write(&path, bad).unwrap();
             let err = NameGate::load(&path).unwrap_err().to_string();
             assert!(err.contains(":2:"), "{err}");
