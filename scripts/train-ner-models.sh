@@ -1,7 +1,7 @@
 #!/bin/sh
 # Retrains the shipped NER models (models/ner/{en,ru,az}.bin, and ru-stacked.bin, the Russian
-# perceptron stacked on models/ner/ru.slovnet) from the development data in
-# ../shared/data (which must not be copied into this repository). Deterministic: the same
+# perceptron stacked on models/ner/ru.slovnet) and their name gates
+# (models/ner/{en,ru,az}.name-gate.tsv) from the development data in ../shared/data (which must not be copied into this repository). Deterministic: the same
 # data and seed give byte-identical models. Word-cluster caches go to out/ (git-ignored).
 #
 # usage: scripts/train-ner-models.sh [en|ru|az ...]   (default: all three)
@@ -16,7 +16,11 @@ for lang in $langs; do
     "$NC" train ner --lang en --seed 1 --gazetteer \
       --train "$D/ner/en/conll2003.train.conll" --dev "$D/ner/en/conll2003.dev.conll" \
       --raw "$D/raw/en/reuters21578.jsonl" --clusters-cache out/clusters-en.tsv \
-      --out models/ner/en.bin ;;
+      --out models/ner/en.bin
+    # The name gate (models/README.md, "Name gates"): 2 words each side, the perceptron's
+    # context.
+    "$NC" train name-gate --lang en --raw "$D/raw/en/reuters21578.jsonl" \
+      --conll "$D/ner/en/conll2003.train.conll" --margin 2 --out models/ner/en.name-gate.tsv ;;
   ru)
     "$NC" train ner --lang ru --seed 1 --gazetteer \
       --train "$D/ner/ru/nerel.train.conll" --dev "$D/ner/ru/nerel.dev.conll" \
@@ -35,8 +39,8 @@ for lang in $langs; do
       --navec-clusters models/ner/ru.slovnet --coarse-clusters 256 --fine-clusters 2048 \
       --navec-clusters-cache out/navec-clusters-ru-256-2048.tsv \
       --slovnet models/ner/ru.slovnet --out models/ner/ru-stacked.bin
-    # The name gate: sentences without a possible name skip the tagger (models/README.md,
-    # "The Russian name gate").
+    # The name gate: the tagger sees only the words within 5 of a possible name (slovnet's
+    # three convolutions see 3 words each side, the perceptron over them 2 more).
     "$NC" train name-gate --lang ru --raw "$D/raw/ru/rucoco.jsonl" \
       --conll "$D/ner/ru/nerel.train.conll" --margin 5 --out models/ner/ru.name-gate.tsv ;;
   az)
@@ -53,7 +57,10 @@ for lang in $langs; do
       --transfer "$D/ner/tr/turkish-wiki-ner.train.conll" \
       --raw "$D/raw/az/news.jsonl" "$D/raw/az/legal.jsonl" "$D/raw/az/nutch.txt" \
       --clusters-cache out/clusters-az.tsv \
-      --out models/ner/az.bin ;;
+      --out models/ner/az.bin
+    "$NC" train name-gate --lang az \
+      --raw "$D/raw/az/news.jsonl" "$D/raw/az/legal.jsonl" "$D/raw/az/nutch.txt" \
+      --conll out/ner-az/train.conll --margin 2 --out models/ner/az.name-gate.tsv ;;
   *) echo "unknown language $lang" >&2; exit 2 ;;
   esac
 done
