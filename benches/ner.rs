@@ -1,5 +1,8 @@
 //! Tagging throughput of the embedded NER models, in tokens per second on one core: the
-//! perceptrons of every language (`ner_tag/az`, `ru`, `en`) and the Russian slovnet network
+//! perceptrons of every language on every sentence (`ner_tag/az`, `ru`, `en`), the same
+//! behind their name gates as the pipeline runs them (`ner_tag/az_gated`, ...: sentences
+//! without a possible name are skipped, long ones cut to the parts around names; the
+//! throughput still counts every token), and the Russian slovnet network
 //! (`ner_tag/ru_slovnet`, on the first 300 sentences: it is several times slower).
 //!
 //! Sentences come from the dev files under `../shared/data/ner/` when that directory exists
@@ -59,13 +62,14 @@ fn sentences(lang: Lang) -> Vec<Vec<String>> {
 }
 
 fn bench(c: &mut Criterion) {
-    let tagger = match EmbeddedTagger::load_dir_with(Path::new(MODELS), RussianModel::Perceptron) {
+    let gated = match EmbeddedTagger::load_dir_with(Path::new(MODELS), RussianModel::Perceptron) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("cannot load models: {e}");
             return;
         }
     };
+    let tagger = gated.clone().without_name_gates();
     let mut group = c.benchmark_group("ner_tag");
     group
         .measurement_time(Duration::from_secs(5))
@@ -85,6 +89,15 @@ fn bench(c: &mut Criterion) {
                 }
             })
         });
+        if gated.name_gate(lang).is_some() {
+            group.bench_function(format!("{}_gated", lang.code()), |b| {
+                b.iter(|| {
+                    for w in &words {
+                        black_box(gated.tag(lang, black_box(w)).ok());
+                    }
+                })
+            });
+        }
     }
     match SlovnetModel::load(&Path::new(MODELS).join("ru.slovnet")) {
         Ok(net) => {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Retrains the shipped NER models (models/ner/{en,ru,az}.bin, and ru-stacked.bin, the Russian
 # perceptron stacked on models/ner/ru.slovnet) and their name gates
-# (models/ner/{en,ru,az}.name-gate.tsv) from the development data in ../shared/data (which must not be copied into this repository). Deterministic: the same
-# data and seed give byte-identical models. Word-cluster caches go to out/ (git-ignored).
+# (models/ner/{en,ru,az}.name-gate.tsv) from the development data in ../shared/data
+# (which must not be copied into this repository). Deterministic: the same data and seed
+# give byte-identical models. Word-cluster caches go to out/ (git-ignored).
 #
 # usage: scripts/train-ner-models.sh [en|ru|az ...]   (default: all three)
 set -eu
