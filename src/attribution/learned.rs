@@ -15,7 +15,7 @@ use super::learned_features::{DocFeatures, FEATURE_SET_VERSION};
 use crate::ner::decode::{self, DecodeScratch};
 use crate::ner::dense::DenseRows;
 use crate::ner::features::{Clusters, hash_bytes};
-use crate::ner::model::{FeatureTable, quantise};
+use crate::ner::model::{FeatureTable, MAX_LABELS, quantise};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -236,7 +236,9 @@ impl AttributionModel {
         out_tokens: &mut TokenLabels,
     ) -> Vec<RoleSpan> {
         let (mut hashes, mut offsets, mut homes) = (Vec::new(), Vec::new(), Vec::new());
-        let mut sums: Vec<[i32; N_LABELS]> = Vec::new();
+        // All MAX_LABELS lanes of the rows are summed (the lanes past N_LABELS are zero
+        // weights): fixed-width sums vectorise.
+        let mut sums: Vec<[i32; MAX_LABELS]> = Vec::new();
         let (mut em, mut tags, mut margins) = (Vec::new(), Vec::new(), Vec::new());
         let mut scratch = DecodeScratch::default();
         let mut out = Vec::new();
@@ -265,7 +267,7 @@ impl AttributionModel {
             sums.clear();
             doc.templates_of(segmented, range.clone(), |features| {
                 offsets.push(hashes.len() as u32);
-                let mut acc = [0i32; N_LABELS];
+                let mut acc = [0i32; MAX_LABELS];
                 self.dense.split(features, &mut acc, &mut hashes);
                 sums.push(acc);
             });
@@ -287,12 +289,12 @@ impl AttributionModel {
                         continue;
                     }
                     if let Some(row) = self.table.get(h) {
-                        for (o, &x) in acc.iter_mut().zip(&row[..N_LABELS]) {
+                        for (o, &x) in acc.iter_mut().zip(row) {
                             *o += i32::from(x);
                         }
                     }
                 }
-                em.extend(acc.iter().map(|&x| x as f32 * self.step));
+                em.extend(acc[..N_LABELS].iter().map(|&x| x as f32 * self.step));
             }
             decode::viterbi(
                 &em,

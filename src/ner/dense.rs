@@ -115,10 +115,16 @@ impl DenseRows {
         &self.layout
     }
 
-    /// Adds the rows of the dense ones among `features` to `acc` (one sum per label) and
-    /// pushes the hashes of the others to `hashed`, for the table.
+    /// Adds the rows of the dense ones among `features` to `acc` (one sum per label, all
+    /// [`MAX_LABELS`] lanes: a fixed width the compiler turns into a few vector additions)
+    /// and pushes the hashes of the others to `hashed`, for the table.
     #[inline]
-    pub fn split(&self, features: &[Template], acc: &mut [i32], hashed: &mut Vec<u64>) {
+    pub fn split(
+        &self,
+        features: &[Template],
+        acc: &mut [i32; MAX_LABELS],
+        hashed: &mut Vec<u64>,
+    ) {
         for f in features {
             match self.layout.index(f) {
                 Some(i) => {
@@ -176,13 +182,14 @@ mod tests {
         assert_eq!(rows[2], [0; MAX_LABELS]);
         // Split: the dense feature's row is added, the others hashed.
         let dense = DenseRows::new(&[(5, [3, 1, 1])], &table);
-        let (mut acc, mut hashed) = ([10, 20], Vec::new());
+        let (mut acc, mut hashed) = ([0; MAX_LABELS], Vec::new());
+        acc[..2].copy_from_slice(&[10, 20]);
         dense.split(
             &[[5, 1, 0, 0], [5, 3, 0, 0], [6, 0, 0, 0]],
             &mut acc,
             &mut hashed,
         );
-        assert_eq!(acc, [11, 22]);
+        assert_eq!(acc[..3], [11, 22, 0]);
         assert_eq!(hashed, vec![feat(5, 3, 0, 0), feat(6, 0, 0, 0)]);
     }
 }
