@@ -120,18 +120,23 @@ impl NameGate {
 
     /// Whether the sentence may hold a name: some word is a name word, or has a capital
     /// letter and is not a common word capitalised only because it starts the sentence or a
-    /// quotation.
+    /// quotation; or the sentence has no capital letter at all (see [`uncased`]).
     pub fn may_name(&self, words: &[&str]) -> bool {
-        self.scan(words, |_| ControlFlow::Break(()))
+        uncased(words) || self.scan(words, |_| ControlFlow::Break(()))
     }
 
     /// The parts of a sentence the tagger needs to see: each word that may be part of a
     /// name (as for [`NameGate::may_name`]) with the gate's context margin each side,
     /// overlapping or touching parts merged; the whole sentence when it may hold a name and
-    /// the gate has no margin; nothing when it cannot hold one.
+    /// the gate has no margin, or when it has no capital letter at all ([`uncased`]);
+    /// nothing when it cannot hold one.
     pub fn regions(&self, words: &[&str]) -> Vec<Range<usize>> {
+        let mut whole = Vec::with_capacity(1);
+        if uncased(words) {
+            whole.push(0..words.len());
+            return whole;
+        }
         let Some(margin) = self.margin else {
-            let mut whole = Vec::with_capacity(1);
             if self.may_name(words) {
                 whole.push(0..words.len());
             }
@@ -184,6 +189,20 @@ impl NameGate {
         }
         any
     }
+}
+
+/// Whether a sentence has letters but not one capital: lower-cased text (a lower-cased
+/// corpus, a transcript, a chat), where capitals say nothing about names, so the gate lets
+/// the tagger see it all. A normal sentence starts with a capital, so this costs one word.
+fn uncased(words: &[&str]) -> bool {
+    let mut letters = false;
+    for c in words.iter().flat_map(|w| w.chars()) {
+        if c.is_uppercase() {
+            return false;
+        }
+        letters |= c.is_alphabetic();
+    }
+    letters
 }
 
 /// Whether a word after punctuation `token` is capitalised for its position only, given
@@ -322,10 +341,20 @@ mod tests {
         assert!(!g.may_name(&["«", "Мы", "уйдём", "»", ",", "—", "сказал", "он", "."]));
         // A quotation mark inside a clause keeps it: a capital after it is a name.
         assert!(g.may_name(&["группа", "«", "Мы", "»", "."]));
-        assert!(!g.may_name(&["в", "2024", "году", "."]));
+        assert!(!g.may_name(&["В", "2024", "году", "."]));
+        assert!(!g.may_name(&["2024", "."]));
         assert!(!g.may_name(&[]));
         // After a comma the position is no longer initial.
         assert!(g.may_name(&["он", ",", "Мы", "."]));
+    }
+
+    #[test]
+    fn lower_cased_sentences_are_tagged_whole() {
+        let words = ["вчера", "путин", "прилетел", "в", "москву", "."];
+        assert!(gate().may_name(&words));
+        assert_eq!(gate().with_margin(Some(1)).regions(&words), vec![0..6]);
+        // One capital is enough to trust the casing.
+        assert!(!gate().may_name(&["В", "среду", "путин", "прилетел", "."]));
     }
 
     #[test]
