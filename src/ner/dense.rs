@@ -119,12 +119,7 @@ impl DenseRows {
     /// [`MAX_LABELS`] lanes: a fixed width the compiler turns into a few vector additions)
     /// and pushes the hashes of the others to `hashed`, for the table.
     #[inline]
-    pub fn split(
-        &self,
-        features: &[Template],
-        acc: &mut [i32; MAX_LABELS],
-        hashed: &mut Vec<u64>,
-    ) {
+    pub fn split(&self, features: &[Template], acc: &mut [i32; MAX_LABELS], hashed: &mut Vec<u64>) {
         for f in features {
             match self.layout.index(f) {
                 Some(i) => {
