@@ -453,6 +453,22 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
             "Məlumata əsasən, ekspertiza ölümün səbəbini təsdiq edib.",
             vec![],
         ),
+        // A comma inside the closing quotation mark (English punctuation in translated news):
+        // speech even when short, with no comma or "deyə" after it.
+        (
+            "“Biz hazırıq,” nazir Ceyhun Bayramov bildirib.",
+            vec![claim("direct", "Ceyhun Bayramov", "bildirib", "Biz hazırıq")],
+        ),
+        // "izah et-": to explain.
+        (
+            "\"Xərçəng hüceyrələri azalır\", deyə professor Əli Həsənov izah etdi.",
+            vec![claim(
+                "direct",
+                "Əli Həsənov",
+                "izah etdi",
+                "Xərçəng hüceyrələri azalır",
+            )],
+        ),
         // "Deyirlər" is hearsay ("they say"), "vəd edir" is "looks promising".
         ("Deyirlər ki, qış sərt keçəcək.", vec![]),
         ("Yeni dərman çox şey vəd edir.", vec![]),

@@ -474,9 +474,15 @@ impl DocView<'_> {
         {
             i += 1;
         }
+        // A quotation whose last word is followed by a comma, "?" or "!" inside the marks is
+        // speech, not a name (English punctuation, kept by translated news: "“Yəni,
+        // əlbəttə,” Kennedy dedi.").
+        let punctuated_inside = pair.close > pair.open + 1
+            && (self.is_comma(pair.close - 1) || matches!(self.word(pair.close - 1), "?" | "!"));
         if i == pair.close + 1
             && self.is_word(i)
             && self.lang != Lang::En
+            && !punctuated_inside
             && !(self.lang == Lang::Az && pair.close - pair.open > 5)
         {
             // ru/az direct speech always has a comma or dash after the quote; without one the
