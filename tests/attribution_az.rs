@@ -457,7 +457,12 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
         // speech even when short, with no comma or "deyə" after it.
         (
             "“Biz hazırıq,” nazir Ceyhun Bayramov bildirib.",
-            vec![claim("direct", "Ceyhun Bayramov", "bildirib", "Biz hazırıq")],
+            vec![claim(
+                "direct",
+                "Ceyhun Bayramov",
+                "bildirib",
+                "Biz hazırıq",
+            )],
         ),
         // "izah et-": to explain.
         (
