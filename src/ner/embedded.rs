@@ -2,7 +2,9 @@
 //! perceptron of `{lang}.bin` ([`NerModel`]), except for Russian, which by default is
 //! tagged by a perceptron stacked on natasha's slovnet network (`ru-stacked.bin`, whose
 //! features include the tags of `ru.slovnet`, [`SlovnetModel`]): it scores higher than
-//! either alone on both Russian dev sets (`models/README.md`).
+//! either alone on both Russian dev sets (`models/README.md`). Each language's model sees
+//! only the parts of sentences that its name gate (`{lang}.name-gate.tsv`, [`NameGate`])
+//! finds may hold a name.
 
 use super::model::NerModel;
 use super::model_file::{self, ModelFileError};
@@ -190,9 +192,10 @@ impl Tagger for EmbeddedTagger {
 }
 
 impl EmbeddedTagger {
-    /// Tags sentences with the language's model; the slovnet network (alone or under the
-    /// stacked Russian model) runs on the sentences together, giving each the spans it gets
-    /// alone.
+    /// Tags sentences with the language's model, behind its name gate when it has one (the
+    /// parts the gate picks are tagged as sentences of their own, so a sentence gets the same
+    /// spans in any batch); the slovnet network (alone or under the stacked Russian model)
+    /// runs on the sentences together, giving each the spans it gets alone.
     fn tag_sentences<'w, S: AsRef<[&'w str]>>(
         &self,
         lang: Lang,
