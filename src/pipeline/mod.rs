@@ -139,10 +139,24 @@ pub fn run(
     std::thread::scope(|scope| {
         let chunk_documents = options.chunk_documents.max(1);
         let chunk_bytes = options.chunk_bytes;
-        scope.spawn(move || read_chunks(records, chunk_documents, chunk_bytes, &chunk_tx));
-        let writer = scope.spawn(move || {
-            write_outputs(tables, &output_rx, &permit_tx, options.progress, started)
-        });
+        // Named threads, so that profiles tell the serial parts apart from the workers.
+        let spawned = |name: &str| std::thread::Builder::new().name(name.to_string());
+        spawned("newsclaims-in")
+            .spawn_scoped(scope, move || {
+                read_chunks(records, chunk_documents, chunk_bytes, &chunk_tx)
+            })
+            .map_err(|err| PipelineError::Threads {
+                threads,
+                message: err.to_string(),
+            })?;
+        let writer = spawned("newsclaims-out")
+            .spawn_scoped(scope, move || {
+                write_outputs(tables, &output_rx, &permit_tx, options.progress, started)
+            })
+            .map_err(|err| PipelineError::Threads {
+                threads,
+                message: err.to_string(),
+            })?;
         let chunks = pool.in_place_scope(|tasks| {
             let mut chunks = 0;
             for (sequence, chunk) in chunk_rx.into_iter().enumerate() {
