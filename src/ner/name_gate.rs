@@ -1,4 +1,5 @@
-//! The name gate: a cheap test that a sentence cannot hold a name, so the tagger can skip it.
+//! The name gate: a cheap test of which parts of a sentence may hold a name, so that the
+//! tagger can skip the rest.
 //!
 //! Names in Russian (and in the other two languages) are written with a capital letter.
 //! A sentence whose only capitalised words are sentence-initial common words ("В", "Он",
@@ -7,8 +8,10 @@
 //! skipping them spares the Russian network (most of the Russian pipeline's time). The
 //! entities they do hold are lower-case descriptions ("правительство", "японского") and
 //! names that start with a common word ("Полиция", "Первый канал"): the words that the NER
-//! training data often puts inside an entity keep a sentence open. `models/README.md` gives
-//! the measured change in F1 and speed.
+//! training data often puts inside an entity keep a sentence open. In the other sentences
+//! the tagger sees each possible name with a margin of context words ([`NameGate::regions`]):
+//! a quarter of the Russian instructions go. `models/README.md` gives the measured change in
+//! F1 and speed.
 //!
 //! Both word lists are data: `models/ner/<lang>.name-gate.tsv`, lines `common<TAB>word`
 //! (words a raw news corpus writes in lower case mid-sentence at least twenty times as often
