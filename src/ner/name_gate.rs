@@ -174,13 +174,13 @@ impl NameGate {
             let candidate = if capitals == 0 {
                 // Numbers are never part of a name here (nor common words).
                 first.is_alphabetic() && self.name_words.contains(*w)
-            } else {
+            } else if initial && capitals == 1 && first.is_uppercase() {
+                // Only a word that may be capitalised for its position is looked up (and
+                // lower-cased); any other capitalised word may be a name.
                 let lower = w.to_lowercase();
-                let capitalised_for_position = initial
-                    && capitals == 1
-                    && first.is_uppercase()
-                    && self.common.contains(&lower);
-                !capitalised_for_position || self.name_words.contains(&lower)
+                !self.common.contains(&lower) || self.name_words.contains(&lower)
+            } else {
+                true
             };
             initial = false;
             if candidate {
