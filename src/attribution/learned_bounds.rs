@@ -23,7 +23,7 @@ use super::learned_bounds_edges::margin_bucket;
 pub(super) use super::learned_bounds_edges::{N_END, N_START};
 pub use super::learned_bounds_model::BoundsModel;
 use super::learned_bounds_paths::{PathScores, log_bucket};
-use super::learned_features::{DocFeatures, TokenValues};
+use super::learned_features::{DocFeatures, EDGE_WORD, TokenValues};
 use super::patterns::DocView;
 use crate::ner::features::feat;
 use std::ops::Range;
@@ -154,7 +154,7 @@ impl Labelled<'_> {
         match t.filter(|t| paragraph.contains(t)) {
             Some(t) => self.features.values()[t],
             None => TokenValues {
-                lower: 0xb05,
+                lower: EDGE_WORD,
                 coarse: u64::from(u16::MAX) + 1,
                 fine: u64::from(u16::MAX) + 1,
                 punct: 9,

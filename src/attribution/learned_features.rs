@@ -78,6 +78,22 @@ pub use crate::ner::dense::Template;
 /// Features per token.
 pub const N_TEMPLATES: usize = 48;
 
+/// The templates that each depend on one word alone (a bit per template id): the token's
+/// folded word, suffix, prefix and clusters (all functions of the folded word) and the
+/// folded words of its neighbours at -1, +1, -2, +2. Run-time scoring takes their rows from
+/// a per-word cache instead of the table (`learned.rs`); training reads all 48 alike.
+pub const WORD_TEMPLATES: u64 = 1 << T_W0
+    | 1 << T_SUF3
+    | 1 << T_PREFIX4
+    | 1 << T_CLUSTER
+    | 1 << T_WM1
+    | 1 << T_WP1
+    | 1 << T_WM2
+    | 1 << T_WP2;
+
+/// The folded-word value of the positions beyond a paragraph's edges.
+pub(super) const EDGE_WORD: u64 = 0xb05;
+
 /// Cluster id of words without a cluster.
 const NO_CLUSTER: u64 = u16::MAX as u64;
 /// Cluster id of the positions beyond the paragraph's edges.
@@ -388,7 +404,7 @@ impl DocFeatures {
         let at = |i: isize| -> TokenValues {
             if i < range.start as isize || i >= range.end as isize {
                 TokenValues {
-                    lower: 0xb05,
+                    lower: EDGE_WORD,
                     coarse: EDGE_CLUSTER,
                     fine: EDGE_CLUSTER,
                     ..TokenValues::default()
@@ -399,13 +415,13 @@ impl DocFeatures {
         };
         let para_has_cue = self.cue_start[range.clone()].iter().any(|&c| c) as u64;
         let first_sentence = self.sentence_of.get(range.start).copied().unwrap_or(0);
+        let sides = self.nearest_cues(segmented, range.clone());
         for t in range.clone() {
             let i = t as isize;
             let (m2, m1, w, p1, p2) = (at(i - 2), at(i - 1), v[t], at(i + 1), at(i + 2));
             let si = self.sentence_of[t];
             let sentence = &segmented.sentences[si];
-            let (left, left_sep, left_at) = self.nearest_cue(t, sentence.tokens.clone(), true);
-            let (right, right_sep, right_at) = self.nearest_cue(t, sentence.tokens.clone(), false);
+            let [(left, left_sep, left_at), (right, right_sep, right_at)] = sides[t - range.start];
             let cue_word = |at: Option<usize>| at.map_or(0, |i| v[i].lower);
             let cue_learned = |at: Option<usize>| at.map_or(9, |i| v[i].learned);
             let bucket = |d: usize| match d {
@@ -487,9 +503,54 @@ impl DocFeatures {
         }
     }
 
+    /// [`DocFeatures::nearest_cue`] of every token of `range` (whole sentences, as a
+    /// paragraph is), leftwards then rightwards, in two passes over each sentence instead of
+    /// a scan per token.
+    fn nearest_cues(&self, segmented: &Segmented, range: Range<usize>) -> Vec<[CueSide; 2]> {
+        let mut out = vec![[(0, 0, None); 2]; range.len()];
+        let first = self.sentence_of.get(range.start).copied().unwrap_or(0);
+        for sentence in &segmented.sentences[first..] {
+            let tokens = sentence.tokens.clone();
+            if tokens.start >= range.end {
+                break;
+            }
+            debug_assert!(tokens.start >= range.start && tokens.end <= range.end);
+            self.cue_pass(tokens.clone(), &mut out, range.start, 0);
+            self.cue_pass(tokens.rev(), &mut out, range.start, 1);
+        }
+        out
+    }
+
+    /// One side of [`DocFeatures::nearest_cues`]: walks a sentence towards that side's
+    /// cues (left to right for the cue on the left), remembering the last cue-like token
+    /// passed and the separators since.
+    fn cue_pass(
+        &self,
+        order: impl Iterator<Item = usize>,
+        out: &mut [[CueSide; 2]],
+        base: usize,
+        side: usize,
+    ) {
+        let (mut cue, mut sep) = (None::<usize>, 0u64);
+        for t in order {
+            let v = &self.values[t];
+            out[t - base][side] = if v.cue_like() {
+                cue = Some(t);
+                sep = 0;
+                (1, 0, Some(t))
+            } else {
+                let here = (cue.map_or(0, |c| distance_bucket(t.abs_diff(c))), sep, cue);
+                sep |= separator_bits(v);
+                here
+            };
+        }
+    }
+
     /// Bucketed distance from token `t` to the nearest lexicon cue of its sentence on one
     /// side (0 = none, 1 = the token is in a cue, then 2.. by distance), and what lies in
     /// between (bit 0: a comma, bit 1: a quotation mark, bit 2: a colon), and the cue token.
+    /// The reference for [`DocFeatures::nearest_cues`], which computes it for a paragraph.
+    #[cfg(test)]
     fn nearest_cue(
         &self,
         t: usize,
@@ -517,23 +578,37 @@ impl DocFeatures {
             d += 1;
             let v = &self.values[i];
             if v.cue_like() {
-                let bucket = match d {
-                    1 => 2,
-                    2 => 3,
-                    3 => 4,
-                    4..=6 => 5,
-                    7..=12 => 6,
-                    _ => 7,
-                };
-                return (bucket, sep, Some(i));
+                return (distance_bucket(d), sep, Some(i));
             }
-            match (v.punct, v.quote) {
-                (1, _) => sep |= 1,
-                (_, 2) => sep |= 2,
-                (2, _) => sep |= 4,
-                _ => {}
-            }
+            sep |= separator_bits(v);
         }
+    }
+}
+
+/// What [`DocFeatures::nearest_cue`] gives on one side of a token: distance bucket,
+/// separators in between, the cue token.
+type CueSide = (u64, u64, Option<usize>);
+
+/// The bucket of a distance (> 0) to a cue-like token.
+fn distance_bucket(d: usize) -> u64 {
+    match d {
+        1 => 2,
+        2 => 3,
+        3 => 4,
+        4..=6 => 5,
+        7..=12 => 6,
+        _ => 7,
+    }
+}
+
+/// The separator bit of a token between another and its nearest cue: a comma (1), a
+/// quotation mark (2), a colon (4).
+fn separator_bits(v: &TokenValues) -> u64 {
+    match (v.punct, v.quote) {
+        (1, _) => 1,
+        (_, 2) => 2,
+        (2, _) => 4,
+        _ => 0,
     }
 }
 
@@ -549,6 +624,36 @@ mod tests {
             "form\tkind\tentity\nsaid\tspeech\t\nhe\tpronoun\tPER\nthat\tcomplementizer\t\n",
         );
         CueLexicon::parse(&file, Lang::En).unwrap()
+    }
+
+    #[test]
+    fn the_paragraph_pass_finds_the_cues_the_scan_finds() {
+        let text = "\"Rain, they said, is due: soon,\" he said, and \"snow\" too.\n\n\
+                    Officials said that he said so. Nothing here, at all: none.\n\nsaid";
+        let seg = segment(text, Lang::En, &Default::default());
+        let d = DocFeatures::new(text, Lang::En, &seg, &[], &lexicon());
+        let mut checked = 0;
+        for p in 0..d.paragraphs.len() {
+            let range = d.paragraph_tokens(&seg, p);
+            let sides = d.nearest_cues(&seg, range.clone());
+            for t in range.clone() {
+                let sentence = seg.sentences[d.sentence_of[t]].tokens.clone();
+                let want = [
+                    d.nearest_cue(t, sentence.clone(), true),
+                    d.nearest_cue(t, sentence, false),
+                ];
+                assert_eq!(sides[t - range.start], want, "token {t}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, seg.tokens.len());
+        // Both kinds of answer occur: cues at several distances, with separators, and none.
+        let all: Vec<CueSide> = (0..d.paragraphs.len())
+            .flat_map(|p| d.nearest_cues(&seg, d.paragraph_tokens(&seg, p)))
+            .flatten()
+            .collect();
+        assert!(all.iter().any(|s| s.0 == 0) && all.iter().any(|s| s.0 == 1));
+        assert!(all.iter().any(|s| s.0 >= 4 && s.1 != 0));
     }
 
     #[test]

@@ -120,7 +120,23 @@ impl DenseRows {
     /// and pushes the hashes of the others to `hashed`, for the table.
     #[inline]
     pub fn split(&self, features: &[Template], acc: &mut [i32; MAX_LABELS], hashed: &mut Vec<u64>) {
+        self.split_except(features, 0, acc, hashed);
+    }
+
+    /// [`DenseRows::split`] leaving out the features whose template id has its bit set in
+    /// `skip` (ids below 64): the caller adds their rows another way.
+    #[inline]
+    pub fn split_except(
+        &self,
+        features: &[Template],
+        skip: u64,
+        acc: &mut [i32; MAX_LABELS],
+        hashed: &mut Vec<u64>,
+    ) {
         for f in features {
+            if f[0] < 64 && skip >> f[0] & 1 == 1 {
+                continue;
+            }
             match self.layout.index(f) {
                 Some(i) => {
                     for (o, &x) in acc.iter_mut().zip(&self.rows[i]) {
@@ -186,5 +202,15 @@ mod tests {
         );
         assert_eq!(acc[..3], [11, 22, 0]);
         assert_eq!(hashed, vec![feat(5, 3, 0, 0), feat(6, 0, 0, 0)]);
+        // Skipped templates are neither added nor hashed.
+        let (mut acc, mut hashed) = ([0; MAX_LABELS], Vec::new());
+        dense.split_except(
+            &[[5, 1, 0, 0], [5, 3, 0, 0], [6, 0, 0, 0]],
+            1 << 5,
+            &mut acc,
+            &mut hashed,
+        );
+        assert_eq!(acc, [0; MAX_LABELS]);
+        assert_eq!(hashed, vec![feat(6, 0, 0, 0)]);
     }
 }
