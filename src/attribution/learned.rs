@@ -785,6 +785,14 @@ mod tests {
     }
 
     #[test]
+    fn words_that_share_their_first_letters_spread_over_the_word_cache() {
+        let slots: std::collections::HashSet<usize> = (0..1000)
+            .map(|i| word_slot(hash_bytes(1, format!("said{i:03}").as_bytes())))
+            .collect();
+        assert!(slots.len() > 900, "{} slots for 1000 words", slots.len());
+    }
+
+    #[test]
     fn model_bytes_round_trip_and_corruption_is_detected() {
         let keys = vec![11u64, 22];
         let weights: Vec<f32> = (0..2 * N_LABELS).map(|i| i as f32 - 3.0).collect();

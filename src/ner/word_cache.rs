@@ -44,8 +44,14 @@ impl<V: Copy + Default> WordCache<V> {
         self.owner
     }
 
+    /// The slot of a word: the high bits of a multiplicative mix of its hash, because the
+    /// hash's low bits depend only on the word's first bytes (an FxHash chain without a
+    /// finaliser). With the low bits, 21 % of the English and 38 % of the Russian tokens
+    /// missed the cache; with these, 11 % and 29 % (the Russian misses are mostly new word
+    /// forms: 4 times as many slots gave no speed).
     fn slot(word: &[u8]) -> usize {
-        super::features::hash_bytes(0x5eed, word) as usize & (WORD_CACHE_SLOTS - 1)
+        (super::features::hash_bytes(0x5eed, word).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            >> (64 - WORD_CACHE_SLOTS.trailing_zeros())) as usize
     }
 
     /// The value of `word`, if cached.
@@ -123,6 +129,17 @@ mod tests {
         cache.put(&long, (3, 4));
         assert!(cache.get(&long).is_none());
         assert!(cache.get("").is_none());
+    }
+
+    #[test]
+    fn words_that_share_their_first_letters_spread_over_the_slots() {
+        // Inflected forms share a stem and often a length: they must not share a slot.
+        let words: Vec<String> = (0..1000).map(|i| format!("заяв{i:03}")).collect();
+        let slots: std::collections::HashSet<usize> = words
+            .iter()
+            .map(|w| WordCache::<u8>::slot(w.as_bytes()))
+            .collect();
+        assert!(slots.len() > 900, "{} slots for 1000 words", slots.len());
     }
 
     #[test]
