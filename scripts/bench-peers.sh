@@ -24,7 +24,7 @@ export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p target/bench
 cargo build --release -q
 echo "bench-peers: load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-target/release/newsclaims bench --json --threads 1 --runs "$runs" --limit "$limit" "$ru" "$en" \
+target/release/newsclaims bench --json --threads 1 --runs "$runs" --limit "$limit" --min-seconds 0 "$ru" "$en" \
   > target/bench/ours-peers.json
 "$venv/bin/python" scripts/peers.py --ru "$ru" --en "$en" --limit "$limit" --runs "$runs" \
   --ours target/bench/ours-peers.json --json-out target/bench/peers.json

@@ -6,7 +6,10 @@
 //! (user + system time of the whole process, all threads), the scaling factor against one
 //! thread, the peak resident memory of the run and the share of CPU time per stage.
 //! `--repeat K` streams each corpus K times in a row (reading the file again, never holding
-//! K copies), to show that memory does not grow with the corpus. Measuring helpers live in
+//! K copies), to show that memory does not grow with the corpus. A corpus whose one-thread
+//! pass takes less than `--min-seconds` is fed enough times more to take about that long
+//! (a calibration pass first): a pass of a tenth of a second gives rates and scaling that
+//! vary by a third from run to run. Measuring helpers live in
 //! `bench_measure.rs`, the table and JSON report in `bench_report.rs`.
 
 use super::bench_measure::{Measured, cpu_seconds, load_average, peak_rss, reset_peak_rss};
@@ -38,6 +41,11 @@ pub struct Args {
     /// Feed each corpus this many times in one stream (memory must not grow with it).
     #[arg(long, default_value_t = 1)]
     repeat: usize,
+    /// Feed a corpus whose one-thread pass (with --repeat) takes less than this many seconds
+    /// enough times more to take about this long, so that short corpora give stable rates
+    /// and scaling; 0 turns it off.
+    #[arg(long, default_value_t = 2.0)]
+    min_seconds: f64,
     /// Use only the first N records of each corpus (per repetition).
     #[arg(long)]
     limit: Option<usize>,
@@ -134,6 +142,10 @@ impl Drop for Scratch {
 pub fn run_bench(args: Args) -> anyhow::Result<()> {
     anyhow::ensure!(args.runs > 0, "--runs must be at least 1");
     anyhow::ensure!(args.repeat > 0, "--repeat must be at least 1");
+    anyhow::ensure!(
+        args.min_seconds.is_finite() && args.min_seconds >= 0.0,
+        "--min-seconds must be a number of seconds, at least 0"
+    );
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let mut threads = if args.threads.is_empty() {
         vec![1, cores]
@@ -189,6 +201,7 @@ pub fn run_bench(args: Args) -> anyhow::Result<()> {
         runs: args.runs,
         repeat: args.repeat,
         limit: args.limit,
+        min_seconds: args.min_seconds,
         ner: args.ner.clone(),
         rows: Vec::new(),
     };
@@ -196,26 +209,40 @@ pub fn run_bench(args: Args) -> anyhow::Result<()> {
         // Check the inputs once; a bad path ends the run before anything is measured.
         read_inputs(std::slice::from_ref(&corpus.path), &ingest)
             .with_context(|| format!("cannot read corpus {}", corpus.path.display()))?;
-        let mut single_rate = None;
-        for &n in &threads {
+        let measure_with = |threads: usize, repeat: usize| {
             let options = PipelineOptions {
-                threads: n,
+                threads,
                 lang: args.lang,
                 ..PipelineOptions::default()
             };
+            let feed = Feed {
+                repeat,
+                limit: args.limit,
+            };
+            measure(
+                corpus,
+                feed,
+                &ingest,
+                &scratch.path,
+                &resources,
+                tagger,
+                &options,
+            )
+        };
+        let mut repeat = args.repeat;
+        if args.min_seconds > 0.0 {
+            // The calibration pass also warms the caches and the page cache.
+            let pass = measure_with(1, args.repeat)?.wall;
+            repeat = args.repeat * times_to_last(pass, args.min_seconds);
+        }
+        let mut single_rate = None;
+        for &n in &threads {
             let mut runs = Vec::with_capacity(args.runs);
             for _ in 0..args.runs {
-                runs.push(measure(
-                    corpus,
-                    &args,
-                    &ingest,
-                    &scratch.path,
-                    &resources,
-                    tagger,
-                    &options,
-                )?);
+                runs.push(measure_with(n, repeat)?);
             }
-            let row = Row::from_runs(&corpus.name, &corpus.path, n, &runs, single_rate);
+            let mut row = Row::from_runs(&corpus.name, &corpus.path, n, &runs, single_rate);
+            row.repeat = repeat;
             if n == 1 {
                 single_rate = Some(row.words_per_s);
             }
@@ -241,10 +268,28 @@ pub fn run_bench(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One run of the pipeline over a corpus (repeated `--repeat` times in one stream).
+/// How many times a pass of `pass` seconds must be fed to last at least `min` seconds.
+fn times_to_last(pass: f64, min: f64) -> usize {
+    if pass >= min {
+        return 1;
+    }
+    // A pass too short to time (an empty corpus) is not fed without end.
+    (min / pass.max(1e-3)).ceil().min(1000.0) as usize
+}
+
+/// What one run reads of a corpus.
+#[derive(Clone, Copy, Debug)]
+struct Feed {
+    /// Passes over the corpus in one stream.
+    repeat: usize,
+    /// Records taken per pass.
+    limit: Option<usize>,
+}
+
+/// One run of the pipeline over a corpus (fed `feed.repeat` times in one stream).
 fn measure(
     corpus: &Corpus,
-    args: &Args,
+    feed: Feed,
     ingest: &IngestOptions,
     out: &Path,
     resources: &Resources,
@@ -252,11 +297,11 @@ fn measure(
     options: &PipelineOptions,
 ) -> anyhow::Result<Measured> {
     let path = corpus.path.clone();
-    let limit = args.limit.unwrap_or(usize::MAX);
+    let limit = feed.limit.unwrap_or(usize::MAX);
     let ingest = ingest.clone();
     // Each repetition opens the corpus again lazily: the stream is K times the corpus but
     // only one record of it is in memory at a time (plus the driver's chunk).
-    let records = (0..args.repeat).flat_map(move |_| {
+    let records = (0..feed.repeat).flat_map(move |_| {
         read_inputs(std::slice::from_ref(&path), &ingest)
             .into_iter()
             .flatten()
@@ -276,4 +321,17 @@ fn measure(
         peak_rss_kib: peak_rss(),
         peak_since_start: !peak_reset,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::times_to_last;
+
+    #[test]
+    fn short_passes_are_fed_until_they_last() {
+        assert_eq!(times_to_last(3.0, 2.0), 1);
+        assert_eq!(times_to_last(2.0, 2.0), 1);
+        assert_eq!(times_to_last(0.18, 2.0), 12);
+        assert_eq!(times_to_last(0.0, 2.0), 1000);
+    }
 }

@@ -15,10 +15,13 @@ pub struct Report {
     pub load_average: Option<f64>,
     /// Runs per row.
     pub runs: usize,
-    /// How many times each corpus was fed in one stream.
+    /// How many times each corpus was fed in one stream (`--repeat`; a row's own `repeat`
+    /// is larger when `--min-seconds` fed a short corpus more often).
     pub repeat: usize,
     /// Records taken from each corpus per repetition, when limited.
     pub limit: Option<usize>,
+    /// `--min-seconds`: a corpus whose one-thread pass was shorter was fed more often.
+    pub min_seconds: f64,
     /// The tagger (`embedded` or `none`).
     pub ner: String,
     /// The rows.
@@ -34,6 +37,8 @@ pub struct Row {
     pub path: String,
     /// Worker threads.
     pub threads: usize,
+    /// How many times the corpus was fed in one stream per run.
+    pub repeat: usize,
     /// Documents (rows of documents.csv) per run.
     pub documents: usize,
     /// Words of the processed documents per run.
@@ -117,6 +122,7 @@ impl Row {
             corpus: corpus.to_string(),
             path: path.display().to_string(),
             threads,
+            repeat: 1,
             documents: counts.documents,
             words: counts.words,
             bytes: counts.bytes,
@@ -153,6 +159,21 @@ pub fn print_table(report: &Report, out: &mut impl Write) -> std::io::Result<()>
             .map_or_else(String::new, |n| format!(", first {n} records")),
         report.ner
     )?;
+    let mut more: Vec<String> = Vec::new();
+    for row in report.rows.iter().filter(|r| r.repeat != report.repeat) {
+        let said = format!("{} {} times", row.corpus, row.repeat);
+        if !more.contains(&said) {
+            more.push(said);
+        }
+    }
+    if !more.is_empty() {
+        writeln!(
+            out,
+            "fed more often to last at least {} s at one thread: {}",
+            report.min_seconds,
+            more.join(", ")
+        )?;
+    }
     writeln!(out)?;
     // The corpus column is as wide as the longest name (at least "corpus").
     let w = report
@@ -289,6 +310,7 @@ mod tests {
             runs: 3,
             repeat: 1,
             limit: None,
+            min_seconds: 2.0,
             ner: "embedded".into(),
             rows: vec![Row::from_runs(
                 "ru",
@@ -303,5 +325,20 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("load average 1.50"));
         assert_eq!(text.lines().filter(|l| l.starts_with("ru ")).count(), 2);
+        assert!(!text.contains("fed more often"));
+        // A corpus fed more often than --repeat is named once, with its count.
+        let mut report = report;
+        for threads in [1, 2] {
+            let mut row = Row::from_runs("az", Path::new("a"), threads, &[run(1.0, 1.0)], None);
+            row.repeat = 12;
+            report.rows.push(row);
+        }
+        let mut out = Vec::new();
+        print_table(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("fed more often to last at least 2 s at one thread: az 12 times\n"),
+            "{text}"
+        );
     }
 }
