@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, default_value_t = 5)]
     folds: usize,
     /// Epochs of each fold's labeller (the shipped labeller's chosen epoch).
-    #[arg(long, default_value_t = 19)]
+    #[arg(long, default_value_t = 20)]
     labeller_epochs: usize,
     /// Drop labeller features seen fewer times than this (as `train attribution`).
     #[arg(long, default_value_t = 15)]
