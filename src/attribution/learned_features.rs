@@ -392,7 +392,7 @@ impl DocFeatures {
     }
 
     /// Calls `each` with the features of every token of `range` in order, unhashed: template
-    /// id and three values each ([`feat`] hashes them). Run-time scoring reads some of them
+    /// id and three values each (`feat` hashes them). Run-time scoring reads some of them
     /// without hashing ([`crate::ner::dense`]).
     pub fn templates_of(
         &self,
@@ -503,9 +503,12 @@ impl DocFeatures {
         }
     }
 
-    /// [`DocFeatures::nearest_cue`] of every token of `range` (whole sentences, as a
-    /// paragraph is), leftwards then rightwards, in two passes over each sentence instead of
-    /// a scan per token.
+    /// For every token of `range` (whole sentences, as a paragraph is) and each side, left
+    /// then right: the bucketed distance to the nearest cue-like token of its sentence on
+    /// that side (0 = none, 1 = the token is one, then 2.. by distance), what lies in
+    /// between (bit 0: a comma, bit 1: a quotation mark, bit 2: a colon) and that token.
+    /// Two passes over each sentence instead of a scan per token (the scan, `nearest_cue`,
+    /// is the tests' reference).
     fn nearest_cues(&self, segmented: &Segmented, range: Range<usize>) -> Vec<[CueSide; 2]> {
         let mut out = vec![[(0, 0, None); 2]; range.len()];
         let first = self.sentence_of.get(range.start).copied().unwrap_or(0);
@@ -521,7 +524,7 @@ impl DocFeatures {
         out
     }
 
-    /// One side of [`DocFeatures::nearest_cues`]: walks a sentence towards that side's
+    /// One side of `nearest_cues`: walks a sentence towards that side's
     /// cues (left to right for the cue on the left), remembering the last cue-like token
     /// passed and the separators since.
     fn cue_pass(
@@ -549,7 +552,7 @@ impl DocFeatures {
     /// Bucketed distance from token `t` to the nearest lexicon cue of its sentence on one
     /// side (0 = none, 1 = the token is in a cue, then 2.. by distance), and what lies in
     /// between (bit 0: a comma, bit 1: a quotation mark, bit 2: a colon), and the cue token.
-    /// The reference for [`DocFeatures::nearest_cues`], which computes it for a paragraph.
+    /// The reference for `nearest_cues`, which computes it for a whole paragraph.
     #[cfg(test)]
     fn nearest_cue(
         &self,
@@ -585,8 +588,8 @@ impl DocFeatures {
     }
 }
 
-/// What [`DocFeatures::nearest_cue`] gives on one side of a token: distance bucket,
-/// separators in between, the cue token.
+/// The nearest cue on one side of a token: distance bucket, separators in between, the cue
+/// token.
 type CueSide = (u64, u64, Option<usize>);
 
 /// The bucket of a distance (> 0) to a cue-like token.

@@ -12,7 +12,7 @@
 use super::features::feat;
 use super::model::{FeatureTable, MAX_LABELS};
 
-/// One feature before hashing: template id and three values ([`feat`] hashes them).
+/// One feature before hashing: template id and three values (`feat` hashes them).
 pub type Template = [u64; 4];
 
 /// The places of some templates' rows in one array: each template listed with a bound on

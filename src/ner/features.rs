@@ -468,7 +468,7 @@ pub fn extract_templates(
 }
 
 /// [`extract_templates`] in two parts, for a tagger that keeps each word's own templates
-/// summed ([`crate::ner::NerModel`]'s word cache): the caller fills `scratch.tokens` with
+/// summed ([`crate::ner::model::NerModel`]'s word cache): the caller fills `scratch.tokens` with
 /// each word's [`TokenInfo`] (from its cache, or [`word_templates`], which also gives the
 /// word's own templates: those that depend on the word alone); `emit` then gets each
 /// token's other templates (context, name lists, the other tagger's hints). Together they
@@ -694,7 +694,7 @@ fn suffix_start(s: &str, k: usize) -> Option<usize> {
     s.char_indices().rev().nth(k - 1).map(|(i, _)| i)
 }
 
-/// A word case-folded as the tagger folds it (see [`fold_char`]).
+/// A word case-folded as the tagger folds it (see `fold_char`).
 pub fn fold(lang: Lang, word: &str) -> String {
     word.chars().map(|c| fold_char(lang, c)).collect()
 }

@@ -123,7 +123,7 @@ impl NameGate {
 
     /// Whether the sentence may hold a name: some word is a name word, or has a capital
     /// letter and is not a common word capitalised only because it starts the sentence or a
-    /// quotation; or the sentence has no capital letter at all (see [`uncased`]).
+    /// quotation; or the sentence has no capital letter at all (see `uncased`).
     pub fn may_name(&self, words: &[&str]) -> bool {
         uncased(words) || self.scan(words, |_| ControlFlow::Break(()))
     }
@@ -131,7 +131,7 @@ impl NameGate {
     /// The parts of a sentence the tagger needs to see: each word that may be part of a
     /// name (as for [`NameGate::may_name`]) with the gate's context margin each side,
     /// overlapping or touching parts merged; the whole sentence when it may hold a name and
-    /// the gate has no margin, or when it has no capital letter at all ([`uncased`]);
+    /// the gate has no margin, or when it has no capital letter at all (`uncased`);
     /// nothing when it cannot hold one.
     pub fn regions(&self, words: &[&str]) -> Vec<Range<usize>> {
         let mut whole = Vec::with_capacity(1);

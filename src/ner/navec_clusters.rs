@@ -25,7 +25,7 @@ const LANES: usize = 8;
 const ROW_BLOCK: usize = 8;
 
 /// Unit-length vectors stored row by row, each padded with zeros to a multiple of
-/// [`LANES`] so that the kernel needs no remainder loop.
+/// `LANES` so that the kernel needs no remainder loop.
 #[derive(Clone, Debug)]
 pub struct UnitRows {
     data: Vec<f32>,
