@@ -474,6 +474,50 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "Xərçəng hüceyrələri azalır",
             )],
         ),
+        // An addressee between the speaker and the verb: a common noun in the dative with
+        // the name before it, or a name in the dative.
+        (
+            "Bazar meneceri Reuters agentliyinə bildirib ki, polis donuzu damda saxlayıb.",
+            vec![claim(
+                "indirect",
+                "Bazar meneceri",
+                "bildirib",
+                "polis donuzu damda saxlayıb",
+            )],
+        ),
+        (
+            "Nazir Ceyhun Bayramov APA-ya bildirib ki, danışıqlar davam edəcək.",
+            vec![claim(
+                "indirect",
+                "Ceyhun Bayramov",
+                "bildirib",
+                "danışıqlar davam edəcək",
+            )],
+        ),
+        // A missing space after the comma of "ki,".
+        (
+            "Baş nazir Əli Əsədov parlament komitəsinə bildirdi ki,o, buna tam əmindir.",
+            vec![claim(
+                "indirect",
+                "Əli Əsədov",
+                "bildirdi",
+                "o, buna tam əmindir",
+            )],
+        ),
+        // The verb-final claim goes on with "və": "X ... -acağını bildirib və ..."; the
+        // second verb's content starts after the first verb.
+        (
+            "Prezident George İvanov referendumda səs verməyəcəyini bildirib və boykota çağırıb.",
+            vec![
+                claim(
+                    "indirect",
+                    "George İvanov",
+                    "bildirib",
+                    "referendumda səs verməyəcəyini",
+                ),
+                claim("indirect", "George İvanov", "çağırıb", "boykota"),
+            ],
+        ),
         // "Deyirlər" is hearsay ("they say"), "vəd edir" is "looks promising".
         ("Deyirlər ki, qış sərt keçəcək.", vec![]),
         ("Yeni dərman çox şey vəd edir.", vec![]),

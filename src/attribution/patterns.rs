@@ -344,19 +344,34 @@ impl DocView<'_> {
             let kind = self.kind_of(&content);
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.85, is_report));
         }
-        // 5. Verb-final Azerbaijani: X CONTENT bildirib. A lone capitalised word that is no
-        // name, pronoun or role noun is only the sentence's first word ("Məlumata əsasən,
-        // ekspertiza ... təsdiq edib"), not a subject we can name.
+        // 5. Verb-final Azerbaijani: X CONTENT bildirib (və ...). A lone capitalised word
+        // that is no name, pronoun or role noun is only the sentence's first word ("Məlumata
+        // əsasən, ekspertiza ... təsdiq edib"), not a subject we can name.
         if self.lang == Lang::Az
-            && right_is_empty
+            && (right_is_empty || self.is(cue.end, CueKind::Conjunction))
             && let Some(speaker) = self.sentence_subject(sentence, cue.start)
             && !(speaker.form == SpeakerForm::Phrase && speaker.tokens.len() == 1)
             && !self.in_addressee_case(&speaker)
         {
             let mut content_start = speaker.tokens.end;
+            // A verb before this one closes its own claim: in "X A-nı bildirib və B-yə
+            // çağırıb" the second verb's content is B.
+            if let Some(previous_cue_end) = earlier
+                .iter()
+                .filter(|c| c.attribution.sentence == s)
+                .map(|c| c.attribution.cue.1)
+                .max()
+            {
+                while content_start < cue.start
+                    && self.segmented.tokens[content_start].start < previous_cue_end
+                {
+                    content_start += 1;
+                }
+            }
             while content_start < cue.start
                 && (self.is(content_start, CueKind::Skip)
                     || self.is(content_start, CueKind::Topic)
+                    || self.is(content_start, CueKind::Conjunction)
                     || self.is_comma(content_start))
             {
                 content_start += 1;

@@ -168,11 +168,40 @@ impl DocView<'_> {
         // One addressee, perhaps after a second one ("... Reuters-ə telefonla müsahibəsində"
         // is one; two datives in a row are rare).
         for _ in 0..3 {
-            let speaker = self.speaker_left(start, end, earlier)?;
-            if !self.in_addressee_case(&speaker) {
-                return Some(speaker);
+            // The word before the verb (past adverbs and circumstances) in an addressee's
+            // case ends the addressee: with the name it belongs to ("Senat Məhkəmə
+            // Komitəsinə"), a common noun with the name before it ("Reuters agentliyinə"),
+            // or alone ("APA-ya").
+            let mut j = end;
+            while j > start
+                && (self.is(j - 1, CueKind::Skip) || self.is(j - 1, CueKind::Circumstance))
+            {
+                j -= 1;
             }
-            end = speaker.tokens.start;
+            if j > start
+                && self
+                    .lexicon
+                    .has_ending(&self.keys[j - 1], CueKind::AddresseeCase)
+            {
+                let last = j - 1;
+                let mut first =
+                    self.entity_at[last].map_or(last, |e| self.entities[e].tokens.start);
+                if first == last
+                    && last > start
+                    && !self.is_cap(last)
+                    && let Some(e) = self.entity_at[last - 1]
+                    && self.entities[e].tokens.end == last
+                {
+                    first = self.entities[e].tokens.start;
+                }
+                end = first.max(start);
+            } else {
+                let speaker = self.speaker_left(start, end, earlier)?;
+                if !self.in_addressee_case(&speaker) {
+                    return Some(speaker);
+                }
+                end = speaker.tokens.start;
+            }
             // A quoted name belongs to its addressee: "“Report” agentliyinə".
             if let Some(pair) = self
                 .quotes
