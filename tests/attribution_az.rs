@@ -518,6 +518,16 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 claim("indirect", "George İvanov", "çağırıb", "boykota"),
             ],
         ),
+        // Speech after a colon, its quotation marks left out.
+        (
+            "Professor Jay Berzofsky dedi: Nəticələr bizə çox ümid verir.",
+            vec![claim(
+                "indirect",
+                "Jay Berzofsky",
+                "dedi",
+                "Nəticələr bizə çox ümid verir",
+            )],
+        ),
         // "Deyirlər" is hearsay ("they say"), "vəd edir" is "looks promising".
         ("Deyirlər ki, qış sərt keçəcək.", vec![]),
         ("Yeni dərman çox şey vəd edir.", vec![]),

@@ -331,11 +331,13 @@ impl DocView<'_> {
             return Some(candidate);
         }
         // 4. Preposed: X said (that) CONTENT / X bildirib ki, CONTENT.
-        // Azerbaijani is verb-final: what follows the verb is content only after "ki" or as
-        // a quotation.
+        // Azerbaijani is verb-final: what follows the verb is content only after "ki", as a
+        // quotation, or after a colon ("X dedi: Nəticələr ...", speech whose quotation marks
+        // the writer left out).
         let az_opens_content = self.lang != Lang::Az
             || (cue.end < sentence.end
                 && (self.is(cue.end, CueKind::Complementizer)
+                    || self.word(cue.end) == ":"
                     || self.quotes.iter().any(|p| p.open == cue.end)));
         if az_opens_content
             && let Some(speaker) = left.clone()
