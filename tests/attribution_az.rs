@@ -518,6 +518,19 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 claim("indirect", "George İvanov", "çağırıb", "boykota"),
             ],
         ),
+        // An object clause before the verb is never its speaker: the speaker is the subject
+        // at the start of the sentence, else (a dropped subject) the last named person.
+        (
+            "Nazir Ceyhun Bayramov jurnalistlərlə görüşüb. Danışıqların davam edəcəyini bildirib: \"Biz hazırıq və gözləyirik\".",
+            vec![
+                claim("direct", "", "bildirib", "\"Biz hazırıq və gözləyirik\"")
+                    .resolved("Ceyhun Bayramov"),
+            ],
+        ),
+        (
+            "O, danışıqların davam edəcəyini bildirib: \"Biz hazırıq və gözləyirik\".",
+            vec![claim("direct", "O", "bildirib", "\"Biz hazırıq və gözləyirik\"").resolved("")],
+        ),
         // Speech after a colon, its quotation marks left out.
         (
             "Professor Jay Berzofsky dedi: Nəticələr bizə çox ümid verir.",

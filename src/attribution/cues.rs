@@ -86,6 +86,9 @@ pub enum CueKind {
     /// A case ending that marks an addressee, never a speaker: Azerbaijani datives such as
     /// `-lərə` ("müəllimlərə bildirib") or `--ya` after a hyphen ("OneIndia-ya söyləyib").
     AddresseeCase,
+    /// A case ending that marks an object clause, never a speaker: the Azerbaijani
+    /// accusative participles such as `-duğunu` ("... olduğunu söylədi").
+    ObjectCase,
 }
 
 impl CueKind {
@@ -121,6 +124,7 @@ impl CueKind {
             "passive_speech" => CueKind::PassiveSpeech,
             "source_case" => CueKind::SourceCase,
             "addressee_case" => CueKind::AddresseeCase,
+            "object_case" => CueKind::ObjectCase,
             "gerund" => CueKind::Gerund,
             _ => return None,
         })

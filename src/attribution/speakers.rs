@@ -197,6 +197,21 @@ impl DocView<'_> {
                 end = first.max(start);
             } else {
                 let speaker = self.speaker_left(start, end, earlier)?;
+                // An object clause ("O, ... fürsət olduğunu söylədi") is what was said; the
+                // speaker is the subject at the start of the sentence, if any.
+                if speaker.form != SpeakerForm::Pronoun
+                    && self
+                        .lexicon
+                        .has_ending(&self.keys[speaker.tokens.end - 1], CueKind::ObjectCase)
+                {
+                    return self
+                        .sentence_subject(&(start..cue_start), speaker.tokens.start)
+                        .filter(|subject| {
+                            subject.tokens.end <= speaker.tokens.start
+                                && !(subject.form == SpeakerForm::Phrase
+                                    && subject.tokens.len() == 1)
+                        });
+                }
                 if !self.in_addressee_case(&speaker) {
                     return Some(speaker);
                 }
