@@ -129,23 +129,26 @@ fn split_chunk(
     // A comma between two letters is a missing space ("bildirdi ki,o"): it splits the
     // word (a comma between digits is a decimal one and stays).
     let mut part_start = word_start;
-    let mut chars = text[word_start..word_end].char_indices().peekable();
-    let mut previous = None;
-    while let Some((offset, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
-        if c == ','
-            && previous.is_some_and(char::is_alphabetic)
-            && next.is_some_and(char::is_alphabetic)
-        {
-            let comma = word_start + offset;
-            push_word(text, part_start, comma, abbreviations, out);
-            out.push(Token {
-                start: comma,
-                end: comma + 1,
-            });
-            part_start = comma + 1;
+    let word = &text[word_start..word_end];
+    if word.contains(',') {
+        let mut chars = word.char_indices().peekable();
+        let mut previous = None;
+        while let Some((offset, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, n)| n);
+            if c == ','
+                && previous.is_some_and(char::is_alphabetic)
+                && next.is_some_and(char::is_alphabetic)
+            {
+                let comma = word_start + offset;
+                push_word(text, part_start, comma, abbreviations, out);
+                out.push(Token {
+                    start: comma,
+                    end: comma + 1,
+                });
+                part_start = comma + 1;
+            }
+            previous = Some(c);
         }
-        previous = Some(c);
     }
     push_word(text, part_start, word_end, abbreviations, out);
     out.extend(trailing.into_iter().rev());
