@@ -531,6 +531,29 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
             "O, danışıqların davam edəcəyini bildirib: \"Biz hazırıq və gözləyirik\".",
             vec![claim("direct", "O", "bildirib", "\"Biz hazırıq və gözləyirik\"").resolved("")],
         ),
+        // A name in the genitive owns the subject after it: the person named there, or the
+        // role noun.
+        (
+            "Commerzbank-ın icraçı direktoru Martin Zielke bu il gəlirlərin artacağını söylədi.",
+            vec![claim(
+                "indirect",
+                "Martin Zielke",
+                "söylədi",
+                "bu il gəlirlərin artacağını",
+            )],
+        ),
+        (
+            "Xarici İşlər Nazirliyinin sözçüsü danışıqların davam edəcəyini bildirib.",
+            vec![
+                claim(
+                    "indirect",
+                    "Xarici İşlər Nazirliyinin sözçüsü",
+                    "bildirib",
+                    "danışıqların davam edəcəyini",
+                )
+                .resolved(""),
+            ],
+        ),
         // Speech after a colon, its quotation marks left out.
         (
             "Professor Jay Berzofsky dedi: Nəticələr bizə çox ümid verir.",

@@ -89,6 +89,9 @@ pub enum CueKind {
     /// A case ending that marks an object clause, never a speaker: the Azerbaijani
     /// accusative participles such as `-duğunu` ("... olduğunu söylədi").
     ObjectCase,
+    /// A genitive ending: a name in it owns the noun after it ("Commerzbank-ın icraçı
+    /// direktoru Martin Zielke"), which is the subject, not the name.
+    GenitiveCase,
 }
 
 impl CueKind {
@@ -125,6 +128,7 @@ impl CueKind {
             "source_case" => CueKind::SourceCase,
             "addressee_case" => CueKind::AddresseeCase,
             "object_case" => CueKind::ObjectCase,
+            "genitive_case" => CueKind::GenitiveCase,
             "gerund" => CueKind::Gerund,
             _ => return None,
         })

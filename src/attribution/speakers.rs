@@ -484,6 +484,9 @@ impl DocView<'_> {
             })
         });
         if let Some(entity) = early {
+            if let Some(owned) = self.owned_subject(entity.tokens.clone(), cue_start) {
+                return Some(owned);
+            }
             return Some(Speaker {
                 tokens: self.without_roles(entity.tokens.clone()),
                 form: SpeakerForm::Named,
@@ -535,6 +538,47 @@ impl DocView<'_> {
             tokens: first..end,
             form,
             entity: role.flatten(),
+        })
+    }
+
+    /// The subject a name in the genitive owns, when a lower-case word follows it: the
+    /// person named after it ("Commerzbank-ın icraçı direktoru Martin Zielke"), else the
+    /// phrase up to a role noun right after it ("Xarici İşlər Nazirliyinin müşaviri").
+    /// `None` when the name is not in the genitive or owns neither.
+    fn owned_subject(&self, name: Range<usize>, cue_start: usize) -> Option<Speaker> {
+        let after = name.end;
+        if after >= cue_start
+            || !self.is_word(after)
+            || self.is_cap(after)
+            || !self
+                .lexicon
+                .has_ending(&self.keys[name.end - 1], CueKind::GenitiveCase)
+        {
+            return None;
+        }
+        let window = after..cue_start.min(after + 6);
+        let person = window.clone().find_map(|i| {
+            self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
+                e.kind == EntityType::Per && e.tokens.start >= after && e.tokens.end < cue_start
+            })
+        });
+        if let Some(person) = person {
+            return Some(Speaker {
+                tokens: self.without_roles(person.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(EntityType::Per),
+            });
+        }
+        let role = (after..cue_start.min(after + 3))
+            .take_while(|&i| self.is_word(i) && !self.is_cap(i))
+            .find(|&i| self.is(i, CueKind::Role))?;
+        Some(Speaker {
+            tokens: name.start..role + 1,
+            form: SpeakerForm::Role,
+            entity: self
+                .lexicon
+                .entity_of(&self.keys[role], CueKind::Role)
+                .flatten(),
         })
     }
 
