@@ -211,7 +211,8 @@ thread_local! {
     static SCRATCH: RefCell<LabelScratch> = RefCell::new(LabelScratch::default());
 }
 
-fn add_row<T: Copy + Into<i32>>(acc: &mut [i32; MAX_LABELS], row: &[T; ROW_LANES]) {
+/// Adds a word row to a token's sums (the first [`ROW_LANES`] lanes of `acc`).
+fn add_row<const N: usize, T: Copy + Into<i32>>(acc: &mut [i32; N], row: &[T; ROW_LANES]) {
     for (o, &x) in acc.iter_mut().zip(row) {
         *o += x.into();
     }
@@ -622,7 +623,7 @@ fn word_rows(table: &FeatureTable, v: &TokenValues) -> WordRows {
         }
         out
     };
-    let mut own = [0i32; MAX_LABELS];
+    let mut own = [0i32; ROW_LANES];
     for f in [
         feat(T_W0, v.lower, 0, 0),
         feat(T_SUF3, v.suf3, 0, 0),
@@ -631,12 +632,10 @@ fn word_rows(table: &FeatureTable, v: &TokenValues) -> WordRows {
     ] {
         add_row(&mut own, &row(f));
     }
-    let mut own_lanes = [0i32; ROW_LANES];
-    own_lanes.copy_from_slice(&own[..ROW_LANES]);
     WordRows {
         word: v.lower,
         clusters: (v.coarse, v.fine),
-        own: own_lanes,
+        own,
         as_m1: row(feat(T_WM1, v.lower, 0, 0)),
         as_p1: row(feat(T_WP1, v.lower, 0, 0)),
         as_m2: row(feat(T_WM2, v.lower, 0, 0)),

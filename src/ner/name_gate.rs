@@ -35,9 +35,9 @@ pub enum NameGateError {
         /// The cause.
         source: std::io::Error,
     },
-    /// A line is not a kind and one lower-case word.
+    /// A line is not a kind and one lower-case word, or `margin` and a number.
     #[error(
-        "{path}:{line}: expected `common` or `name`, a tab and one lower-case word, found {text:?}"
+        "{path}:{line}: expected `common` or `name`, a tab and one lower-case word (or `margin`, a tab and a number), found {text:?}"
     )]
     BadLine {
         /// The file.
@@ -140,7 +140,7 @@ impl NameGate {
             return whole;
         }
         let Some(margin) = self.margin else {
-            if self.may_name(words) {
+            if self.scan(words, |_| ControlFlow::Break(())) {
                 whole.push(0..words.len());
             }
             return whole;

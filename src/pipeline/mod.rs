@@ -112,14 +112,12 @@ pub fn run(
 ) -> Result<Summary, PipelineError> {
     let started = Instant::now();
     let threads = options.threads.max(1);
+    let thread_error = |message: String| PipelineError::Threads { threads, message };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("newsclaims-{i}"))
         .build()
-        .map_err(|err| PipelineError::Threads {
-            threads,
-            message: err.to_string(),
-        })?;
+        .map_err(|err| thread_error(err.to_string()))?;
     let tables = Tables::create(out_dir)?;
     let settings = DocumentSettings { lang: options.lang };
     // Reading (JSON parsing, decompression) and writing (CSV) overlap with processing: a
@@ -145,18 +143,12 @@ pub fn run(
             .spawn_scoped(scope, move || {
                 read_chunks(records, chunk_documents, chunk_bytes, &chunk_tx)
             })
-            .map_err(|err| PipelineError::Threads {
-                threads,
-                message: err.to_string(),
-            })?;
+            .map_err(|err| thread_error(err.to_string()))?;
         let writer = spawned("newsclaims-out")
             .spawn_scoped(scope, move || {
                 write_outputs(tables, &output_rx, &permit_tx, options.progress, started)
             })
-            .map_err(|err| PipelineError::Threads {
-                threads,
-                message: err.to_string(),
-            })?;
+            .map_err(|err| thread_error(err.to_string()))?;
         let chunks = pool.in_place_scope(|tasks| {
             let mut chunks = 0;
             for (sequence, chunk) in chunk_rx.into_iter().enumerate() {
@@ -185,10 +177,9 @@ pub fn run(
         // unwinds past this, and the writer then leaves them unfinished.
         let _ = output_tx.send(Written::End(chunks));
         drop(output_tx);
-        let mut summary = writer.join().map_err(|_| PipelineError::Threads {
-            threads,
-            message: "the writer thread panicked".to_string(),
-        })??;
+        let mut summary = writer
+            .join()
+            .map_err(|_| thread_error("the writer thread panicked".to_string()))??;
         summary.elapsed = started.elapsed();
         Ok(summary)
     })
