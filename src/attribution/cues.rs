@@ -92,6 +92,9 @@ pub enum CueKind {
     /// A genitive ending: a name in it owns the noun after it ("Commerzbank-ın icraçı
     /// direktoru Martin Zielke"), which is the subject, not the name.
     GenitiveCase,
+    /// A preposition right after a reporting verb that opens its object, not what was said
+    /// ("отвечает за безопасность"): no claim follows.
+    ObjectPreposition,
 }
 
 impl CueKind {
@@ -130,6 +133,7 @@ impl CueKind {
             "object_case" => CueKind::ObjectCase,
             "genitive_case" => CueKind::GenitiveCase,
             "gerund" => CueKind::Gerund,
+            "object_preposition" => CueKind::ObjectPreposition,
             _ => return None,
         })
     }

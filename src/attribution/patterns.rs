@@ -75,7 +75,18 @@ impl DocView<'_> {
         let mut t = range.start;
         while t < range.end {
             if self.inside_quote[t] {
-                t += 1;
+                // «Мы ожидаем, — сказал министр, — что рост продолжится»: the author's words
+                // inside one pair of marks.
+                match self.interrupted_quote(s, t) {
+                    Some(c) => {
+                        let cue_end = c.attribution.cue.1;
+                        found.push(c);
+                        t = (t..range.end)
+                            .find(|&i| self.tokens()[i].start >= cue_end)
+                            .unwrap_or(range.end);
+                    }
+                    None => t += 1,
+                }
                 continue;
             }
             let Some(cue) = self.lexicon.match_at(&self.keys, t, CueKind::is_cue) else {
@@ -342,6 +353,7 @@ impl DocView<'_> {
         if az_opens_content
             && let Some(speaker) = left.clone()
             && let Some(content) = self.content_right(sentence, cue.end)
+            && !self.is(cue.end, CueKind::ObjectPreposition)
         {
             let kind = self.kind_of(&content);
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.85, is_report));
@@ -525,6 +537,70 @@ impl DocView<'_> {
         descriptor_only.then_some((pair, Some(speaker)))
     }
 
+    /// Russian and Azerbaijani direct speech interrupted by its author inside one pair of
+    /// marks: «A, — сказал X, — B» / «A, — считает X. — B» / "A, - deyə o bildirib, - B".
+    /// The cue follows a dash after the first part's comma or final mark, the speaker follows
+    /// the cue, and a dash after the speaker opens the second part before the closing mark.
+    /// The content is the whole quotation (its hull, as for an English quote interrupted by
+    /// its speaker).
+    pub(super) fn interrupted_quote(&self, s: usize, t: usize) -> Option<Candidate> {
+        if self.lang == Lang::En || t < 2 || !self.is_dash_token(t - 1) {
+            return None;
+        }
+        let before = t - 2;
+        if !(self.is_comma(before) || self.is_sentence_final(before)) {
+            return None;
+        }
+        let pair = *self
+            .quotes
+            .iter()
+            .filter(|p| p.open < before && t < p.close)
+            .max_by_key(|p| p.open)?;
+        let mut t = t;
+        // "— deyə o bildirib, —": the particle first, the verb last.
+        let particle = self.is(t, CueKind::QuoteParticle);
+        if particle {
+            t += 1;
+        }
+        let dash = (t + 1..pair.close).find(|&i| self.is_dash_token(i))?;
+        if !(dash + 1..pair.close).any(|i| self.is_word(i)) {
+            return None;
+        }
+        let mut end = dash;
+        while end > t && (self.is_comma(end - 1) || self.is_sentence_final(end - 1)) {
+            end -= 1;
+        }
+        let (cue, speaker) = if particle {
+            let cue = self
+                .lexicon
+                .match_at(&self.keys, end - 1, CueKind::is_cue)?;
+            if cue.kind != CueKind::Speech {
+                return None;
+            }
+            let speaker = self.noun_phrase_left(t, end - 1)?;
+            (end - 1..end, speaker)
+        } else {
+            let cue = self.lexicon.match_at(&self.keys, t, CueKind::is_cue)?;
+            if !matches!(cue.kind, CueKind::Speech | CueKind::Report) || t + cue.len > end {
+                return None;
+            }
+            let speaker = self.speaker_right(&(t..end), t + cue.len)?;
+            if speaker.tokens.end != end {
+                return None;
+            }
+            (t..t + cue.len, speaker)
+        };
+        Some(self.candidate(
+            s,
+            ClaimKind::Direct,
+            Some(speaker),
+            cue,
+            self.quotation(pair),
+            0.9,
+            false,
+        ))
+    }
+
     /// A quotation that starts right after the cue (after ":" or ",", or after an addressee
     /// and a colon: "told reporters: “...”") and ends the sentence.
     pub(super) fn quote_after(
@@ -532,8 +608,12 @@ impl DocView<'_> {
         sentence: &Range<usize>,
         cue: &Range<usize>,
     ) -> Option<QuotePair> {
+        // Addressee, place and time may stand before the colon: "told the U.N. Security
+        // Council on Thursday: “...”", "высказался в Совете Безопасности ООН в четверг: «...»".
+        const MAX_WORDS_BEFORE_COLON: usize = 10;
         let mut i = cue.end;
-        if let Some(colon) = (cue.end..sentence.end.min(cue.end + 5)).find(|&k| self.word(k) == ":")
+        if let Some(colon) = (cue.end..sentence.end.min(cue.end + MAX_WORDS_BEFORE_COLON))
+            .find(|&k| self.word(k) == ":")
             && (cue.end..colon).all(|k| self.is_word(k))
         {
             i = colon;
@@ -718,8 +798,15 @@ impl DocView<'_> {
         } else {
             self.skip_circumstances(cue.end, source_end)
         };
-        let source = self.trim_content(first..source_end)?;
-        let speaker = self.phrase_speaker(&source);
+        // "По его словам, ...": the possessive pronoun inside the cue is the source (the
+        // lexicon lists these cues whole); it is resolved like any pronoun speaker.
+        let inner_pronoun = (cue.start + 1..cue.end.saturating_sub(1))
+            .find(|&i| self.is(i, CueKind::Pronoun))
+            .filter(|_| first == source_end);
+        let speaker = match inner_pronoun {
+            Some(p) => self.phrase_speaker(&(p..p + 1)),
+            None => self.phrase_speaker(&self.trim_content(first..source_end)?),
+        };
         let parenthetical = self.is_comma_or_dash_before(cue.start, sentence.start)
             && source_end < sentence.end
             && self.is_comma(source_end);

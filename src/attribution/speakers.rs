@@ -384,10 +384,18 @@ impl DocView<'_> {
         }
         // Quoted names belong to the phrase: "главный тренер «Спартака» Виктор Лебедев".
         let mut end = from;
+        // Two names joined by a conjunction make one speaker in Russian inversion
+        // ("сообщает полиция округа Эйвон и Сомерсет", "заявили Иванов и Петров").
+        let joins_names = |i: usize| {
+            self.lang == Lang::Ru
+                && self.is(i, CueKind::Conjunction)
+                && i + 1 < sentence.end
+                && (self.is_cap(i + 1) || self.entity_at[i + 1].is_some())
+        };
         while end < sentence.end
             && end - from < MAX_SPEAKER_TOKENS
             && (self.is_word(end) || self.is_quote_token(end))
-            && !self.is_boundary_word(end)
+            && (!self.is_boundary_word(end) || (end > from && joins_names(end)))
         {
             end += 1;
         }
@@ -413,6 +421,16 @@ impl DocView<'_> {
         let ends_sentence = end >= sentence.end || self.is_sentence_final(end);
         if !(speaker_like || (self.lang != Lang::En && ends_sentence)) {
             return None;
+        }
+        // Coordinated names speak together: the whole phrase, typed by its first entity.
+        if (from + 1..end).any(|i| self.is(i, CueKind::Conjunction)) {
+            return Some(Speaker {
+                tokens: from..end,
+                form: SpeakerForm::Named,
+                entity: (from..end)
+                    .find_map(|i| self.entity_at[i])
+                    .map(|e| self.entities[e].kind),
+            });
         }
         // A person named in the phrase is the speaker ("министр Сергей Лавров").
         if let Some(person) = (from..end)
