@@ -95,6 +95,9 @@ pub enum CueKind {
     /// A preposition right after a reporting verb that opens its object, not what was said
     /// ("отвечает за безопасность"): no claim follows.
     ObjectPreposition,
+    /// A phrase after an outlet that names the outlet's own source ("..., передает РИА
+    /// Новости со ссылкой на министра"): the source is the speaker, the outlet reports it.
+    Citing,
 }
 
 impl CueKind {
@@ -134,6 +137,7 @@ impl CueKind {
             "genitive_case" => CueKind::GenitiveCase,
             "gerund" => CueKind::Gerund,
             "object_preposition" => CueKind::ObjectPreposition,
+            "citing" => CueKind::Citing,
             _ => return None,
         })
     }

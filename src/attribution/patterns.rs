@@ -425,6 +425,24 @@ impl DocView<'_> {
         {
             verb += 1;
         }
+        // "Об этом, передает РИА "Новости", сообщила пресс-служба": an outlet set off by
+        // commas reports the claim.
+        let mut outlet = None;
+        if self.lang == Lang::Ru
+            && verb < cue.start
+            && self.is_comma(verb)
+            && self.is_comma(cue.start - 1)
+            && let Some(report) = self.lexicon.match_at(&self.keys, verb + 1, |k| {
+                matches!(k, CueKind::Report | CueKind::ReportBefore)
+            })
+        {
+            let name = self.speaker_right(&(verb + 1..cue.start - 1), verb + 1 + report.len)?;
+            if name.tokens.end != cue.start - 1 {
+                return None;
+            }
+            outlet = Some(self.span(name.tokens));
+            verb = cue.start;
+        }
         let speaker = if verb == cue.start {
             // Whatever follows the speaker is circumstance ("в интервью радиостанции", "со
             // ссылкой на ...", "в среду на пресс-конференции"): the content is behind.
@@ -445,7 +463,10 @@ impl DocView<'_> {
         };
         let content = self.trim_content(previous.tokens.clone())?;
         let kind = self.kind_of(&content);
-        Some(self.candidate(s, kind, Some(speaker), cue.clone(), content, 0.8, is_report))
+        let mut candidate =
+            self.candidate(s, kind, Some(speaker), cue.clone(), content, 0.8, is_report);
+        candidate.attribution.reported_by = outlet;
+        Some(candidate)
     }
 
     /// After the cue only circumstances follow (time, place, the end of the sentence, or a
@@ -538,11 +559,12 @@ impl DocView<'_> {
     }
 
     /// Russian and Azerbaijani direct speech interrupted by its author inside one pair of
-    /// marks: «A, — сказал X, — B» / «A, — считает X. — B» / "A, - deyə o bildirib, - B".
-    /// The cue follows a dash after the first part's comma or final mark, the speaker follows
-    /// the cue, and a dash after the speaker opens the second part before the closing mark.
-    /// The content is the whole quotation (its hull, as for an English quote interrupted by
-    /// its speaker).
+    /// marks: «A, — сказал X, — B» / «A, — считает X. — B» / "A, - deyə o bildirib, - B" /
+    /// "A, - заявил он. B" (the second part as a new sentence). The cue follows a dash after
+    /// the first part's comma or final mark, the speaker follows the cue (perhaps with an
+    /// apposition: "— сказал Фрэнк Уоррен, промоутер ... —"), and a dash or a final mark
+    /// after it ends the author's words; the quotation goes on after them. The content is
+    /// the whole quotation (its hull, as for an English quote interrupted by its speaker).
     pub(super) fn interrupted_quote(&self, s: usize, t: usize) -> Option<Candidate> {
         if self.lang == Lang::En || t < 2 || !self.is_dash_token(t - 1) {
             return None;
@@ -562,12 +584,13 @@ impl DocView<'_> {
         if particle {
             t += 1;
         }
-        let dash = (t + 1..pair.close).find(|&i| self.is_dash_token(i))?;
-        if !(dash + 1..pair.close).any(|i| self.is_word(i)) {
+        let stop =
+            (t + 1..pair.close).find(|&i| self.is_dash_token(i) || self.is_sentence_final(i))?;
+        if !(stop + 1..pair.close).any(|i| self.is_word(i)) {
             return None;
         }
-        let mut end = dash;
-        while end > t && (self.is_comma(end - 1) || self.is_sentence_final(end - 1)) {
+        let mut end = stop;
+        while end > t && self.is_comma(end - 1) {
             end -= 1;
         }
         let (cue, speaker) = if particle {
@@ -585,9 +608,6 @@ impl DocView<'_> {
                 return None;
             }
             let speaker = self.speaker_right(&(t..end), t + cue.len)?;
-            if speaker.tokens.end != end {
-                return None;
-            }
             (t..t + cue.len, speaker)
         };
         Some(self.candidate(
@@ -647,7 +667,58 @@ impl DocView<'_> {
             let speaker = self.speaker_right(sentence, cue.end)?;
             // Inversion ends the sentence: "..., said Smith." / "..., — заявил министр.".
             let after = speaker.tokens.end;
-            if after < sentence.end && !(self.is_sentence_final(after) || self.is_comma(after)) {
+            if let Some(citing) = self
+                .lexicon
+                .match_at(&self.keys, after, |k| k == CueKind::Citing)
+            {
+                // "..., передает РИА "Новости" со ссылкой на министра X.": X said it, the
+                // outlet reports it.
+                let source = self.speaker_right(sentence, after + citing.len)?;
+                let end = source.tokens.end;
+                if end < sentence.end && !self.is_sentence_final(end) {
+                    return None;
+                }
+                let content = self.trim_content(self.after_dateline(sentence.start, k)..k)?;
+                let kind = self.kind_of(&content);
+                let mut c =
+                    self.candidate(s, kind, Some(source), cue.clone(), content, 0.85, false);
+                c.attribution.reported_by = Some(self.span(speaker.tokens));
+                return Some(c);
+            }
+            // "Однако, сказал Геращенко, судя по ..., этот показатель будет выше": after a
+            // few opening words, the verb and its speaker set off by commas. What was said
+            // goes on after them (the opening may be an adverbial or the subject: "Уровень
+            // финансирования, сказал Касьянов, выходит ..."), so the claim is the whole
+            // sentence, its hull, as for "X, как сообщает ТАСС, ...".
+            if self.lang == Lang::Ru
+                && after < sentence.end
+                && self.is_comma(after)
+                && (sentence.start..k).filter(|&i| self.is_word(i)).count() <= 3
+                && after + 1 < sentence.end
+                && !self.is_boundary_word(after + 1)
+                && (after + 1..sentence.end)
+                    .filter(|&i| self.is_word(i))
+                    .nth(1)
+                    .is_some()
+            {
+                let start = self.after_dateline(sentence.start, k);
+                let content = self.trim_content(start..sentence.end)?;
+                let kind = self.kind_of(&content);
+                return Some(self.candidate(
+                    s,
+                    kind,
+                    Some(speaker),
+                    cue.clone(),
+                    content,
+                    0.8,
+                    is_report,
+                ));
+            }
+            if after < sentence.end
+                && !(self.is_sentence_final(after)
+                    || self.is_comma(after)
+                    || self.circumstance_ends_sentence(sentence, after))
+            {
                 return None;
             }
             (speaker, k)
@@ -679,6 +750,15 @@ impl DocView<'_> {
         if content.clone().filter(|&i| self.is_word(i)).count() < 2 {
             return None;
         }
+        // "Об этом, передает РИА "Новости", сообщил ...": a phrase pointing back is not what
+        // was said.
+        if self
+            .lexicon
+            .match_at(&self.keys, content.start, |k| k == CueKind::Anaphor)
+            .is_some_and(|m| m.len == content.len())
+        {
+            return None;
+        }
         let kind = self.kind_of(&content);
         Some(self.candidate(
             s,
@@ -689,6 +769,27 @@ impl DocView<'_> {
             0.85,
             is_report,
         ))
+    }
+
+    /// "..., заявил в пятницу Владимир Путин в своем ежегодном послании." / "..., said Smith
+    /// in a statement.": a phrase after the speaker that opens with a preposition of time,
+    /// place or medium (lexicon kinds `circumstance`, `preposition`) and runs to the end of
+    /// the sentence without another clause (no comma, quotation or cue) still ends the
+    /// inversion.
+    pub(super) fn circumstance_ends_sentence(&self, sentence: &Range<usize>, from: usize) -> bool {
+        const MAX_TRAILING_TOKENS: usize = 10;
+        let mut end = sentence.end;
+        while end > from && self.is_sentence_final(end - 1) {
+            end -= 1;
+        }
+        (self.is(from, CueKind::Circumstance) || self.is(from, CueKind::Preposition))
+            && end - from <= MAX_TRAILING_TOKENS
+            && (from..end).all(|i| {
+                self.is_word(i)
+                    && !self.is_boundary_word(i)
+                    && !self.inside_quote[i]
+                    && !self.is_quote_token(i)
+            })
     }
 
     /// Skips a leading dateline ("GANJA, June 27 -", "МОСКВА, 18 марта —"): an upper-case

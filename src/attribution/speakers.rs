@@ -392,10 +392,20 @@ impl DocView<'_> {
                 && i + 1 < sentence.end
                 && (self.is_cap(i + 1) || self.entity_at[i + 1].is_some())
         };
+        // Russian news also quotes names with apostrophes ("РИА 'Новости'"), which are no
+        // quotation marks elsewhere.
+        let is_mark = |i: usize| self.is_quote_token(i) || self.word(i) == "'";
+        // "со ссылкой на X" after an outlet names the outlet's source (see `postposed`).
+        let cites = |i: usize| {
+            self.lexicon
+                .match_at(&self.keys, i, |k| k == CueKind::Citing)
+                .is_some()
+        };
         while end < sentence.end
             && end - from < MAX_SPEAKER_TOKENS
-            && (self.is_word(end) || self.is_quote_token(end))
+            && (self.is_word(end) || is_mark(end))
             && (!self.is_boundary_word(end) || (end > from && joins_names(end)))
+            && !(end > from && cites(end))
         {
             end += 1;
         }
@@ -406,8 +416,8 @@ impl DocView<'_> {
             return None;
         }
         // A quoted name at the end keeps its closing mark ("пресс-служба ОАО "АВТОВАЗ"").
-        let marks = (from..end).filter(|&i| self.is_quote_token(i)).count();
-        if marks % 2 == 1 && end < sentence.end && self.is_quote_token(end) {
+        let marks = (from..end).filter(|&i| is_mark(i)).count();
+        if marks % 2 == 1 && end < sentence.end && is_mark(end) {
             end += 1;
         }
         let speaker_like = (from..end).any(|i| {
@@ -432,8 +442,11 @@ impl DocView<'_> {
                     .map(|e| self.entities[e].kind),
             });
         }
-        // A person named in the phrase is the speaker ("министр Сергей Лавров").
+        // A person named in the phrase is the speaker ("министр Сергей Лавров"), the last
+        // one when several are ("представитель Масхадова Ахмед Закаев": the name in
+        // apposition ends the phrase).
         if let Some(person) = (from..end)
+            .rev()
             .filter_map(|i| self.entity_at[i])
             .map(|e| &self.entities[e])
             .find(|e| e.kind == EntityType::Per && e.tokens.end <= end)
@@ -455,8 +468,21 @@ impl DocView<'_> {
         // A name first ("said John Smith"): the capitalised run.
         if self.is_cap(from) {
             let mut name_end = from + 1;
-            while name_end < end && self.is_cap(name_end) {
+            while name_end < end && (self.is_cap(name_end) || is_mark(name_end)) {
                 name_end += 1;
+            }
+            // A name with a quoted part ("РИА "Новости"") is the whole phrase.
+            if name_end == end && (from..end).any(is_mark) {
+                return Some(Speaker {
+                    tokens: from..end,
+                    form: SpeakerForm::Named,
+                    entity: (from..end)
+                        .find_map(|i| self.entity_at[i])
+                        .map(|e| self.entities[e].kind),
+                });
+            }
+            while name_end > from + 1 && is_mark(name_end - 1) {
+                name_end -= 1;
             }
             return self.noun_phrase_left(from, name_end);
         }
