@@ -567,5 +567,35 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
         // "Deyirlər" is hearsay ("they say"), "vəd edir" is "looks promising".
         ("Deyirlər ki, qış sərt keçəcək.", vec![]),
         ("Yeni dərman çox şey vəd edir.", vec![]),
+        // A plural role noun names a group: it is the speaker and resolves to itself.
+        (
+            "Mütəxəssislər, neftin qiymətinin gələn il artacağını söyləyirlər.",
+            vec![claim(
+                "indirect",
+                "Mütəxəssislər",
+                "söyləyirlər",
+                "neftin qiymətinin gələn il artacağını",
+            )],
+        ),
+        // After "deyə" the speaker may be a long description ending in the name.
+        (
+            "\"Bu qərar bölgədə sülhə xidmət edir\" deyə Bakıda fəaliyyət göstərən beynəlxalq hüquq müdafiə təşkilatlarından biri olan Azadlıq Mərkəzinin icraçı direktoru Leyla Məmmədova bildirib.",
+            vec![claim(
+                "direct",
+                "Leyla Məmmədova",
+                "bildirib",
+                "Bu qərar bölgədə sülhə xidmət edir",
+            )],
+        ),
+        // Interrupted inside one pair of marks, as in Russian.
+        (
+            "\"Biz razıyıq, - deyə nazir Ceyhun Bayramov bildirib, - danışıqlar davam edəcək\".",
+            vec![claim(
+                "direct",
+                "Ceyhun Bayramov",
+                "bildirib",
+                "danışıqlar davam edəcək",
+            )],
+        ),
     ]
 }

@@ -497,10 +497,22 @@ impl DocView<'_> {
         sentence: &Range<usize>,
         cue: &Range<usize>,
     ) -> Option<(QuotePair, Option<Speaker>)> {
+        // After the Azerbaijani quotative "deyə" the speaker may be a long description
+        // ("... deyə ABŞ-da fəaliyyət göstərən ... layihəsinin icraçı direktoru Sinta Tai
+        // bildirib"): the particle marks the quote as this verb's.
+        let particle_follows = |p: &QuotePair| {
+            (p.close + 1..cue.start)
+                .find(|&i| !(self.is_comma(i) || self.is_dash_token(i)))
+                .is_some_and(|i| self.is(i, CueKind::QuoteParticle))
+        };
         let pair = *self
             .quotes
             .iter()
-            .filter(|p| p.close < cue.start && cue.start - p.close <= MAX_SPEAKER_TOKENS + 4)
+            .filter(|p| {
+                p.close < cue.start
+                    && (cue.start - p.close <= MAX_SPEAKER_TOKENS + 4
+                        || (cue.start - p.close <= 3 * MAX_SPEAKER_TOKENS && particle_follows(p)))
+            })
             .max_by_key(|p| p.close)?;
         // The quote must reach into this sentence or end right before it, and it must be
         // direct speech: opening its sentence (or after a colon or dash), not a name inside one

@@ -33,7 +33,13 @@ pub(super) fn resolve_speakers(
     let mut out: Vec<Attribution> = Vec::with_capacity(found.len());
     for (mut attribution, speaker) in found {
         if let Some(speaker) = speaker {
-            match speaker.form {
+            // A role noun without an entity type names a group ("Mütəxəssislər", "rəsmilər":
+            // the lexicon lists plurals so), not one earlier speaker: it stands for itself.
+            let form = match speaker.form {
+                SpeakerForm::Role if speaker.entity.is_none() => SpeakerForm::Phrase,
+                form => form,
+            };
+            match form {
                 SpeakerForm::Named => match head_entity(doc, &speaker) {
                     // A noun phrase around a name ("chairman of the commission Ramid
                     // Namazov", as the labeller marks speakers) resolves to the name.
