@@ -354,6 +354,8 @@ impl DocView<'_> {
             && let Some(speaker) = left.clone()
             && let Some(content) = self.content_right(sentence, cue.end)
             && !self.is(cue.end, CueKind::ObjectPreposition)
+            && !self.is(speaker.tokens.start, CueKind::ObjectPreposition)
+            && !self.is(sentence.start, CueKind::ObjectPreposition)
         {
             let kind = self.kind_of(&content);
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.85, is_report));

@@ -457,11 +457,18 @@ impl DocView<'_> {
                 entity: Some(EntityType::Per),
             });
         }
-        // A name after a role noun ("министр Сергей Лавров") is the speaker.
+        // A name after a role noun ("министр Сергей Лавров", "агентство Интерфакс") is the
+        // speaker; a place or an organisation after a person's role is what the role belongs
+        // to ("избранный президент США").
         if let Some(name) = self.noun_phrase_left(from, end)
             && name.form == SpeakerForm::Named
             && name.tokens.start > from
             && self.is(name.tokens.start - 1, CueKind::Role)
+            && !(matches!(name.entity, Some(EntityType::Loc | EntityType::Org))
+                && self
+                    .lexicon
+                    .entity_of(&self.keys[name.tokens.start - 1], CueKind::Role)
+                    == Some(Some(EntityType::Per)))
         {
             return Some(name);
         }
