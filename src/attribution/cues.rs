@@ -98,6 +98,10 @@ pub enum CueKind {
     /// A phrase after an outlet that names the outlet's own source ("..., передает РИА
     /// Новости со ссылкой на министра"): the source is the speaker, the outlet reports it.
     Citing,
+    /// An outlet's verb of quoting after a quotation, followed by the outlet and the person
+    /// quoted in either order ("«...», — цитирует «Интерфакс» представителя Минздрава X" /
+    /// "— цитирует X «Портал Дагестана»"): the person is the speaker, the outlet reports.
+    Quoting,
 }
 
 impl CueKind {
@@ -138,6 +142,7 @@ impl CueKind {
             "gerund" => CueKind::Gerund,
             "object_preposition" => CueKind::ObjectPreposition,
             "citing" => CueKind::Citing,
+            "quoting" => CueKind::Quoting,
             _ => return None,
         })
     }
@@ -154,6 +159,7 @@ impl CueKind {
                 | CueKind::AccordingAfter
                 | CueKind::ReportBefore
                 | CueKind::QuotedAs
+                | CueKind::Quoting
         )
     }
 }

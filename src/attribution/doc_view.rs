@@ -161,6 +161,14 @@ impl<'a> DocView<'a> {
         tokens
     }
 
+    /// The tokens of a byte span (those that start inside it).
+    pub(super) fn token_range(&self, (start, end): ByteSpan) -> Range<usize> {
+        let tokens = self.tokens();
+        let first = tokens.partition_point(|t| t.start < start);
+        let last = tokens.partition_point(|t| t.start < end);
+        first..last
+    }
+
     pub(super) fn span(&self, tokens: Range<usize>) -> ByteSpan {
         let all = self.tokens();
         (all[tokens.start].start, all[tokens.end - 1].end)

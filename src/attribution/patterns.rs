@@ -6,6 +6,7 @@ use super::doc_view::MAX_SPEAKER_TOKENS;
 pub(super) use super::doc_view::{DocView, Speaker};
 use super::quotes::QuotePair;
 use super::{Attribution, ByteSpan, ClaimKind, CueKind, SpeakerForm};
+use crate::document::EntityType;
 use crate::document::Lang;
 use std::ops::Range;
 
@@ -46,6 +47,13 @@ impl DocView<'_> {
                 });
                 candidates.extend(labelled);
                 candidates.sort_by_key(|c| c.attribution.cue.0);
+            }
+            // An outlet's verb whose content only points back reports nothing by itself.
+            if candidates.iter().all(|c| c.is_report) {
+                candidates.retain(|c| {
+                    let content = self.token_range(c.attribution.content);
+                    !self.starts_with_anaphor(&content)
+                });
             }
             link_reports(&mut candidates);
             // "Об этом сообщает ТАСС." after a sentence with claims: the outlet reported them,
@@ -119,6 +127,7 @@ impl DocView<'_> {
                     self.passive_speech(s, &range, cue_tokens.clone(), &found)
                 }
                 CueKind::QuotedAs => self.quoted_as(s, &range, cue_tokens.clone()),
+                CueKind::Quoting => self.quoting(s, &range, cue_tokens.clone()),
                 _ => None,
             };
             match candidate {
@@ -678,7 +687,20 @@ impl DocView<'_> {
             while k > sentence.start && (self.is_comma(k - 1) || self.is_dash_token(k - 1)) {
                 k -= 1;
             }
-            let speaker = self.speaker_right(sentence, cue.end)?;
+            let speaker = self
+                .speaker_right(sentence, cue.end)
+                .filter(|sp| {
+                    let after = sp.tokens.end;
+                    after >= sentence.end
+                        || self.is_sentence_final(after)
+                        || self.is_comma(after)
+                        || self.circumstance_ends_sentence(sentence, after)
+                        || self
+                            .lexicon
+                            .match_at(&self.keys, after, |k| k == CueKind::Citing)
+                            .is_some()
+                })
+                .or_else(|| self.person_ending_inversion(sentence, cue.end))?;
             // Inversion ends the sentence: "..., said Smith." / "..., — заявил министр.".
             let after = speaker.tokens.end;
             if let Some(citing) = self
@@ -760,17 +782,26 @@ impl DocView<'_> {
             }
             (speaker, k)
         };
-        let content = self.trim_content(self.after_dateline(sentence.start, comma)..comma)?;
+        let mut start = self.after_dateline(sentence.start, comma);
+        // "О том, что X, заявил Y": the content is X.
+        if self.lang == Lang::Ru
+            && start + 3 < comma
+            && matches!(self.keys[start].as_str(), "о" | "об")
+            && self.keys[start + 1] == "том"
+            && self.is_comma(start + 2)
+            && self.is(start + 3, CueKind::Complementizer)
+        {
+            start += 4;
+        }
+        let content = self.trim_content(start..comma)?;
         if content.clone().filter(|&i| self.is_word(i)).count() < 2 {
             return None;
         }
         // "Об этом, передает РИА "Новости", сообщил ...": a phrase pointing back is not what
-        // was said.
-        if self
-            .lexicon
-            .match_at(&self.keys, content.start, |k| k == CueKind::Anaphor)
-            .is_some_and(|m| m.len == content.len())
-        {
+        // was said (the sentence before is, see `anaphoric`). An outlet's verb still names
+        // the outlet of the sentence's claim ("Об этом заявил X, сообщает РИА "Новости"");
+        // `find` drops it when there is none.
+        if !is_report && self.starts_with_anaphor(&content) {
             return None;
         }
         let kind = self.kind_of(&content);
@@ -804,6 +835,15 @@ impl DocView<'_> {
                     && !self.inside_quote[i]
                     && !self.is_quote_token(i)
             })
+    }
+
+    /// Whether a span opens with a phrase pointing back ("Об этом ...").
+    pub(super) fn starts_with_anaphor(&self, tokens: &Range<usize>) -> bool {
+        !tokens.is_empty()
+            && self
+                .lexicon
+                .match_at(&self.keys, tokens.start, |k| k == CueKind::Anaphor)
+                .is_some()
     }
 
     /// Skips a leading dateline ("GANJA, June 27 -", "МОСКВА, 18 марта —"): an upper-case
@@ -1066,6 +1106,90 @@ impl DocView<'_> {
             0.85,
             false,
         ))
+    }
+
+    /// "«...», — цитирует «Интерфакс» заявление представителя Минздрава Софьи Малявиной." /
+    /// "«...», — цитирует Абдулатипова «Портал Дагестана».": after a quotation, the outlet
+    /// (a quoted name or an organisation) and the person it quotes, in either order. The
+    /// person (the last one named, else the words beside the outlet) is the speaker, the
+    /// outlet `reported_by`.
+    pub(super) fn quoting(
+        &self,
+        s: usize,
+        sentence: &Range<usize>,
+        cue: Range<usize>,
+    ) -> Option<Candidate> {
+        let (pair, _) = self.quote_before(sentence, &cue)?;
+        let mut end = cue.end;
+        while end < sentence.end
+            && end - cue.end < 3 * MAX_SPEAKER_TOKENS
+            && !self.is_comma(end)
+            && !self.is_sentence_final(end)
+        {
+            end += 1;
+        }
+        let phrase = cue.end..end;
+        if phrase.is_empty() {
+            return None;
+        }
+        // The outlet: a quoted name, else an organisation.
+        let quoted = (phrase.start..phrase.end)
+            .find(|&i| self.is_quote_token(i))
+            .and_then(|open| {
+                (open + 1..phrase.end)
+                    .find(|&i| self.is_quote_token(i))
+                    .map(|close| open..close + 1)
+            });
+        let outlet = quoted.or_else(|| {
+            phrase
+                .clone()
+                .filter_map(|i| self.entity_at[i])
+                .map(|e| &self.entities[e])
+                .find(|e| e.kind == EntityType::Org && e.tokens.end <= phrase.end)
+                .map(|e| e.tokens.clone())
+        });
+        let outside = |i: usize| outlet.as_ref().is_none_or(|o| !o.contains(&i));
+        let person = phrase
+            .clone()
+            .rev()
+            .filter(|&i| outside(i))
+            .filter_map(|i| self.entity_at[i])
+            .map(|e| &self.entities[e])
+            .find(|e| {
+                e.kind == EntityType::Per
+                    && e.tokens.start >= phrase.start
+                    && e.tokens.end <= phrase.end
+                    && (e.tokens.start..e.tokens.end).all(outside)
+            });
+        let speaker = match (person, &outlet) {
+            (Some(p), _) => Speaker {
+                tokens: self.without_roles(p.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(EntityType::Per),
+            },
+            // The words beside the outlet ("текст обращения премьера").
+            (None, Some(o)) => {
+                let rest = if o.start > phrase.start {
+                    phrase.start..o.start
+                } else {
+                    o.end..phrase.end
+                };
+                let rest = self.trim_content(rest)?;
+                self.phrase_speaker(&rest)
+            }
+            (None, None) => self.speaker_right(sentence, cue.end)?,
+        };
+        let mut candidate = self.candidate(
+            s,
+            ClaimKind::Direct,
+            Some(speaker),
+            cue,
+            self.quotation(pair),
+            0.9,
+            false,
+        );
+        candidate.attribution.reported_by = outlet.map(|o| self.span(o));
+        Some(candidate)
     }
 
     /// "“...,” AGENCY quoted X as saying" / "AGENCY quoted X as saying (that) CONTENT".

@@ -374,11 +374,51 @@ impl DocView<'_> {
         None
     }
 
+    /// Russian inversion with a long phrase after the verb ("..., рассказал на заседании
+    /// комитета Совета Федерации по обороне и безопасности начальник Генштаба ... Николай
+    /// Макаров."): the person named last, when the sentence ends with the name and no
+    /// clause (comma, quotation or cue) stands between the verb and it.
+    pub(super) fn person_ending_inversion(
+        &self,
+        sentence: &Range<usize>,
+        from: usize,
+    ) -> Option<Speaker> {
+        const MAX_INVERSION_TOKENS: usize = 25;
+        if self.lang != Lang::Ru {
+            return None;
+        }
+        let mut end = sentence.end;
+        while end > from && self.is_sentence_final(end - 1) {
+            end -= 1;
+        }
+        if end <= from || end - from > MAX_INVERSION_TOKENS {
+            return None;
+        }
+        let person = &self.entities[self.entity_at[end - 1]?];
+        if person.kind != EntityType::Per || person.tokens.end != end {
+            return None;
+        }
+        // Conjunctions may join parts of a long title ("по обороне и безопасности").
+        let clean = (from..person.tokens.start).all(|i| {
+            self.is_word(i)
+                && (!self.is_boundary_word(i) || self.is(i, CueKind::Conjunction))
+                && !self.inside_quote[i]
+        });
+        clean.then(|| Speaker {
+            tokens: self.without_roles(person.tokens.clone()),
+            form: SpeakerForm::Named,
+            entity: Some(EntityType::Per),
+        })
+    }
+
     /// The speaker right after a cue ("said Smith", "заявил министр Лавров").
     pub(super) fn speaker_right(&self, sentence: &Range<usize>, from: usize) -> Option<Speaker> {
         // Time, place and addressee come first in Russian inversion: "сообщили во вторник
-        // участники", "заявил журналистам министр".
-        let from = self.skip_circumstances(from, sentence.end);
+        // участники", "заявил журналистам министр"; "и" there is "also" ("заявил и министр").
+        let mut from = self.skip_circumstances(from, sentence.end);
+        if self.lang == Lang::Ru && from < sentence.end && self.keys[from] == "и" {
+            from = self.skip_circumstances(from + 1, sentence.end);
+        }
         if from >= sentence.end {
             return None;
         }
@@ -478,8 +518,10 @@ impl DocView<'_> {
             while name_end < end && (self.is_cap(name_end) || is_mark(name_end)) {
                 name_end += 1;
             }
-            // A name with a quoted part ("РИА "Новости"") is the whole phrase.
-            if name_end == end && (from..end).any(is_mark) {
+            // A name with a quoted part ("РИА "Новости"") is the whole phrase, and so is a
+            // Russian name with its genitive that ends the sentence ("сообщили в МВД страны").
+            let russian_phrase_ends = self.lang == Lang::Ru && ends_sentence;
+            if (name_end == end && (from..end).any(is_mark)) || russian_phrase_ends {
                 return Some(Speaker {
                     tokens: from..end,
                     form: SpeakerForm::Named,
