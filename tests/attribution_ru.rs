@@ -721,5 +721,18 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 .via("РИА \"Новости\""),
             ],
         ),
+        // A name in an oblique case resolves to the document's base form of it.
+        (
+            "Министр труда Игорь Мельников выступил в Думе. По словам Игоря Мельникова, пенсии вырастут.",
+            vec![
+                claim(
+                    "according_to",
+                    "Игоря Мельникова",
+                    "По словам",
+                    "пенсии вырастут",
+                )
+                .resolved("Игорь Мельников"),
+            ],
+        ),
     ]
 }

@@ -217,7 +217,9 @@ fn referent(
 }
 
 /// The longest name of the document that ends with `name` ("Namazov" → "Ramid Namazov"):
-/// news give a person's full name once and the surname after.
+/// news give a person's full name once and the surname after. In Russian and Azerbaijani,
+/// a person named in an oblique case ("По словам Игоря Мельникова", "Əliyevin") takes the
+/// document's own mention of the same words in their base form ([`base_form`]).
 fn full_name(doc: &DocView<'_>, name: &str) -> String {
     let name = name.trim();
     let mut best = name;
@@ -232,7 +234,81 @@ fn full_name(doc: &DocView<'_>, name: &str) -> String {
             best = candidate;
         }
     }
+    if matches!(doc.lang, Lang::Ru | Lang::Az)
+        && let Some(base) = base_form(doc, best)
+    {
+        return base;
+    }
     without_media_noun(doc, best).to_string()
+}
+
+/// The person the document names with the same words as `name` in a more basic form
+/// ([`more_basic`] for every word, and not all the same): "Игорь Мельников" for "Игоря
+/// Мельникова", "Владимир Путин" for "Путину", "Əliyev" for "Əliyevin"; a surname seen only
+/// in oblique forms stays as written ("Пичугин", not "Алексея Пичугина"). Among matches the
+/// one with more words, then the shortest, then the first, stands for them. `None` when the
+/// document has no such form.
+fn base_form(doc: &DocView<'_>, name: &str) -> Option<String> {
+    const MAX_NAME_WORDS: usize = 3;
+    let words: Vec<Vec<char>> = name
+        .split(' ')
+        .map(|w| doc.lang.match_key(w).chars().collect())
+        .collect();
+    if words.is_empty() || words.len() > MAX_NAME_WORDS {
+        return None;
+    }
+    let all = &doc.segmented.tokens;
+    let mut best: Option<(usize, usize, &str)> = None;
+    for entity in doc.entities.iter().filter(|e| e.kind == EntityType::Per) {
+        let tokens = doc.without_roles(entity.tokens.clone());
+        let candidate = &doc.text[all[tokens.start].start..all[tokens.end - 1].end];
+        let cwords: Vec<Vec<char>> = candidate
+            .split(' ')
+            .map(|w| doc.lang.match_key(w).chars().collect())
+            .collect();
+        if cwords.len() < words.len() || cwords.len() > MAX_NAME_WORDS {
+            continue;
+        }
+        let aligned = &cwords[cwords.len() - words.len()..];
+        let basic = words.iter().zip(aligned).all(|(m, c)| more_basic(c, m));
+        if !basic || (aligned == words.as_slice() && cwords.len() == words.len()) {
+            continue;
+        }
+        let length = candidate.chars().count();
+        if best.is_none_or(|(w, l, _)| cwords.len() > w || (cwords.len() == w && length < l)) {
+            best = Some((cwords.len(), length, candidate));
+        }
+    }
+    best.map(|(_, _, base)| base.to_string())
+}
+
+/// Whether `candidate` is `mention` itself or a more basic form of the same word (lower
+/// case): the mention with an ending of up to three letters added ("путин" → "путину",
+/// "əliyev" → "əliyevin"); a soft stem in "-ь"/"-й" whose mention replaces that letter
+/// ("игорь" → "игоря", "сергей" → "сергею"); or a feminine "-а"/"-я" whose mention has an
+/// oblique ending instead ("малявина" → "малявиной", "софья" → "софьи").
+fn more_basic(candidate: &[char], mention: &[char]) -> bool {
+    const OBLIQUE_FEMININE: [&str; 9] = ["ой", "ей", "ою", "ею", "у", "ю", "ы", "и", "е"];
+    let (c, m) = (candidate, mention);
+    if c == m {
+        return true;
+    }
+    if c.len() < 3 {
+        return false;
+    }
+    if m.len() > c.len() && m.len() - c.len() <= 3 && m.starts_with(c) {
+        return true;
+    }
+    let (stem, last) = (&c[..c.len() - 1], c[c.len() - 1]);
+    if !m.starts_with(stem) {
+        return false;
+    }
+    let ending: String = m[stem.len()..].iter().collect();
+    match last {
+        'ь' | 'й' => matches!(ending.as_str(), "я" | "ю" | "е" | "и" | "ем" | "ём"),
+        'а' | 'я' => OBLIQUE_FEMININE.contains(&ending.as_str()),
+        _ => false,
+    }
 }
 
 /// Drops generic media nouns (lexicon kind `media`) from the end of an outlet's name that
@@ -404,5 +480,51 @@ mod tests {
             assert_eq!(without_media_noun(doc, "Baku TV"), "Baku TV");
             assert_eq!(without_media_noun(doc, "U.S. TV"), "U.S. TV");
         });
+    }
+
+    #[test]
+    fn a_more_basic_form_is_the_word_without_its_case_ending() {
+        let basic = |c: &str, m: &str| {
+            more_basic(
+                &c.chars().collect::<Vec<_>>(),
+                &m.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert!(basic("путин", "путину"));
+        assert!(basic("мельников", "мельникова"));
+        assert!(basic("игорь", "игоря"));
+        assert!(basic("сергей", "сергеем"));
+        assert!(basic("малявина", "малявиной"));
+        assert!(basic("софья", "софьи"));
+        assert!(basic("əliyev", "əliyevin"));
+        assert!(basic("корреа", "корреа"));
+        // Another oblique form, a different name, or a longer word are not.
+        assert!(!basic("алехину", "алехиной"));
+        assert!(!basic("рафаэля", "рафаэль"));
+        assert!(!basic("пичугина", "пичугин"));
+        assert!(!basic("олланда", "олландом"));
+    }
+
+    #[test]
+    fn an_inflected_name_takes_the_documents_base_form() {
+        let text = "Министр Игорь Мельников выступил. Пичугин молчал. Позже Алексея Пичугина вызвали. По словам Игоря Мельникова, рост будет.";
+        let names = [
+            ("Игорь Мельников", EntityType::Per),
+            ("Алексея Пичугина", EntityType::Per),
+            ("Игоря Мельникова", EntityType::Per),
+            ("Пичугин", EntityType::Per),
+        ];
+        with_view(
+            text,
+            Lang::Ru,
+            &names,
+            "Игоря Мельникова",
+            |doc, _| {
+                assert_eq!(full_name(doc, "Игоря Мельникова"), "Игорь Мельников");
+                assert_eq!(full_name(doc, "Мельникова"), "Игорь Мельников");
+                // Only an oblique full form: the surname stays as written.
+                assert_eq!(full_name(doc, "Пичугин"), "Пичугин");
+            },
+        );
     }
 }
