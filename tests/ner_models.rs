@@ -112,7 +112,8 @@ fn dev_scores_do_not_regress() {
     }
     let nerel = "ru/nerel.dev.conll";
     if let Some(f1) = dev_f1_of(perceptron_tagger(), Lang::Ru, nerel, usize::MAX) {
-        assert!(f1 >= 81.5, "ru perceptron NEREL dev micro F1 {f1}");
+        // Uptrained on RuCoCo labelled by the default tagger (86.81; 82.70 on NEREL alone).
+        assert!(f1 >= 86.0, "ru perceptron NEREL dev micro F1 {f1}");
     }
 }
 
