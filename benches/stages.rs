@@ -149,7 +149,10 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("attribution_overhead");
     for (lang, docs) in &samples {
         let data = resources.language(*lang);
-        let settings = DocumentSettings { lang: Some(*lang) };
+        let settings = DocumentSettings {
+            lang: Some(*lang),
+            ..DocumentSettings::default()
+        };
         group.throughput(throughput(docs));
         group.bench_function(BenchmarkId::new("ner_only", lang.code()), |b| {
             b.iter(|| {

@@ -183,6 +183,41 @@ fn sample_corpus_runs_in_all_three_languages() {
 }
 
 #[test]
+fn min_confidence_leaves_out_the_less_confident_claims() {
+    let dir = Dir::new();
+    let sample = repo_root().join("corpora/sample");
+    let sample = sample.to_str().unwrap();
+    dir.extract(&[sample, "--out", "all", "--quiet"]);
+    dir.extract(&[
+        sample,
+        "--out",
+        "some",
+        "--quiet",
+        "--min-confidence",
+        "0.8",
+    ]);
+    let all = dir.table("all/claims.csv");
+    let some = dir.table("some/claims.csv");
+    let confidence = |c: &std::collections::HashMap<String, String>| -> f32 {
+        c["confidence"].parse().expect("confidence")
+    };
+    let kept = all.iter().filter(|c| confidence(c) >= 0.8).count();
+    assert!(kept < all.len(), "every sample claim is confident");
+    assert_eq!(some.len(), kept);
+    assert!(some.iter().all(|c| confidence(c) >= 0.8));
+    // documents.csv counts the claims written.
+    let counted: usize = dir
+        .table("some/documents.csv")
+        .iter()
+        .map(|d| d["claims"].parse::<usize>().expect("count"))
+        .sum();
+    assert_eq!(counted, some.len());
+    let bad = dir.run(&["extract", sample, "--out", "bad", "--min-confidence", "1.5"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("from 0 to 1"));
+}
+
+#[test]
 fn offsets_count_code_points_of_the_original_record() {
     let dir = Dir::new();
     // Soft hyphens, a zero-width space and an HTML entity are normalised away; offsets must

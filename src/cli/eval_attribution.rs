@@ -45,6 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     let settings = DocumentSettings {
         lang: Some(Lang::En),
+        ..DocumentSettings::default()
     };
     let mut scorer = AttributionScorer::default();
     let mut errors = match &args.errors {

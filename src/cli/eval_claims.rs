@@ -60,7 +60,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         outlet: None,
         lang: Some(lang.code().to_string()),
     };
-    let settings = DocumentSettings { lang: Some(lang) };
+    let settings = DocumentSettings {
+        lang: Some(lang),
+        ..DocumentSettings::default()
+    };
     let rows = process_document(&record, &resources, tagger, settings).claims;
     let report = match_claims(&gold, &rows);
     let mut out = std::io::stdout().lock();

@@ -73,9 +73,20 @@ pub struct Args {
     /// (rules only: faster for English), `learned`, `rules-first` or `learned-first`.
     #[arg(long, default_value = "hybrid", value_parser = super::ATTRIBUTION_MODES)]
     attribution_mode: String,
+    /// Leave out claims whose confidence is below this value, from 0 (keep all, the
+    /// default) to 1. Confidence orders precision: see models/README.md.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_confidence)]
+    min_confidence: f32,
     /// No progress line and no summary.
     #[arg(long, short)]
     quiet: bool,
+}
+
+fn parse_confidence(value: &str) -> Result<f32, String> {
+    match value.parse::<f32>() {
+        Ok(c) if (0.0..=1.0).contains(&c) => Ok(c),
+        _ => Err(format!("expected a number from 0 to 1, got {value:?}")),
+    }
 }
 
 fn parse_lang(value: &str) -> Result<Lang, String> {
@@ -105,6 +116,7 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
         lang: args.lang,
         progress: !args.quiet,
         chunk_documents: args.chunk_documents.max(1),
+        min_confidence: args.min_confidence,
         ..PipelineOptions::default()
     };
     if let Some(threads) = args.threads {

@@ -33,6 +33,10 @@ pub struct DocumentOutput {
 pub struct DocumentSettings {
     /// Process every document as this language (`--lang`).
     pub lang: Option<Lang>,
+    /// Leave out claims whose confidence is below this (`--min-confidence`; 0 keeps all).
+    /// Speakers are resolved first, so a kept pronoun still resolves through a left-out
+    /// claim's speaker.
+    pub min_confidence: f32,
 }
 
 impl DocumentOutput {
@@ -200,6 +204,12 @@ pub fn process_document(
     times.attribution += clock.elapsed();
 
     let clock = Instant::now();
+    // Compared as written in claims.csv (three decimals), so that a row showing 0.800 is
+    // kept at --min-confidence 0.8.
+    let attributions: Vec<_> = attributions
+        .into_iter()
+        .filter(|a| (a.confidence * 1000.0).round() / 1000.0 >= settings.min_confidence)
+        .collect();
     let claims = claim_rows(&record.id, lang, date.as_deref(), &aligned, &attributions);
     let entity_rows = entity_rows(&record.id, &aligned, &entities);
     times.rows += clock.elapsed();

@@ -37,6 +37,8 @@ pub struct PipelineOptions {
     pub lang: Option<Lang>,
     /// Show a progress line on standard error (only drawn when it is a terminal).
     pub progress: bool,
+    /// Leave out claims whose confidence is below this (0 keeps all).
+    pub min_confidence: f32,
 }
 
 impl Default for PipelineOptions {
@@ -47,6 +49,7 @@ impl Default for PipelineOptions {
             chunk_bytes: 16 * 1024 * 1024,
             lang: None,
             progress: false,
+            min_confidence: 0.0,
         }
     }
 }
@@ -119,7 +122,10 @@ pub fn run(
         .build()
         .map_err(|err| thread_error(err.to_string()))?;
     let tables = Tables::create(out_dir)?;
-    let settings = DocumentSettings { lang: options.lang };
+    let settings = DocumentSettings {
+        lang: options.lang,
+        min_confidence: options.min_confidence,
+    };
     // Reading (JSON parsing, decompression) and writing (CSV) overlap with processing: a
     // reader thread fills the next chunk and a writer thread drains finished ones. Chunks are
     // processed by tasks on the pool, up to `IN_FLIGHT` at once, so that a worker done with
