@@ -102,6 +102,9 @@ pub enum CueKind {
     /// quoted in either order ("«...», — цитирует «Интерфакс» представителя Минздрава X" /
     /// "— цитирует X «Портал Дагестана»"): the person is the speaker, the outlet reports.
     Quoting,
+    /// A word after which a cue's form is a noun or an infinitive, not a reporting verb
+    /// ("the claims", "his claims", "those reports", "to tell"): no claim there.
+    NounMarker,
 }
 
 impl CueKind {
@@ -143,6 +146,7 @@ impl CueKind {
             "object_preposition" => CueKind::ObjectPreposition,
             "citing" => CueKind::Citing,
             "quoting" => CueKind::Quoting,
+            "noun_marker" => CueKind::NounMarker,
             _ => return None,
         })
     }

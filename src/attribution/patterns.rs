@@ -101,8 +101,12 @@ impl DocView<'_> {
                 t += 1;
                 continue;
             };
-            // A capitalised cue inside a sentence is part of a name ("United States Lines").
-            if self.is_cap(t) && !self.is_sentence_start(t) {
+            // A capitalised cue inside a sentence is part of a name ("United States Lines");
+            // after a determiner or "to" it is a noun or an infinitive ("Republican claims" is
+            // not, "those claims", "too early to tell" are).
+            if (self.is_cap(t) && !self.is_sentence_start(t))
+                || (t > range.start && self.is(t - 1, CueKind::NounMarker))
+            {
                 t += 1;
                 continue;
             }
