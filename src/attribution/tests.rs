@@ -493,3 +493,19 @@ fn a_preposition_keeps_its_noun_out_of_the_subject() {
         ("палестинцы", "считают")
     );
 }
+
+#[test]
+fn a_cue_form_after_a_determiner_or_to_is_no_reporting_verb() {
+    let names = [("Smith", EntityType::Per)];
+    // The rules alone (`attribute`): the nouns and the infinitive give nothing.
+    for text in [
+        "Those claims could be grounds for a fraud case against the bank.",
+        "Republicans rejected his claims about the tax plan.",
+        "It is too early to tell whether the plant will reopen.",
+    ] {
+        assert!(run_with(text, Lang::En, &names).is_empty(), "{text}");
+    }
+    let got = run_with("Smith claims the vote was rigged.", Lang::En, &names);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].2, "claims");
+}
