@@ -105,6 +105,9 @@ pub enum CueKind {
     /// A word after which a cue's form is a noun or an infinitive, not a reporting verb
     /// ("the claims", "his claims", "those reports", "to tell"): no claim there.
     NounMarker,
+    /// Words that open a content before its verb and are not part of it ("О том, что X,
+    /// заявил Y": X was said).
+    ContentOpener,
 }
 
 impl CueKind {
@@ -147,6 +150,7 @@ impl CueKind {
             "citing" => CueKind::Citing,
             "quoting" => CueKind::Quoting,
             "noun_marker" => CueKind::NounMarker,
+            "content_opener" => CueKind::ContentOpener,
             _ => return None,
         })
     }

@@ -787,15 +787,13 @@ impl DocView<'_> {
             (speaker, k)
         };
         let mut start = self.after_dateline(sentence.start, comma);
-        // "О том, что X, заявил Y": the content is X.
-        if self.lang == Lang::Ru
-            && start + 3 < comma
-            && matches!(self.keys[start].as_str(), "о" | "об")
-            && self.keys[start + 1] == "том"
-            && self.is_comma(start + 2)
-            && self.is(start + 3, CueKind::Complementizer)
+        // "О том, что X, заявил Y": the content is X (lexicon kind `content_opener`).
+        if let Some(opener) = self
+            .lexicon
+            .match_at(&self.keys, start, |k| k == CueKind::ContentOpener)
+            && start + opener.len < comma
         {
-            start += 4;
+            start += opener.len;
         }
         let content = self.trim_content(start..comma)?;
         if content.clone().filter(|&i| self.is_word(i)).count() < 2 {

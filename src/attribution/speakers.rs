@@ -414,9 +414,10 @@ impl DocView<'_> {
     /// The speaker right after a cue ("said Smith", "заявил министр Лавров").
     pub(super) fn speaker_right(&self, sentence: &Range<usize>, from: usize) -> Option<Speaker> {
         // Time, place and addressee come first in Russian inversion: "сообщили во вторник
-        // участники", "заявил журналистам министр"; "и" there is "also" ("заявил и министр").
+        // участники", "заявил журналистам министр"; so do adverbs such as "также" ("заявил
+        // также министр"; lexicon kind `skip`).
         let mut from = self.skip_circumstances(from, sentence.end);
-        if self.lang == Lang::Ru && from < sentence.end && self.keys[from] == "и" {
+        while self.lang == Lang::Ru && from < sentence.end && self.is(from, CueKind::Skip) {
             from = self.skip_circumstances(from + 1, sentence.end);
         }
         if from >= sentence.end {
