@@ -108,6 +108,13 @@ pub enum CueKind {
     /// Words that open a content before its verb and are not part of it ("О том, что X,
     /// заявил Y": X was said).
     ContentOpener,
+    /// The ending of a name's base form that an inflected form replaces (Russian `-а` in
+    /// "Малявина", `-ь` in "Игорь"): see [`CueKind::NameObliqueEnding`].
+    NameBaseEnding,
+    /// An ending that replaces a [`CueKind::NameBaseEnding`] in an inflected name (`-ой` in
+    /// "Малявиной", `-я` in "Игоря"): such a name resolves to the base form the document
+    /// also writes.
+    NameObliqueEnding,
 }
 
 impl CueKind {
@@ -151,6 +158,8 @@ impl CueKind {
             "quoting" => CueKind::Quoting,
             "noun_marker" => CueKind::NounMarker,
             "content_opener" => CueKind::ContentOpener,
+            "name_base_ending" => CueKind::NameBaseEnding,
+            "name_oblique_ending" => CueKind::NameObliqueEnding,
             _ => return None,
         })
     }
@@ -275,6 +284,11 @@ impl CueLexicon {
         self.endings
             .iter()
             .any(|(ending, k)| *k == kind && key.len() > ending.len() && key.ends_with(ending))
+    }
+
+    /// Whether `ending` is itself an ending of kind `kind`.
+    pub fn is_ending(&self, ending: &str, kind: CueKind) -> bool {
+        self.endings.iter().any(|(e, k)| *k == kind && e == ending)
     }
 
     /// Whether `key` starts any entry (a cue, a phrase or a function word).

@@ -1,6 +1,6 @@
 //! Speaker resolution: pronouns and role nouns point to the nearest compatible named speaker.
 
-use super::cues::CueKind;
+use super::cues::{CueKind, CueLexicon};
 use super::patterns::{DocView, Speaker};
 use super::{Attribution, ClaimKind, SpeakerForm};
 use crate::document::{EntityType, Lang};
@@ -270,7 +270,10 @@ fn base_form(doc: &DocView<'_>, name: &str) -> Option<String> {
             continue;
         }
         let aligned = &cwords[cwords.len() - words.len()..];
-        let basic = words.iter().zip(aligned).all(|(m, c)| more_basic(c, m));
+        let basic = words
+            .iter()
+            .zip(aligned)
+            .all(|(m, c)| more_basic(doc.lexicon, c, m));
         if !basic || (aligned == words.as_slice() && cwords.len() == words.len()) {
             continue;
         }
@@ -284,11 +287,10 @@ fn base_form(doc: &DocView<'_>, name: &str) -> Option<String> {
 
 /// Whether `candidate` is `mention` itself or a more basic form of the same word (lower
 /// case): the mention with an ending of up to three letters added ("путин" → "путину",
-/// "əliyev" → "əliyevin"); a soft stem in "-ь"/"-й" whose mention replaces that letter
-/// ("игорь" → "игоря", "сергей" → "сергею"); or a feminine "-а"/"-я" whose mention has an
-/// oblique ending instead ("малявина" → "малявиной", "софья" → "софьи").
-fn more_basic(candidate: &[char], mention: &[char]) -> bool {
-    const OBLIQUE_FEMININE: [&str; 9] = ["ой", "ей", "ою", "ею", "у", "ю", "ы", "и", "е"];
+/// "əliyev" → "əliyevin"), or the same stem with a base ending (lexicon kind
+/// `name_base_ending`: "-ь", "-а") where the mention has an oblique one
+/// (`name_oblique_ending`: "игорь" → "игоря", "малявина" → "малявиной").
+fn more_basic(lexicon: &CueLexicon, candidate: &[char], mention: &[char]) -> bool {
     let (c, m) = (candidate, mention);
     if c == m {
         return true;
@@ -299,16 +301,14 @@ fn more_basic(candidate: &[char], mention: &[char]) -> bool {
     if m.len() > c.len() && m.len() - c.len() <= 3 && m.starts_with(c) {
         return true;
     }
-    let (stem, last) = (&c[..c.len() - 1], c[c.len() - 1]);
-    if !m.starts_with(stem) {
+    let stem = &c[..c.len() - 1];
+    if !m.starts_with(stem) || m.len() == stem.len() {
         return false;
     }
-    let ending: String = m[stem.len()..].iter().collect();
-    match last {
-        'ь' | 'й' => matches!(ending.as_str(), "я" | "ю" | "е" | "и" | "ем" | "ём"),
-        'а' | 'я' => OBLIQUE_FEMININE.contains(&ending.as_str()),
-        _ => false,
-    }
+    let base: String = c[stem.len()..].iter().collect();
+    let oblique: String = m[stem.len()..].iter().collect();
+    lexicon.is_ending(&base, CueKind::NameBaseEnding)
+        && lexicon.is_ending(&oblique, CueKind::NameObliqueEnding)
 }
 
 /// Drops generic media nouns (lexicon kind `media`) from the end of an outlet's name that
@@ -484,8 +484,11 @@ mod tests {
 
     #[test]
     fn a_more_basic_form_is_the_word_without_its_case_ending() {
+        let resources = Resources::load(&bundled_models_dir()).expect("models load");
+        let lexicon = &resources.language(Lang::Ru).cues;
         let basic = |c: &str, m: &str| {
             more_basic(
+                lexicon,
                 &c.chars().collect::<Vec<_>>(),
                 &m.chars().collect::<Vec<_>>(),
             )
