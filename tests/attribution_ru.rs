@@ -734,5 +734,15 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 .resolved("Игорь Мельников"),
             ],
         ),
+        // Coordinated names before the verb speak together, as after it.
+        (
+            "Сергей Лавров и Антони Блинкен заявили, что переговоры продолжатся.",
+            vec![claim(
+                "indirect",
+                "Сергей Лавров и Антони Блинкен",
+                "заявили",
+                "переговоры продолжатся",
+            )],
+        ),
     ]
 }

@@ -259,8 +259,23 @@ impl DocView<'_> {
         if let Some(e) = self.entity_at[head] {
             let entity = &self.entities[e];
             if entity.tokens.end == end && entity.tokens.start >= start {
+                let mut tokens = self.without_roles(entity.tokens.clone());
+                // Russian names joined by a conjunction speak together ("Иванов и Петров
+                // заявили"), as after the verb.
+                let conjunction = entity.tokens.start.wrapping_sub(1);
+                if self.lang == Lang::Ru
+                    && entity.tokens.start > start + 1
+                    && self.is(conjunction, CueKind::Conjunction)
+                    && let Some(first) = self.entity_at[conjunction - 1]
+                    && self.entities[first].kind == entity.kind
+                    && self.entities[first].tokens.start >= start
+                {
+                    tokens.start = self
+                        .without_roles(self.entities[first].tokens.clone())
+                        .start;
+                }
                 return Some(Speaker {
-                    tokens: self.without_roles(entity.tokens.clone()),
+                    tokens,
                     form: SpeakerForm::Named,
                     entity: Some(entity.kind),
                 });
