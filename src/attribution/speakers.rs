@@ -262,11 +262,10 @@ impl DocView<'_> {
                 let mut tokens = self.without_roles(entity.tokens.clone());
                 // Russian names joined by a conjunction speak together ("Иванов и Петров
                 // заявили"), as after the verb.
-                let conjunction = entity.tokens.start.wrapping_sub(1);
                 if self.lang == Lang::Ru
                     && entity.tokens.start > start + 1
-                    && self.is(conjunction, CueKind::Conjunction)
-                    && let Some(first) = self.entity_at[conjunction - 1]
+                    && self.is(entity.tokens.start - 1, CueKind::Conjunction)
+                    && let Some(first) = self.entity_at[entity.tokens.start - 2]
                     && self.entities[first].kind == entity.kind
                     && self.entities[first].tokens.start >= start
                 {

@@ -206,10 +206,11 @@ pub fn process_document(
     let clock = Instant::now();
     // Compared as written in claims.csv (three decimals), so that a row showing 0.800 is
     // kept at --min-confidence 0.8.
-    let attributions: Vec<_> = attributions
-        .into_iter()
-        .filter(|a| (a.confidence * 1000.0).round() / 1000.0 >= settings.min_confidence)
-        .collect();
+    let mut attributions = attributions;
+    if settings.min_confidence > 0.0 {
+        attributions
+            .retain(|a| (a.confidence * 1000.0).round() / 1000.0 >= settings.min_confidence);
+    }
     let claims = claim_rows(&record.id, lang, date.as_deref(), &aligned, &attributions);
     let entity_rows = entity_rows(&record.id, &aligned, &entities);
     times.rows += clock.elapsed();
