@@ -637,15 +637,27 @@ impl DocView<'_> {
             let speaker = self.speaker_right(&(t..end), t + cue.len)?;
             (t..t + cue.len, speaker)
         };
-        Some(self.candidate(
+        Some(self.quotation_candidate(s, speaker, cue, pair))
+    }
+
+    /// A direct claim whose content is a whole quotation.
+    fn quotation_candidate(
+        &self,
+        s: usize,
+        speaker: Speaker,
+        cue: Range<usize>,
+        pair: QuotePair,
+    ) -> Candidate {
+        let content = self.quotation(pair);
+        self.candidate(
             s,
             ClaimKind::Direct,
             Some(speaker),
             cue,
-            self.quotation(pair),
+            content,
             0.9,
             false,
-        ))
+        )
     }
 
     /// A quotation that starts right after the cue (after ":" or ",", or after an addressee
@@ -1181,15 +1193,7 @@ impl DocView<'_> {
             }
             (None, None) => self.speaker_right(sentence, cue.end)?,
         };
-        let mut candidate = self.candidate(
-            s,
-            ClaimKind::Direct,
-            Some(speaker),
-            cue,
-            self.quotation(pair),
-            0.9,
-            false,
-        );
+        let mut candidate = self.quotation_candidate(s, speaker, cue, pair);
         candidate.attribution.reported_by = outlet.map(|o| self.span(o));
         Some(candidate)
     }

@@ -425,6 +425,19 @@ impl DocView<'_> {
         })
     }
 
+    /// A whole phrase as a named speaker, typed by the first entity in it.
+    fn named_phrase(&self, tokens: Range<usize>) -> Speaker {
+        let entity = tokens
+            .clone()
+            .find_map(|i| self.entity_at[i])
+            .map(|e| self.entities[e].kind);
+        Speaker {
+            tokens,
+            form: SpeakerForm::Named,
+            entity,
+        }
+    }
+
     /// The speaker right after a cue ("said Smith", "заявил министр Лавров").
     pub(super) fn speaker_right(&self, sentence: &Range<usize>, from: usize) -> Option<Speaker> {
         // Time, place and addressee come first in Russian inversion: "сообщили во вторник
@@ -489,13 +502,7 @@ impl DocView<'_> {
         }
         // Coordinated names speak together: the whole phrase, typed by its first entity.
         if (from + 1..end).any(|i| self.is(i, CueKind::Conjunction)) {
-            return Some(Speaker {
-                tokens: from..end,
-                form: SpeakerForm::Named,
-                entity: (from..end)
-                    .find_map(|i| self.entity_at[i])
-                    .map(|e| self.entities[e].kind),
-            });
+            return Some(self.named_phrase(from..end));
         }
         // A person named in the phrase is the speaker ("министр Сергей Лавров"), the last
         // one when several are ("представитель Масхадова Ахмед Закаев": the name in
@@ -537,13 +544,7 @@ impl DocView<'_> {
             // Russian name with its genitive that ends the sentence ("сообщили в МВД страны").
             let russian_phrase_ends = self.lang == Lang::Ru && ends_sentence;
             if (name_end == end && (from..end).any(is_mark)) || russian_phrase_ends {
-                return Some(Speaker {
-                    tokens: from..end,
-                    form: SpeakerForm::Named,
-                    entity: (from..end)
-                        .find_map(|i| self.entity_at[i])
-                        .map(|e| self.entities[e].kind),
-                });
+                return Some(self.named_phrase(from..end));
             }
             while name_end > from + 1 && is_mark(name_end - 1) {
                 name_end -= 1;
