@@ -161,6 +161,21 @@ impl<'a> DocView<'a> {
         tokens
     }
 
+    /// The person entities lying wholly within `tokens`, in text order (one entity comes
+    /// once per token it covers).
+    pub(super) fn persons_within(
+        &self,
+        tokens: Range<usize>,
+    ) -> impl DoubleEndedIterator<Item = &Entity> + '_ {
+        let (start, end) = (tokens.start, tokens.end);
+        tokens
+            .filter_map(|i| self.entity_at[i])
+            .map(|e| &self.entities[e])
+            .filter(move |e| {
+                e.kind == EntityType::Per && e.tokens.start >= start && e.tokens.end <= end
+            })
+    }
+
     /// The tokens of a byte span (those that start inside it).
     pub(super) fn token_range(&self, (start, end): ByteSpan) -> Range<usize> {
         let tokens = self.tokens();

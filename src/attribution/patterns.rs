@@ -703,6 +703,13 @@ impl DocView<'_> {
             while k > sentence.start && (self.is_comma(k - 1) || self.is_dash_token(k - 1)) {
                 k -= 1;
             }
+            let citing_at = |i: usize| {
+                self.lexicon
+                    .match_at(&self.keys, i, |k| k == CueKind::Citing)
+            };
+            // Inversion ends the sentence ("..., said Smith." / "..., — заявил министр.",
+            // perhaps with a circumstance after the name), a comma follows the speaker, or
+            // the outlet names its source; else a long phrase may end with the person.
             let speaker = self
                 .speaker_right(sentence, cue.end)
                 .filter(|sp| {
@@ -711,18 +718,11 @@ impl DocView<'_> {
                         || self.is_sentence_final(after)
                         || self.is_comma(after)
                         || self.circumstance_ends_sentence(sentence, after)
-                        || self
-                            .lexicon
-                            .match_at(&self.keys, after, |k| k == CueKind::Citing)
-                            .is_some()
+                        || citing_at(after).is_some()
                 })
                 .or_else(|| self.person_ending_inversion(sentence, cue.end))?;
-            // Inversion ends the sentence: "..., said Smith." / "..., — заявил министр.".
             let after = speaker.tokens.end;
-            if let Some(citing) = self
-                .lexicon
-                .match_at(&self.keys, after, |k| k == CueKind::Citing)
-            {
+            if let Some(citing) = citing_at(after) {
                 // "..., передает РИА "Новости" со ссылкой на министра X.": X said it, the
                 // outlet reports it.
                 let source = self.speaker_right(sentence, after + citing.len)?;
@@ -765,13 +765,6 @@ impl DocView<'_> {
                     0.8,
                     is_report,
                 ));
-            }
-            if after < sentence.end
-                && !(self.is_sentence_final(after)
-                    || self.is_comma(after)
-                    || self.circumstance_ends_sentence(sentence, after))
-            {
-                return None;
             }
             (speaker, k)
         } else {
@@ -1163,18 +1156,10 @@ impl DocView<'_> {
                 .map(|e| e.tokens.clone())
         });
         let outside = |i: usize| outlet.as_ref().is_none_or(|o| !o.contains(&i));
-        let person = phrase
-            .clone()
+        let person = self
+            .persons_within(phrase.clone())
             .rev()
-            .filter(|&i| outside(i))
-            .filter_map(|i| self.entity_at[i])
-            .map(|e| &self.entities[e])
-            .find(|e| {
-                e.kind == EntityType::Per
-                    && e.tokens.start >= phrase.start
-                    && e.tokens.end <= phrase.end
-                    && (e.tokens.start..e.tokens.end).all(outside)
-            });
+            .find(|e| e.tokens.clone().all(outside));
         let speaker = match (person, &outlet) {
             (Some(p), _) => Speaker {
                 tokens: self.without_roles(p.tokens.clone()),

@@ -507,12 +507,7 @@ impl DocView<'_> {
         // A person named in the phrase is the speaker ("министр Сергей Лавров"), the last
         // one when several are ("представитель Масхадова Ахмед Закаев": the name in
         // apposition ends the phrase).
-        if let Some(person) = (from..end)
-            .rev()
-            .filter_map(|i| self.entity_at[i])
-            .map(|e| &self.entities[e])
-            .find(|e| e.kind == EntityType::Per && e.tokens.end <= end)
-        {
+        if let Some(person) = self.persons_within(from..end).next_back() {
             return Some(Speaker {
                 tokens: self.without_roles(person.tokens.clone()),
                 form: SpeakerForm::Named,
@@ -694,16 +689,7 @@ impl DocView<'_> {
     /// A speaker that is a whole phrase ("the ministry", "эксперта", "Ekspertin"), or the
     /// person named in it ("аналитика компании «Капитал-Траст» Игоря Мельникова").
     pub(super) fn phrase_speaker(&self, tokens: &Range<usize>) -> Speaker {
-        if let Some(person) = tokens
-            .clone()
-            .filter_map(|i| self.entity_at[i])
-            .map(|e| &self.entities[e])
-            .find(|e| {
-                e.kind == EntityType::Per
-                    && e.tokens.start >= tokens.start
-                    && e.tokens.end <= tokens.end
-            })
-        {
+        if let Some(person) = self.persons_within(tokens.clone()).next() {
             return Speaker {
                 tokens: self.without_roles(person.tokens.clone()),
                 form: SpeakerForm::Named,
