@@ -250,10 +250,7 @@ fn full_name(doc: &DocView<'_>, name: &str) -> String {
 /// document has no such form.
 fn base_form(doc: &DocView<'_>, name: &str) -> Option<String> {
     const MAX_NAME_WORDS: usize = 3;
-    let words: Vec<Vec<char>> = name
-        .split(' ')
-        .map(|w| doc.lang.match_key(w).chars().collect())
-        .collect();
+    let words: Vec<String> = name.split(' ').map(|w| doc.lang.match_key(w)).collect();
     if words.is_empty() || words.len() > MAX_NAME_WORDS {
         return None;
     }
@@ -261,11 +258,8 @@ fn base_form(doc: &DocView<'_>, name: &str) -> Option<String> {
     let mut best: Option<(usize, usize, &str)> = None;
     for entity in doc.entities.iter().filter(|e| e.kind == EntityType::Per) {
         let tokens = doc.without_roles(entity.tokens.clone());
-        let candidate = &doc.text[all[tokens.start].start..all[tokens.end - 1].end];
-        let cwords: Vec<Vec<char>> = candidate
-            .split(' ')
-            .map(|w| doc.lang.match_key(w).chars().collect())
-            .collect();
+        // The words of the name, as keys: the view's token keys (no allocation).
+        let cwords = &doc.keys[tokens.clone()];
         if cwords.len() < words.len() || cwords.len() > MAX_NAME_WORDS {
             continue;
         }
@@ -277,6 +271,7 @@ fn base_form(doc: &DocView<'_>, name: &str) -> Option<String> {
         if !basic || (aligned == words.as_slice() && cwords.len() == words.len()) {
             continue;
         }
+        let candidate = &doc.text[all[tokens.start].start..all[tokens.end - 1].end];
         let length = candidate.chars().count();
         if best.is_none_or(|(w, l, _)| cwords.len() > w || (cwords.len() == w && length < l)) {
             best = Some((cwords.len(), length, candidate));
@@ -285,30 +280,32 @@ fn base_form(doc: &DocView<'_>, name: &str) -> Option<String> {
     best.map(|(_, _, base)| base.to_string())
 }
 
-/// Whether `candidate` is `mention` itself or a more basic form of the same word (lower
-/// case): the mention with an ending of up to three letters added ("путин" → "путину",
+/// Whether `candidate` is `mention` itself or a more basic form of the same word (match
+/// keys): the mention with an ending of up to three letters added ("путин" → "путину",
 /// "əliyev" → "əliyevin"), or the same stem with a base ending (lexicon kind
 /// `name_base_ending`: "-ь", "-а") where the mention has an oblique one
 /// (`name_oblique_ending`: "игорь" → "игоря", "малявина" → "малявиной").
-fn more_basic(lexicon: &CueLexicon, candidate: &[char], mention: &[char]) -> bool {
-    let (c, m) = (candidate, mention);
-    if c == m {
+fn more_basic(lexicon: &CueLexicon, candidate: &str, mention: &str) -> bool {
+    if candidate == mention {
         return true;
     }
-    if c.len() < 3 {
+    let letters = candidate.chars().count();
+    if letters < 3 {
         return false;
     }
-    if m.len() > c.len() && m.len() - c.len() <= 3 && m.starts_with(c) {
+    let extra = mention.chars().count().saturating_sub(letters);
+    if (1..=3).contains(&extra) && mention.starts_with(candidate) {
         return true;
     }
-    let stem = &c[..c.len() - 1];
-    if !m.starts_with(stem) || m.len() == stem.len() {
+    let Some((last, _)) = candidate.char_indices().last() else {
+        return false;
+    };
+    let stem = &candidate[..last];
+    if !mention.starts_with(stem) || mention.len() == stem.len() {
         return false;
     }
-    let base: String = c[stem.len()..].iter().collect();
-    let oblique: String = m[stem.len()..].iter().collect();
-    lexicon.is_ending(&base, CueKind::NameBaseEnding)
-        && lexicon.is_ending(&oblique, CueKind::NameObliqueEnding)
+    lexicon.is_ending(&candidate[last..], CueKind::NameBaseEnding)
+        && lexicon.is_ending(&mention[stem.len()..], CueKind::NameObliqueEnding)
 }
 
 /// Drops generic media nouns (lexicon kind `media`) from the end of an outlet's name that
@@ -486,13 +483,7 @@ mod tests {
     fn a_more_basic_form_is_the_word_without_its_case_ending() {
         let resources = Resources::load(&bundled_models_dir()).expect("models load");
         let lexicon = &resources.language(Lang::Ru).cues;
-        let basic = |c: &str, m: &str| {
-            more_basic(
-                lexicon,
-                &c.chars().collect::<Vec<_>>(),
-                &m.chars().collect::<Vec<_>>(),
-            )
-        };
+        let basic = |c: &str, m: &str| more_basic(lexicon, c, m);
         assert!(basic("путин", "путину"));
         assert!(basic("мельников", "мельникова"));
         assert!(basic("игорь", "игоря"));
