@@ -31,7 +31,8 @@ usage:
                            [--data-name data.npz]
   ner_gpu_finetune.py train BUNDLE --out MODEL_DIR [--device cuda] [--train-layers 12]
                            [--epochs 5] [--lr 1e-4] [--batch-size 32] [--seed 1]
-                           [--data data.npz] [--dev-every-epoch] [--max-seconds S]
+                           [--data data.npz [more.npz...]] [--dev-every-epoch]
+                           [--max-seconds S] [--fit-seconds S]
   ner_gpu_finetune.py eval BUNDLE --model MODEL_DIR [--device cpu]
 """
 
@@ -295,7 +296,12 @@ def cmd_pack(args):
     samplings = {}
     if os.path.exists(meta_path):
         with open(meta_path) as f:
-            samplings = json.load(f).get("train", {})
+            previous = json.load(f)
+        samplings = previous.get("train", {})
+        # A windows file packed without dev sets (silver data, say) trains beside the first,
+        # whose dev sets stay the bundle's.
+        if not dev_names:
+            dev_names = previous.get("dev", [])
     samplings[args.data_name] = {"files": args.train, "seed": args.seed}
     meta = {"cls": cls, "sep": sep, "pad": config.get("pad_token_id", 0), "unk": unk,
             "max_tokens": args.max_tokens, "overlap": args.overlap, "dev": dev_names,
@@ -558,8 +564,17 @@ def cmd_train(args):
         torch.backends.cudnn.allow_tf32 = True
     with open(os.path.join(args.bundle, "meta.json")) as f:
         meta = json.load(f)
-    data = np.load(os.path.join(args.bundle, args.data))
-    ids, labels, offsets = data["ids"], data["labels"], data["offsets"]
+    # Several windows files train together (e.g. gold and silver packed separately); the dev
+    # sets come from the first.
+    parts = [np.load(os.path.join(args.bundle, name)) for name in args.data]
+    data = parts[0]
+    ids = np.concatenate([part["ids"] for part in parts])
+    labels = np.concatenate([part["labels"] for part in parts])
+    offsets, base = [np.zeros(1, dtype=np.int64)], 0
+    for part in parts:
+        offsets.append(part["offsets"][1:] + base)
+        base += int(part["offsets"][-1])
+    offsets = np.concatenate(offsets)
     n = len(offsets) - 1
     lengths = (offsets[1:] - offsets[:-1]).tolist()
     model, config = load_model(args.bundle, device)
@@ -586,7 +601,9 @@ def cmd_train(args):
     labels_t = torch.from_numpy(labels.astype(np.int64))
     step = 0
     start = time.time()
-    for epoch in range(args.epochs):
+    epochs = args.epochs
+    epoch = 0
+    while epoch < epochs:
         model.train()
         plan = batches(lengths, args.batch_size, rng)
         t0, losses = time.time(), []
@@ -624,6 +641,20 @@ def cmd_train(args):
                     raise SystemExit(f"would take about {eta:.0f} s > --max-seconds "
                                      f"{args.max_seconds}")
                 print(f"about {eta:.0f} s for {total} steps", flush=True)
+            if step == 200 and args.fit_seconds:
+                # Several runs may share one GPU for a fixed time: measured after the start-up
+                # steps, fewer epochs where all of them would not fit. The schedule is
+                # recomputed while still in its warm-up, so a shortened run differs from a
+                # plain N-epoch run only in its first 200 steps' learning rates.
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                eta = (time.time() - start) / step * total
+                if eta > args.fit_seconds:
+                    epochs = max(1, int(epochs * args.fit_seconds / eta))
+                    total = steps_per_epoch * epochs
+                    warmup = max(1.0, float(np.ceil(total * args.warmup)))
+                    print(f"fitting {args.fit_seconds:.0f} s: {epochs} epochs "
+                          f"(about {eta:.0f} s for {args.epochs})", flush=True)
             if args.log_every and (b + 1) % args.log_every == 0:
                 recent = torch.stack(losses[-args.log_every:]).mean().item()
                 print(f"epoch {epoch + 1} step {b + 1}/{len(plan)}: loss {recent:.4f} "
@@ -631,8 +662,9 @@ def cmd_train(args):
         mean_loss = torch.stack(losses).mean().item()
         print(f"epoch {epoch + 1} done: mean loss {mean_loss:.4f} ({time.time() - t0:.1f} s)",
               flush=True)
-        if args.dev_every_epoch or epoch + 1 == args.epochs:
+        if args.dev_every_epoch or epoch + 1 == epochs:
             report_dev(model, devs, meta, device, f"epoch {epoch + 1}")
+        epoch += 1
     print(f"trained in {time.time() - start:.1f} s", flush=True)
     save(model, config, args)
 
@@ -691,7 +723,8 @@ def main():
     t = sub.add_parser("train")
     t.add_argument("bundle")
     t.add_argument("--out", required=True)
-    t.add_argument("--data", default="data.npz", help="windows file of the bundle")
+    t.add_argument("--data", nargs="+", default=["data.npz"],
+                   help="windows files of the bundle, trained on together; dev sets from the first")
     t.add_argument("--device", default="cuda")
     t.add_argument("--train-layers", type=int, default=12)
     t.add_argument("--epochs", type=int, default=5)
@@ -703,6 +736,8 @@ def main():
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--log-every", type=int, default=200)
     t.add_argument("--dev-every-epoch", action="store_true")
+    t.add_argument("--fit-seconds", type=float, default=0,
+                   help="train fewer epochs where --epochs would take longer (measured at step 200)")
     t.add_argument("--max-seconds", type=float, default=0,
                    help="stop after 50 steps if the whole run would take longer")
     e = sub.add_parser("eval")
