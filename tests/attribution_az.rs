@@ -597,5 +597,43 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "danışıqlar davam edəcək",
             )],
         ),
+        // A list of headlines, one per line without final punctuation: each line is a
+        // sentence. A verb-final headline claims only with an object clause ("nəticələri
+        // açıqlayıb" discloses results); a genitive name owns the noun after it; a
+        // competition's name is no speaker; the outlet's tags are not what was said.
+        (
+            "Donald Tramp gələn həftə Netanyahu ilə Ağ Evdə görüşə biləcəklərini deyib\n\
+             AzInTelecom 2026-cı ilin ilk yarısında əldə olunan nəticələri açıqlayıb\n\
+             Raul Kastronun nəvəsi Trampla dialoqa hazır olduğunu bildirib\n\
+             DÇ-2026: Braziliya Mərakeşlə qarşılaşacaq\n\
+             FHN: Balakəndə su dolmuş ərazilərdə tədbirlər davam etdirilir - VİDEO\n\
+             DİN: Cinayət törətməkdə şübhəli bilinən 49 nəfər saxlanılıb - FOTO",
+            vec![
+                claim(
+                    "indirect",
+                    "Donald Tramp",
+                    "deyib",
+                    "gələn həftə Netanyahu ilə Ağ Evdə görüşə biləcəklərini",
+                ),
+                claim(
+                    "indirect",
+                    "Raul Kastronun nəvəsi",
+                    "bildirib",
+                    "Trampla dialoqa hazır olduğunu",
+                ),
+                claim(
+                    "direct",
+                    "FHN",
+                    ":",
+                    "Balakəndə su dolmuş ərazilərdə tədbirlər davam etdirilir",
+                ),
+                claim(
+                    "direct",
+                    "DİN",
+                    ":",
+                    "Cinayət törətməkdə şübhəli bilinən 49 nəfər saxlanılıb",
+                ),
+            ],
+        ),
     ]
 }

@@ -92,6 +92,12 @@ pub enum CueKind {
     /// A genitive ending: a name in it owns the noun after it ("Commerzbank-ın icraçı
     /// direktoru Martin Zielke"), which is the subject, not the name.
     GenitiveCase,
+    /// A possessive ending: the noun a genitive name owns carries it ("Paşinyanın həyat
+    /// yoldaşı", "Raul Kastronun nəvəsi"), so the owned subject ends at that word.
+    PossessiveCase,
+    /// An accusative ending that looks like a possessive one ("ölkəni", "Türkiyəni"): the
+    /// word is an object, not a noun a genitive name owns.
+    AccusativeCase,
     /// A preposition right after a reporting verb that opens its object, not what was said
     /// ("отвечает за безопасность"): no claim follows.
     ObjectPreposition,
@@ -152,6 +158,8 @@ impl CueKind {
             "addressee_case" => CueKind::AddresseeCase,
             "object_case" => CueKind::ObjectCase,
             "genitive_case" => CueKind::GenitiveCase,
+            "possessive_case" => CueKind::PossessiveCase,
+            "accusative_case" => CueKind::AccusativeCase,
             "gerund" => CueKind::Gerund,
             "object_preposition" => CueKind::ObjectPreposition,
             "citing" => CueKind::Citing,

@@ -57,7 +57,7 @@ impl DocView<'_> {
         if !matches!(entity.kind, EntityType::Per | EntityType::Org) || entity.tokens.end != colon {
             return None;
         }
-        let content = self.trim_content(colon + 1..self.line_end(colon))?;
+        let content = self.without_trailing_labels(colon + 1..self.line_end(colon))?;
         if content.clone().filter(|&i| self.is_word(i)).count() < 2 {
             return None;
         }
@@ -97,7 +97,10 @@ impl DocView<'_> {
         // The turn's words up to the end of the line, its final punctuation included. Speech
         // is written in lower case too; a line of capitals is a table ("PARANA STATE:
         // UMUARAMA NIL, ...").
-        let content = self.trim_content(colon + 1..end)?.start..end;
+        let mut content = self.trim_content(colon + 1..end)?.start..end;
+        if self.is(end - 1, CueKind::Label) || self.is(end.saturating_sub(2), CueKind::Label) {
+            content = self.without_trailing_labels(content)?;
+        }
         let (from, to) = self.span(content.clone());
         if !self.text[from..to].chars().any(char::is_lowercase) {
             return None;
@@ -255,6 +258,16 @@ impl DocView<'_> {
     }
 
     /// Whether a speaker-like range is a label word ("UPDATE", "WATCH", "ВИДЕО").
+    /// `tokens` trimmed, without the tags an outlet puts after a headline or a line ("...
+    /// saxlanılıb - FOTO - VİDEO", "... MÜSAHİBƏ"): they are not what was said.
+    fn without_trailing_labels(&self, tokens: Range<usize>) -> Option<Range<usize>> {
+        let mut content = self.trim_content(tokens)?;
+        while content.end > content.start + 1 && self.is(content.end - 1, CueKind::Label) {
+            content = self.trim_content(content.start..content.end - 1)?;
+        }
+        Some(content)
+    }
+
     fn labelled(&self, tokens: Range<usize>) -> bool {
         tokens.clone().any(|i| self.is(i, CueKind::Label))
     }

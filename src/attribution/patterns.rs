@@ -30,9 +30,12 @@ impl DocView<'_> {
         let mut previous = 0..0;
         for (s, sentence) in self.segmented.sentences.iter().enumerate() {
             let labelled = self.label_candidates(s);
-            if sentence.heading {
-                // Headlines compress claims ("Azerbaijan accuses Russia of ..."): the body says
-                // the same with its speaker and cue. "Speaker: statement" is the exception.
+            if sentence.heading && self.lang == Lang::En {
+                // English headlines compress claims ("Azerbaijan accuses Russia of ..."): the
+                // body says the same with its speaker and cue. "Speaker: statement" is the
+                // exception, which the labeller finds. Azerbaijani and Russian headlines keep
+                // the verb and its subject ("Tramp ... olduğunu bildirib", "Лавров заявил о
+                // ..."), and news feeds list them without a body, so the rules read them.
                 out.extend(labelled.into_iter().map(|c| (c.attribution, c.speaker)));
                 previous = out.len()..out.len();
                 continue;
@@ -406,6 +409,16 @@ impl DocView<'_> {
                 content_start += 1;
             }
             let content = self.trim_content(content_start..cue.start)?;
+            // A headline compresses: "X nəticələri açıqlayıb" (disclosed the results), "X
+            // səfiri XİN-ə çağırıb" (summoned the ambassador) name an act, not a statement.
+            // There the content must be an object clause ("... olduğunu bildirib").
+            if self.segmented.sentences[s].heading
+                && !self
+                    .lexicon
+                    .has_ending(&self.keys[content.end - 1], CueKind::ObjectCase)
+            {
+                return None;
+            }
             let kind = self.kind_of(&content);
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
         }

@@ -645,19 +645,23 @@ impl DocView<'_> {
         })
     }
 
-    /// The subject a name in the genitive owns, when a lower-case word follows it: the
-    /// person named after it ("Commerzbank-ın icraçı direktoru Martin Zielke"), else the
-    /// phrase up to a role noun right after it ("Xarici İşlər Nazirliyinin müşaviri").
-    /// `None` when the name is not in the genitive or owns neither.
+    /// The subject a name in the genitive owns: the person named after it ("Commerzbank-ın
+    /// icraçı direktoru Martin Zielke"), else the phrase up to a role noun right after it
+    /// ("Xarici İşlər Nazirliyinin müşaviri"), else up to the first of the next two words
+    /// in a possessive case ("Paşinyanın həyat yoldaşı"; an accusative looks the same after
+    /// a vowel and is an object: "Putin ölkəni"). `None` when the name is not in the
+    /// genitive or owns none of these.
     fn owned_subject(&self, name: Range<usize>, cue_start: usize) -> Option<Speaker> {
         let after = name.end;
         if after >= cue_start
             || !self.is_word(after)
-            || self.is_cap(after)
             || !self
                 .lexicon
                 .has_ending(&self.keys[name.end - 1], CueKind::GenitiveCase)
         {
+            return None;
+        }
+        if self.is_cap(after) {
             return None;
         }
         let window = after..cue_start.min(after + 6);
@@ -675,7 +679,24 @@ impl DocView<'_> {
         }
         let role = (after..cue_start.min(after + 3))
             .take_while(|&i| self.is_word(i) && !self.is_cap(i))
-            .find(|&i| self.is(i, CueKind::Role))?;
+            .find(|&i| self.is(i, CueKind::Role));
+        let Some(role) = role else {
+            let head = (after..cue_start.min(after + 2))
+                .take_while(|&i| self.is_word(i) && !self.is_cap(i))
+                .find(|&i| {
+                    self.lexicon
+                        .has_ending(&self.keys[i], CueKind::PossessiveCase)
+                        && !self.lexicon.has_ending(&self.keys[i], CueKind::ObjectCase)
+                        && !self
+                            .lexicon
+                            .has_ending(&self.keys[i], CueKind::AccusativeCase)
+                })?;
+            return Some(Speaker {
+                tokens: name.start..head + 1,
+                form: SpeakerForm::Role,
+                entity: None,
+            });
+        };
         Some(Speaker {
             tokens: name.start..role + 1,
             form: SpeakerForm::Role,

@@ -9,7 +9,8 @@
 //! when the next token starts a sentence (a capital, a digit, an opening quote); never before
 //! a dash, a comma or a lower-case word, which keeps "«...», — сказал он" and
 //! "“...,” he said" together. A blank line always ends a sentence, and so does a line break
-//! after a short line (headlines, captions, datelines).
+//! after a short line (headlines, captions, datelines) or, in Azerbaijani and Russian, after
+//! each line of a list (of headlines, say; see `lines_are_items`).
 
 mod abbreviations;
 
@@ -204,6 +205,9 @@ fn split_sentences(
     abbreviations: &Abbreviations,
 ) -> Vec<Sentence> {
     let mut sentences = Vec::new();
+    // English keeps its line breaks inside sentences: its learned attribution models were
+    // trained on PolNeAR segmented that way, and its news here is wrapped Reuters text.
+    let lines_are_items = lang != Lang::En && lines_are_items(text);
     let mut first = 0;
     let mut i = 0;
     while i < tokens.len() {
@@ -245,7 +249,11 @@ fn split_sentences(
         {
             let gap = &text[tokens[i].end..next.start];
             let newlines = gap.matches('\n').count();
-            if newlines >= 2 || (newlines == 1 && line_length(text, tokens[i].end) < SHORT_LINE) {
+            if newlines >= 2
+                || (newlines == 1
+                    && (line_length(text, tokens[i].end) < SHORT_LINE
+                        || (lines_are_items && item_ends(text, tokens, i))))
+            {
                 boundary_after = Some(i);
             }
         }
@@ -275,6 +283,55 @@ fn opens_next_word(text: &str, tokens: &[Token], k: usize) -> bool {
                 .next()
                 .is_some_and(char::is_alphanumeric)
     })
+}
+
+/// Whether the line that ends after token `i` ends an item of a list: it ends in a word and
+/// the next line starts as a sentence starts.
+fn item_ends(text: &str, tokens: &[Token], i: usize) -> bool {
+    tokens.get(i + 1).is_some_and(|next| {
+        tokens[i]
+            .text(text)
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+            && starts_sentence(next.text(text))
+    })
+}
+
+/// Whether the document's line breaks separate items (a list of headlines, a ticker:
+/// "Tramp ... olduğunu bildirib\nPaşinyan ... bildirib") rather than wrap prose: of the
+/// single line breaks after a word, at least three, and nine in ten or more, start the next
+/// line as a sentence starts. Wrapped prose goes on in lower case after most of its breaks.
+/// (Where a line was not filled to the wrapping width is no surer sign: tables and headers
+/// make some lines of wrapped news longer than its prose.)
+fn lines_are_items(text: &str) -> bool {
+    let (mut breaks, mut capitalised) = (0usize, 0usize);
+    let mut lines = text.split('\n');
+    let Some(mut line) = lines.next() else {
+        return false;
+    };
+    for following in lines {
+        let (ends_in_word, next) = (
+            line.trim_end()
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric),
+            following.trim_start(),
+        );
+        line = following;
+        if next.is_empty() || !ends_in_word {
+            continue;
+        }
+        breaks += 1;
+        if next
+            .split(char::is_whitespace)
+            .next()
+            .is_some_and(starts_sentence)
+        {
+            capitalised += 1;
+        }
+    }
+    breaks >= 3 && capitalised * 10 >= breaks * 9
 }
 
 fn has_newline(text: &str, from: usize, to: usize) -> bool {

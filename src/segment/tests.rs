@@ -164,6 +164,38 @@ fn short_lines_and_paragraphs_end_sentences() {
 }
 
 #[test]
+fn a_list_of_headlines_is_one_sentence_per_line() {
+    // No line ends in punctuation and the longest is as long as a wrapped line could be.
+    let text = "Samuxda qəza olub, ölənlər var\n\
+                Tramp gələn həftə Netanyahu ilə Ağ Evdə görüşə biləcəklərini deyib\n\
+                Paşinyan Ermənistandan Azərbaycana ixracın başlayacağını bildirib\n\
+                Türkiyədə 4,2 bal gücündə zəlzələ olub";
+    let segmented = segment(text, Lang::Az, &abbreviations(Lang::Az));
+    let got: Vec<_> = segmented
+        .sentences
+        .iter()
+        .map(|s| &text[s.start..s.end])
+        .collect();
+    assert_eq!(got, text.split('\n').collect::<Vec<_>>());
+    assert!(segmented.sentences.iter().all(|s| s.heading));
+}
+
+#[test]
+fn wrapped_prose_stays_together() {
+    // Half the line breaks after a word go on in lower case: wrapped text, whose lines
+    // followed by a capital ("and\nBrazil's", "about\nCocoa") do not end sentences.
+    let text = "Showers continued throughout the week in the Bahia cocoa zone,\n\
+                alleviating the drought that had lasted since early January and\n\
+                Brazil's growers expect an improvement in the coming temporao\n\
+                crop, traders said on Monday in a short note to clients about\n\
+                Cocoa arrivals so far, which rose to 2.5 mln bags, up from 2.1\n\
+                mln a year ago.";
+    assert_eq!(sentences(text, Lang::En), [text]);
+    // In Azerbaijani and Russian, where lists of headlines are read line by line, too.
+    assert_eq!(sentences(text, Lang::Az), [text]);
+}
+
+#[test]
 fn decimals_and_numbers() {
     assert_eq!(
         sentences("Growth was 3.5 percent in 2025. It fell.", Lang::En),
