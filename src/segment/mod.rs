@@ -9,8 +9,8 @@
 //! when the next token starts a sentence (a capital, a digit, an opening quote); never before
 //! a dash, a comma or a lower-case word, which keeps "«...», — сказал он" and
 //! "“...,” he said" together. A blank line always ends a sentence, and so does a line break
-//! after a short line (headlines, captions, datelines) or, in Azerbaijani and Russian, after
-//! each line of a list (of headlines, say; see `lines_are_items`).
+//! after a short line (headlines, captions, datelines) or, in Azerbaijani, after each line
+//! of a list (of headlines, say; see `lines_are_items`).
 
 mod abbreviations;
 
@@ -205,9 +205,10 @@ fn split_sentences(
     abbreviations: &Abbreviations,
 ) -> Vec<Sentence> {
     let mut sentences = Vec::new();
-    // English keeps its line breaks inside sentences: its learned attribution models were
-    // trained on PolNeAR segmented that way, and its news here is wrapped Reuters text.
-    let lines_are_items = lang != Lang::En && lines_are_items(text);
+    // Azerbaijani only: the learned English models were trained on PolNeAR segmented
+    // without this rule, and the Russian taggers' training data (RuCoCo labelled by
+    // `extract`) would change with it; Azerbaijani news feeds are where the lists are.
+    let lines_are_items = lang == Lang::Az && lines_are_items(text);
     let mut first = 0;
     let mut i = 0;
     while i < tokens.len() {

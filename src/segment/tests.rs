@@ -191,7 +191,7 @@ fn wrapped_prose_stays_together() {
                 Cocoa arrivals so far, which rose to 2.5 mln bags, up from 2.1\n\
                 mln a year ago.";
     assert_eq!(sentences(text, Lang::En), [text]);
-    // In Azerbaijani and Russian, where lists of headlines are read line by line, too.
+    // In Azerbaijani, where lists of headlines are read line by line, too.
     assert_eq!(sentences(text, Lang::Az), [text]);
 }
 
