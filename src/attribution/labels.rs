@@ -98,6 +98,7 @@ impl DocView<'_> {
         // is written in lower case too; a line of capitals is a table ("PARANA STATE:
         // UMUARAMA NIL, ...").
         let mut content = self.trim_content(colon + 1..end)?.start..end;
+        // Tags end the line, perhaps before its final punctuation ("... VİDEO.").
         if self.is(end - 1, CueKind::Label) || self.is(end.saturating_sub(2), CueKind::Label) {
             content = self.without_trailing_labels(content)?;
         }
@@ -257,7 +258,6 @@ impl DocView<'_> {
         i == 0 || self.text[tokens[i - 1].end..tokens[i].start].contains('\n')
     }
 
-    /// Whether a speaker-like range is a label word ("UPDATE", "WATCH", "ВИДЕО").
     /// `tokens` trimmed, without the tags an outlet puts after a headline or a line ("...
     /// saxlanılıb - FOTO - VİDEO", "... MÜSAHİBƏ"): they are not what was said.
     fn without_trailing_labels(&self, tokens: Range<usize>) -> Option<Range<usize>> {
@@ -268,6 +268,7 @@ impl DocView<'_> {
         Some(content)
     }
 
+    /// Whether a speaker-like range is a label word ("UPDATE", "WATCH", "ВИДЕО").
     fn labelled(&self, tokens: Range<usize>) -> bool {
         tokens.clone().any(|i| self.is(i, CueKind::Label))
     }

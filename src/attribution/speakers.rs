@@ -655,13 +655,11 @@ impl DocView<'_> {
         let after = name.end;
         if after >= cue_start
             || !self.is_word(after)
+            || self.is_cap(after)
             || !self
                 .lexicon
                 .has_ending(&self.keys[name.end - 1], CueKind::GenitiveCase)
         {
-            return None;
-        }
-        if self.is_cap(after) {
             return None;
         }
         let window = after..cue_start.min(after + 6);

@@ -165,7 +165,8 @@ fn short_lines_and_paragraphs_end_sentences() {
 
 #[test]
 fn a_list_of_headlines_is_one_sentence_per_line() {
-    // No line ends in punctuation and the longest is as long as a wrapped line could be.
+    // No line ends in punctuation, three are longer than a short line, and each starts
+    // with a capital.
     let text = "Samuxda qəza olub, ölənlər var\n\
                 Tramp gələn həftə Netanyahu ilə Ağ Evdə görüşə biləcəklərini deyib\n\
                 Paşinyan Ermənistandan Azərbaycana ixracın başlayacağını bildirib\n\
