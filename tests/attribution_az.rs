@@ -597,6 +597,26 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "danışıqlar davam edəcək",
             )],
         ),
+        // Translated news: the verb right after the quotation, then the name or nothing;
+        // a subject set off by a comma before an object clause.
+        (
+            "\"Bankların qarşısında duran çətinliklər olduqca böyükdür\" dedi Martin Zielke.",
+            vec![claim(
+                "direct",
+                "Martin Zielke",
+                "dedi",
+                "Bankların qarşısında duran çətinliklər olduqca böyükdür",
+            )],
+        ),
+        (
+            "Seneqal silahlı qüvvələri, üç əsgərin vertolyot qəzasında öldüyünü söylədi.",
+            vec![claim(
+                "indirect",
+                "Seneqal silahlı qüvvələri",
+                "söylədi",
+                "üç əsgərin vertolyot qəzasında öldüyünü",
+            )],
+        ),
         // A list of headlines, one per line without final punctuation: each line is a
         // sentence. A verb-final headline claims only with an object clause ("nəticələri
         // açıqlayıb" discloses results); a genitive name owns the noun after it; a

@@ -95,9 +95,12 @@ pub enum CueKind {
     /// A possessive ending: the noun a genitive name owns carries it ("Paşinyanın həyat
     /// yoldaşı", "Raul Kastronun nəvəsi"), so the owned subject ends at that word.
     PossessiveCase,
-    /// An accusative ending that looks like a possessive one ("ölkəni", "Türkiyəni"): the
-    /// word is an object, not a noun a genitive name owns.
-    AccusativeCase,
+    /// A locative ending ("Nəticədə", "Bakıda"): a word in it is a circumstance, not a
+    /// subject set off by a comma.
+    LocativeCase,
+    /// An ending that looks like a possessive one but is not: an accusative after a vowel
+    /// ("ölkəni", an object) or an adjective ("mərkəzli", "based in").
+    NotPossessive,
     /// A preposition right after a reporting verb that opens its object, not what was said
     /// ("отвечает за безопасность"): no claim follows.
     ObjectPreposition,
@@ -159,7 +162,8 @@ impl CueKind {
             "object_case" => CueKind::ObjectCase,
             "genitive_case" => CueKind::GenitiveCase,
             "possessive_case" => CueKind::PossessiveCase,
-            "accusative_case" => CueKind::AccusativeCase,
+            "not_possessive" => CueKind::NotPossessive,
+            "locative_case" => CueKind::LocativeCase,
             "gerund" => CueKind::Gerund,
             "object_preposition" => CueKind::ObjectPreposition,
             "citing" => CueKind::Citing,

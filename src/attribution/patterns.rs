@@ -381,8 +381,10 @@ impl DocView<'_> {
         // əsasən, ekspertiza ... təsdiq edib"), not a subject we can name.
         if self.lang == Lang::Az
             && (right_is_empty || self.is(cue.end, CueKind::Conjunction))
-            && let Some(speaker) = self.sentence_subject(sentence, cue.start)
-            && !(speaker.form == SpeakerForm::Phrase && speaker.tokens.len() == 1)
+            && let Some(speaker) = self
+                .sentence_subject(sentence, cue.start)
+                .filter(|sp| !(sp.form == SpeakerForm::Phrase && sp.tokens.len() == 1))
+                .or_else(|| self.comma_subject(sentence, cue.start))
             && !self.in_addressee_case(&speaker)
         {
             let mut content_start = speaker.tokens.end;
@@ -423,6 +425,73 @@ impl DocView<'_> {
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
         }
         None
+    }
+
+    /// "Kreymer, ... səbəbinin olduğunu söylədi." / "Seneqal silahlı qüvvələri, ... öldüyünü
+    /// söylədi.": translated Azerbaijani news sets the subject off with a comma. The words
+    /// before the sentence's first comma (at most six, all words, the first capitalised, none
+    /// in the lexicon but role nouns) are the subject when what follows up to the
+    /// verb is an object clause (it ends in `object_case`), and they are a name (capitalised
+    /// throughout), hold a person, organisation or role noun, or end in a possessive ("...
+    /// qüvvələri"); the last word is in no adverbial case ("Nəticədə,", "Bundan sonra,"), and
+    /// adverbs such as "Məsələn," are `skip` words of the lexicon.
+    pub(super) fn comma_subject(
+        &self,
+        sentence: &Range<usize>,
+        cue_start: usize,
+    ) -> Option<Speaker> {
+        let start = sentence.start;
+        let comma = (start + 1..cue_start.min(start + 7)).find(|&i| self.is_comma(i))?;
+        let words = start..comma;
+        let plain = |i: usize| {
+            self.is_word(i) && (!self.lexicon.knows(&self.keys[i]) || self.is(i, CueKind::Role))
+        };
+        if !words.clone().all(plain)
+            || !self.is_cap(start)
+            || comma + 2 > cue_start
+            || !self
+                .lexicon
+                .has_ending(&self.keys[cue_start - 1], CueKind::ObjectCase)
+            || self
+                .lexicon
+                .has_ending(&self.keys[comma - 1], CueKind::AddresseeCase)
+            || self
+                .lexicon
+                .has_ending(&self.keys[comma - 1], CueKind::SourceCase)
+            || self
+                .lexicon
+                .has_ending(&self.keys[comma - 1], CueKind::LocativeCase)
+        {
+            return None;
+        }
+        let entity = words.clone().find_map(|i| {
+            self.entity_at[i]
+                .map(|e| &self.entities[e])
+                .filter(|e| matches!(e.kind, EntityType::Per | EntityType::Org))
+        });
+        let named = words.clone().all(|i| self.is_cap(i));
+        let role = words.clone().any(|i| self.is(i, CueKind::Role));
+        let owned = self
+            .lexicon
+            .has_ending(&self.keys[comma - 1], CueKind::PossessiveCase)
+            && !self
+                .lexicon
+                .has_ending(&self.keys[comma - 1], CueKind::NotPossessive);
+        if !(named || role || owned || entity.is_some()) {
+            return None;
+        }
+        let form = if role {
+            SpeakerForm::Role
+        } else if named || entity.is_some() {
+            SpeakerForm::Named
+        } else {
+            SpeakerForm::Phrase
+        };
+        Some(Speaker {
+            tokens: words,
+            form,
+            entity: entity.map(|e| e.kind),
+        })
     }
 
     /// "Об этом сообщил министр Сергей Лавров." / "Bu barədə nazir Ceyhun Bayramov bildirib.":
@@ -569,11 +638,22 @@ impl DocView<'_> {
         // əlbəttə,” Kennedy dedi.").
         let punctuated_inside = pair.close > pair.open + 1
             && (self.is_comma(pair.close - 1) || matches!(self.word(pair.close - 1), "?" | "!"));
+        // Translated Azerbaijani news also inverts right after the quote: "\"...\" dedi
+        // Cannane." (the verb, then the name ending the sentence) or "\"...\" dedi." A quoted
+        // name as the subject comes before its verb, not followed by another name.
+        let ends_at = |k: usize| k >= sentence.end || self.is_sentence_final(k);
+        let az_inverted = self.lang == Lang::Az
+            && i == cue.start
+            && (self
+                .speaker_right(sentence, cue.end)
+                .is_some_and(|sp| sp.form == SpeakerForm::Named && ends_at(sp.tokens.end))
+                || (ends_at(cue.end) && pair.close - pair.open > 3));
         if i == pair.close + 1
             && self.is_word(i)
             && self.lang != Lang::En
             && !punctuated_inside
             && !(self.lang == Lang::Az && pair.close - pair.open > 5)
+            && !az_inverted
         {
             // ru/az direct speech always has a comma or dash after the quote; without one the
             // quote is a name inside the sentence ("«Газпром» сообщил"). Translated

@@ -687,7 +687,7 @@ impl DocView<'_> {
                         && !self.lexicon.has_ending(&self.keys[i], CueKind::ObjectCase)
                         && !self
                             .lexicon
-                            .has_ending(&self.keys[i], CueKind::AccusativeCase)
+                            .has_ending(&self.keys[i], CueKind::NotPossessive)
                 })?;
             return Some(Speaker {
                 tokens: name.start..head + 1,
