@@ -627,7 +627,9 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
              Raul Kastronun nəvəsi Trampla dialoqa hazır olduğunu bildirib\n\
              DÇ-2026: Braziliya Mərakeşlə qarşılaşacaq\n\
              FHN: Balakəndə su dolmuş ərazilərdə tədbirlər davam etdirilir - VİDEO\n\
-             DİN: Cinayət törətməkdə şübhəli bilinən 49 nəfər saxlanılıb - FOTO",
+             DİN: Cinayət törətməkdə şübhəli bilinən 49 nəfər saxlanılıb - FOTO\n\
+             Xamenei əvvəlcə ABŞ ilə danışıqların əleyhinə olduğunu açıqlayıb\n\
+             Hizbullah lideri Livanda kimin silaha sahib ola biləcəyini açıqlayıb",
             vec![
                 claim(
                     "indirect",
@@ -653,6 +655,21 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                     ":",
                     "Cinayət törətməkdə şübhəli bilinən 49 nəfər saxlanılıb",
                 ),
+                // A lone first word is the subject of a headline with an object clause.
+                claim(
+                    "indirect",
+                    "Xamenei",
+                    "açıqlayıb",
+                    "ABŞ ilə danışıqların əleyhinə olduğunu",
+                ),
+                // A headline's role stands for itself, not for an earlier line's speaker.
+                claim(
+                    "indirect",
+                    "Hizbullah lideri",
+                    "açıqlayıb",
+                    "Livanda kimin silaha sahib ola biləcəyini",
+                )
+                .resolved("Hizbullah lideri"),
             ],
         ),
     ]

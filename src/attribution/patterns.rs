@@ -383,7 +383,11 @@ impl DocView<'_> {
             && (right_is_empty || self.is(cue.end, CueKind::Conjunction))
             && let Some(speaker) = self
                 .sentence_subject(sentence, cue.start)
-                .filter(|sp| !(sp.form == SpeakerForm::Phrase && sp.tokens.len() == 1))
+                .filter(|sp| {
+                    !(sp.form == SpeakerForm::Phrase && sp.tokens.len() == 1)
+                        || (self.segmented.sentences[s].heading
+                            && self.bare_headline_subject(sp.tokens.start))
+                })
                 .or_else(|| self.comma_subject(sentence, cue.start))
             && !self.in_addressee_case(&speaker)
         {
@@ -425,6 +429,26 @@ impl DocView<'_> {
             return Some(self.candidate(s, kind, Some(speaker), cue, content, 0.7, is_report));
         }
         None
+    }
+
+    /// Whether a headline's lone capitalised first word may be its subject ("Xamenei ...
+    /// olduğunu açıqlayıb", "Husilər ... endirdiklərini açıqlayıblar"): a headline that
+    /// claims has an object clause before its verb (checked by the caller), and its first
+    /// word is then the subject unless the lexicon knows it or it is in an oblique case
+    /// ("Bakıda", "Azərbaycanın", "Prezidentə").
+    fn bare_headline_subject(&self, i: usize) -> bool {
+        let key = &self.keys[i];
+        !self.lexicon.knows(key)
+            && ![
+                CueKind::GenitiveCase,
+                CueKind::AddresseeCase,
+                CueKind::SourceCase,
+                CueKind::LocativeCase,
+                CueKind::ObjectCase,
+                CueKind::NotPossessive,
+            ]
+            .into_iter()
+            .any(|kind| self.lexicon.has_ending(key, kind))
     }
 
     /// "Kreymer, ... səbəbinin olduğunu söylədi." / "Seneqal silahlı qüvvələri, ... öldüyünü

@@ -35,8 +35,15 @@ pub(super) fn resolve_speakers(
         if let Some(speaker) = speaker {
             // A role noun without an entity type names a group ("Mütəxəssislər", "rəsmilər":
             // the lexicon lists plurals so), not one earlier speaker: it stands for itself.
+            // A headline stands alone ("Hizbullah lideri ... açıqladı" in a list of
+            // headlines): its role noun is not the speaker of the line before either.
+            let in_headline = doc
+                .segmented
+                .sentences
+                .get(attribution.sentence)
+                .is_some_and(|sentence| sentence.heading);
             let form = match speaker.form {
-                SpeakerForm::Role if speaker.entity.is_none() => SpeakerForm::Phrase,
+                SpeakerForm::Role if speaker.entity.is_none() || in_headline => SpeakerForm::Phrase,
                 form => form,
             };
             match form {
