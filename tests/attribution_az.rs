@@ -617,6 +617,29 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "üç əsgərin vertolyot qəzasında öldüyünü",
             )],
         ),
+        // A pronoun or name set off by a comma after the quotation; a circumstance up to the
+        // verb ("çıxış edərkən", "while speaking"); "sözlərinə davam etdi" ("went on").
+        (
+            "Donald Tramp mitinqdə çıxış edib. \"Bu səs ən yaxşı hüquqşünasa verilmiş bir səsdir\", deyə o, Qərbi Virciniya dəstəkçilərinin qarşısında çıxış edərkən qeyd edib.",
+            vec![
+                claim(
+                    "direct",
+                    "o",
+                    "qeyd edib",
+                    "Bu səs ən yaxşı hüquqşünasa verilmiş bir səsdir",
+                )
+                .resolved("Donald Tramp"),
+            ],
+        ),
+        (
+            "\"Cinayətkarları tapacağıq\", - deyə nazir Vilayət Eyvazov sözlərinə davam etdi.",
+            vec![claim(
+                "direct",
+                "Vilayət Eyvazov",
+                "sözlərinə davam etdi",
+                "Cinayətkarları tapacağıq",
+            )],
+        ),
         // A list of headlines, one per line without final punctuation: each line is a
         // sentence. A verb-final headline claims only with an object clause ("nəticələri
         // açıqlayıb" discloses results); a genitive name owns the noun after it; a

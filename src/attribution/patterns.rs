@@ -431,6 +431,25 @@ impl DocView<'_> {
         None
     }
 
+    /// The pronoun at `i`, or the person or organisation the tagger found starting there.
+    fn pronoun_or_name_at(&self, i: usize) -> Option<Speaker> {
+        if let Some(entity) = self.lexicon.entity_of(&self.keys[i], CueKind::Pronoun) {
+            return Some(Speaker {
+                tokens: i..i + 1,
+                form: SpeakerForm::Pronoun,
+                entity,
+            });
+        }
+        let entity = &self.entities[self.entity_at[i]?];
+        (entity.tokens.start == i && matches!(entity.kind, EntityType::Per | EntityType::Org)).then(
+            || Speaker {
+                tokens: self.without_roles(entity.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(entity.kind),
+            },
+        )
+    }
+
     /// Whether a headline's lone capitalised first word may be its subject ("Xamenei ...
     /// olduğunu açıqlayıb", "Husilər ... endirdiklərini açıqlayıblar"): a headline that
     /// claims has an object clause before its verb (checked by the caller), and its first
@@ -687,6 +706,19 @@ impl DocView<'_> {
         }
         if i == cue.start {
             return Some((pair, self.speaker_right(sentence, cue.end)));
+        }
+        // "\"...\", deyə o, ... çıxış edərkən qeyd edib" / "\"...\", o, avqustda vəd
+        // vermişdi": in Azerbaijani a pronoun or a name right after the quotation, set off by
+        // a comma, is the speaker; the words after it, up to the verb, are a circumstance.
+        if self.lang == Lang::Az
+            && let Some(speaker) = self.pronoun_or_name_at(i)
+            && let after = speaker.tokens.end
+            && after + 1 < cue.start
+            && self.is_comma(after)
+            && cue.start - after <= MAX_SPEAKER_TOKENS + 4
+            && (after + 1..cue.start).all(|k| self.is_word(k))
+        {
+            return Some((pair, Some(speaker)));
         }
         // Words between: the speaker, directly before the cue, perhaps after a descriptor
         // ("- deyə nazir Ceyhun Bayramov bildirib"), in Azerbaijani perhaps set off by commas
