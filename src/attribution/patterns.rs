@@ -58,7 +58,7 @@ impl DocView<'_> {
                     !self.starts_with_anaphor(&content)
                 });
             }
-            link_reports(&mut candidates);
+            link_reports(&mut candidates, self.text);
             // "Об этом сообщает ТАСС." after a sentence with claims: the outlet reported them,
             // it does not claim anything itself.
             let start = self.tokens()[sentence.tokens.start].start;
@@ -1383,7 +1383,7 @@ impl DocView<'_> {
 
 /// A report cue ("..., Azerbaijani media reported") in a sentence with another claim is that
 /// claim's outlet, not a claim of its own.
-fn link_reports(candidates: &mut Vec<Candidate>) {
+fn link_reports(candidates: &mut Vec<Candidate>, text: &str) {
     let has_claim = candidates.iter().any(|c| !c.is_report);
     if !has_claim {
         return;
@@ -1393,7 +1393,37 @@ fn link_reports(candidates: &mut Vec<Candidate>) {
         .filter(|c| c.is_report)
         .filter_map(|c| c.attribution.speaker)
         .collect();
+    // Where each outlet's clause begins and what it reports ends ("..., сообщает Reuters."):
+    // a claim's content that runs on into the clause ("объявил о назначении Дустума,
+    // сообщает Reuters") ends where the outlet's content does.
+    let set_off = |from: usize, to: usize| {
+        text[from..to]
+            .chars()
+            .all(|c| c == ',' || c.is_whitespace() || crate::segment::is_dash(c))
+    };
+    // (Only a clause that ends the claim: "eurobonds, reported earlier today from Tokyo,
+    // have now been launched" goes on after it.)
+    let clauses: Vec<(usize, usize, usize)> = candidates
+        .iter()
+        .filter(|c| {
+            c.is_report
+                && c.attribution.content.1 <= c.attribution.cue.0
+                && set_off(c.attribution.content.1, c.attribution.cue.0)
+        })
+        .map(|c| {
+            let clause_end = c.attribution.speaker.map_or(c.attribution.cue.1, |s| s.1);
+            (c.attribution.content.1, c.attribution.cue.0, clause_end)
+        })
+        .collect();
     candidates.retain(|c| !c.is_report);
+    for c in candidates.iter_mut() {
+        let content = &mut c.attribution.content;
+        if let Some(&(end, _, _)) = clauses.iter().find(|&&(end, cue, clause_end)| {
+            content.0 < end && content.1 > cue && content.1 <= clause_end
+        }) {
+            content.1 = end;
+        }
+    }
     if let Some(&outlet) = outlets.first() {
         for c in candidates.iter_mut() {
             if c.attribution.reported_by.is_none() {

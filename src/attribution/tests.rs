@@ -509,3 +509,22 @@ fn a_cue_form_after_a_determiner_or_to_is_no_reporting_verb() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].2, "claims");
 }
+
+#[test]
+fn an_outlet_clause_at_the_end_is_not_content() {
+    // "..., сообщает Reuters." names the outlet of the sentence's claim: its clause is cut
+    // from the claim's content, which runs to the end of the sentence.
+    let text = "Хамид Карзай объявил о назначении генерала Абдурашида Дустума, сообщает Reuters.";
+    let got = run_with(text, Lang::Ru, &[("Хамид Карзай", EntityType::Per)]);
+    assert_eq!(
+        got,
+        [row(
+            "indirect",
+            "Хамид Карзай",
+            "объявил",
+            "о назначении генерала Абдурашида Дустума",
+            "Reuters",
+            "Хамид Карзай"
+        )]
+    );
+}
