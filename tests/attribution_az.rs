@@ -652,7 +652,8 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
              FHN: Balakəndə su dolmuş ərazilərdə tədbirlər davam etdirilir - VİDEO\n\
              DİN: Cinayət törətməkdə şübhəli bilinən 49 nəfər saxlanılıb - FOTO\n\
              Xamenei əvvəlcə ABŞ ilə danışıqların əleyhinə olduğunu açıqlayıb\n\
-             Hizbullah lideri Livanda kimin silaha sahib ola biləcəyini açıqlayıb",
+             Hizbullah lideri Livanda kimin silaha sahib ola biləcəyini açıqlayıb\n\
+             Zelenski Trampla söhbətdən sonra sülh üçün real perspektiv olduğunu deyib",
             vec![
                 claim(
                     "indirect",
@@ -693,6 +694,13 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                     "Livanda kimin silaha sahib ola biləcəyini",
                 )
                 .resolved("Hizbullah lideri"),
+                // A later name in the comitative is not part of the subject.
+                claim(
+                    "indirect",
+                    "Zelenski",
+                    "deyib",
+                    "sülh üçün real perspektiv olduğunu",
+                ),
             ],
         ),
     ]

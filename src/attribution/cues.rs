@@ -98,6 +98,9 @@ pub enum CueKind {
     /// A locative ending ("Nəticədə", "Bakıda"): a word in it is a circumstance, not a
     /// subject set off by a comma.
     LocativeCase,
+    /// A comitative ending ("Trampla", "İranla"): a later name in it is not part of the
+    /// subject before it.
+    ComitativeCase,
     /// An ending that looks like a possessive one but is not: an accusative after a vowel
     /// ("ölkəni", an object) or an adjective ("mərkəzli", "based in").
     NotPossessive,
@@ -164,6 +167,7 @@ impl CueKind {
             "possessive_case" => CueKind::PossessiveCase,
             "not_possessive" => CueKind::NotPossessive,
             "locative_case" => CueKind::LocativeCase,
+            "comitative_case" => CueKind::ComitativeCase,
             "gerund" => CueKind::Gerund,
             "object_preposition" => CueKind::ObjectPreposition,
             "citing" => CueKind::Citing,
