@@ -640,6 +640,21 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "Cinayətkarları tapacağıq",
             )],
         ),
+        // A long description before the person who speaks; a name before a postposition
+        // ("Meghan ilə", "with Meghan") is no subject.
+        (
+            "Ad dəyişikliyi ilə bağlı plebisitə etiraz edən Makedoniya prezidenti George İvanov seçkilərə getməyəcəyini bildirib.",
+            vec![claim(
+                "indirect",
+                "George İvanov",
+                "bildirib",
+                "seçkilərə getməyəcəyini",
+            )],
+        ),
+        (
+            "Güclü bir kampaniya aparan qadın texnoloji qurucusu Meghan ilə söhbət əsnasında gənc kişilər üçün də eyni şeyi edəcəyinə ümid etdiyini söylədi.",
+            vec![],
+        ),
         // A list of headlines, one per line without final punctuation: each line is a
         // sentence. A verb-final headline claims only with an object clause ("nəticələri
         // açıqlayıb" discloses results); a genitive name owns the noun after it; a

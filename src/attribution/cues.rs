@@ -98,6 +98,9 @@ pub enum CueKind {
     /// A locative ending ("Nəticədə", "Bakıda"): a word in it is a circumstance, not a
     /// subject set off by a comma.
     LocativeCase,
+    /// An Azerbaijani postposition ("ilə", "üçün", "haqqında"): the name before it is its
+    /// object, not a subject.
+    Postposition,
     /// A comitative ending ("Trampla", "İranla"): a later name in it is not part of the
     /// subject before it.
     ComitativeCase,
@@ -168,6 +171,7 @@ impl CueKind {
             "not_possessive" => CueKind::NotPossessive,
             "locative_case" => CueKind::LocativeCase,
             "comitative_case" => CueKind::ComitativeCase,
+            "postposition" => CueKind::Postposition,
             "gerund" => CueKind::Gerund,
             "object_preposition" => CueKind::ObjectPreposition,
             "citing" => CueKind::Citing,

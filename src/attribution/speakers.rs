@@ -633,9 +633,12 @@ impl DocView<'_> {
         }
         // A person or organisation among the first words: "Qazaxıstan nümayəndə heyətinin
         // rəhbəri Nurlan Seytkali ... bildirib".
+        // (Not one before a postposition: "Meghan ilə", "with Meghan".)
         let early = (first..cue_start.min(first + 8)).find_map(|i| {
             self.entity_at[i].map(|e| &self.entities[e]).filter(|e| {
-                matches!(e.kind, EntityType::Per | EntityType::Org) && e.tokens.end < cue_start
+                matches!(e.kind, EntityType::Per | EntityType::Org)
+                    && e.tokens.end < cue_start
+                    && !self.is(e.tokens.end, CueKind::Postposition)
             })
         });
         if let Some(entity) = early {
