@@ -530,8 +530,8 @@ impl DocView<'_> {
     /// in the lexicon but role nouns) are the subject when what follows up to the
     /// verb is an object clause (it ends in `object_case`), and they are a name (capitalised
     /// throughout), hold a person, organisation or role noun, or end in a possessive ("...
-    /// qüvvələri"); the last word is in no adverbial case ("Nəticədə,", "Bundan sonra,"), and
-    /// adverbs such as "Məsələn," are `skip` words of the lexicon.
+    /// qüvvələri"); the last word is in no adverbial case ("Nəticədə,"), and sentence
+    /// adverbs ("Məsələn,", "Bundan sonra,") are lexicon words (`skip`), so they are none.
     pub(super) fn comma_subject(
         &self,
         sentence: &Range<usize>,
