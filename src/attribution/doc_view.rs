@@ -129,6 +129,22 @@ impl<'a> DocView<'a> {
         matches!((chars.next(), chars.next()), (Some(c), None) if is_dash(c))
     }
 
+    /// Whether token `i` ends with an ending of any of `kinds` (Azerbaijani cases).
+    pub(super) fn ends_in_any(&self, i: usize, kinds: &[CueKind]) -> bool {
+        kinds
+            .iter()
+            .any(|&kind| self.lexicon.has_ending(&self.keys[i], kind))
+    }
+
+    /// Whether token `i` is in a headline (a sentence without final punctuation).
+    pub(super) fn in_headline(&self, i: usize) -> bool {
+        let sentences = &self.segmented.sentences;
+        let k = sentences.partition_point(|s| s.tokens.end <= i);
+        sentences
+            .get(k)
+            .is_some_and(|s| s.tokens.contains(&i) && s.heading)
+    }
+
     pub(super) fn is_sentence_final(&self, i: usize) -> bool {
         matches!(self.word(i), "." | "!" | "?" | "…" | "..." | ";")
     }

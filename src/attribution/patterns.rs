@@ -461,11 +461,7 @@ impl DocView<'_> {
         sentence: &Range<usize>,
         cue_start: usize,
     ) -> Option<Speaker> {
-        if cue_start == 0
-            || !self
-                .lexicon
-                .has_ending(&self.keys[cue_start - 1], CueKind::ObjectCase)
-        {
+        if cue_start == 0 || !self.ends_in_any(cue_start - 1, &[CueKind::ObjectCase]) {
             return None;
         }
         let person = (sentence.start + 1..cue_start.min(sentence.start + 20)).find_map(|i| {
@@ -473,18 +469,9 @@ impl DocView<'_> {
                 .map(|e| &self.entities[e])
                 .filter(|e| e.kind == EntityType::Per && e.tokens.start == i)
         })?;
-        let last = &self.keys[person.tokens.end - 1];
-        let oblique = [
-            CueKind::GenitiveCase,
-            CueKind::AddresseeCase,
-            CueKind::SourceCase,
-            CueKind::LocativeCase,
-            CueKind::ComitativeCase,
-            CueKind::NotPossessive,
-            CueKind::ObjectCase,
-        ]
-        .into_iter()
-        .any(|kind| self.lexicon.has_ending(last, kind));
+        let last = person.tokens.end - 1;
+        let oblique = self.ends_in_any(last, OBLIQUE_CASES)
+            || self.ends_in_any(last, &[CueKind::ComitativeCase]);
         let before = person.tokens.start - 1;
         if oblique
             || person.tokens.end + 1 >= cue_start
@@ -510,18 +497,7 @@ impl DocView<'_> {
     /// word is then the subject unless the lexicon knows it or it is in an oblique case
     /// ("Bakıda", "Azərbaycanın", "Prezidentə").
     fn bare_headline_subject(&self, i: usize) -> bool {
-        let key = &self.keys[i];
-        !self.lexicon.knows(key)
-            && ![
-                CueKind::GenitiveCase,
-                CueKind::AddresseeCase,
-                CueKind::SourceCase,
-                CueKind::LocativeCase,
-                CueKind::ObjectCase,
-                CueKind::NotPossessive,
-            ]
-            .into_iter()
-            .any(|kind| self.lexicon.has_ending(key, kind))
+        !self.lexicon.knows(&self.keys[i]) && !self.ends_in_any(i, OBLIQUE_CASES)
     }
 
     /// "Kreymer, ... səbəbinin olduğunu söylədi." / "Seneqal silahlı qüvvələri, ... öldüyünü
@@ -546,18 +522,15 @@ impl DocView<'_> {
         if !words.clone().all(plain)
             || !self.is_cap(start)
             || comma + 2 > cue_start
-            || !self
-                .lexicon
-                .has_ending(&self.keys[cue_start - 1], CueKind::ObjectCase)
-            || self
-                .lexicon
-                .has_ending(&self.keys[comma - 1], CueKind::AddresseeCase)
-            || self
-                .lexicon
-                .has_ending(&self.keys[comma - 1], CueKind::SourceCase)
-            || self
-                .lexicon
-                .has_ending(&self.keys[comma - 1], CueKind::LocativeCase)
+            || !self.ends_in_any(cue_start - 1, &[CueKind::ObjectCase])
+            || self.ends_in_any(
+                comma - 1,
+                &[
+                    CueKind::AddresseeCase,
+                    CueKind::SourceCase,
+                    CueKind::LocativeCase,
+                ],
+            )
         {
             return None;
         }
@@ -568,12 +541,8 @@ impl DocView<'_> {
         });
         let named = words.clone().all(|i| self.is_cap(i));
         let role = words.clone().any(|i| self.is(i, CueKind::Role));
-        let owned = self
-            .lexicon
-            .has_ending(&self.keys[comma - 1], CueKind::PossessiveCase)
-            && !self
-                .lexicon
-                .has_ending(&self.keys[comma - 1], CueKind::NotPossessive);
+        let owned = self.ends_in_any(comma - 1, &[CueKind::PossessiveCase])
+            && !self.ends_in_any(comma - 1, &[CueKind::NotPossessive]);
         if !(named || role || owned || entity.is_some()) {
             return None;
         }
@@ -1434,6 +1403,17 @@ impl DocView<'_> {
         Some(candidate)
     }
 }
+
+/// The Azerbaijani endings of a word that cannot be a subject: the genitive, dative,
+/// ablative, locative and accusative cases and the object-clause participles.
+const OBLIQUE_CASES: &[CueKind] = &[
+    CueKind::GenitiveCase,
+    CueKind::AddresseeCase,
+    CueKind::SourceCase,
+    CueKind::LocativeCase,
+    CueKind::ObjectCase,
+    CueKind::NotPossessive,
+];
 
 /// A report cue ("..., Azerbaijani media reported") in a sentence with another claim is that
 /// claim's outlet, not a claim of its own.

@@ -584,24 +584,22 @@ impl DocView<'_> {
         // Only in headlines, where the tagger lacks the punctuation and context of a
         // sentence; in running text such a span is more often one name in that case
         // ("Donald Trampla görüşdü", "Bakı Dövlət Universitetindən").
-        let in_headline = self
-            .segmented
-            .sentences
-            .iter()
-            .find(|s| s.tokens.contains(&speaker.tokens.start))
-            .is_some_and(|s| s.heading);
-        if !in_headline || speaker.form != SpeakerForm::Named || speaker.tokens.len() < 2 {
+        if speaker.form != SpeakerForm::Named
+            || speaker.tokens.len() < 2
+            || !self.in_headline(speaker.tokens.start)
+        {
             return speaker;
         }
         let cut = (speaker.tokens.start + 1..speaker.tokens.end).find(|&i| {
             self.is_cap(i)
-                && [
-                    CueKind::SourceCase,
-                    CueKind::LocativeCase,
-                    CueKind::ComitativeCase,
-                ]
-                .into_iter()
-                .any(|kind| self.lexicon.has_ending(&self.keys[i], kind))
+                && self.ends_in_any(
+                    i,
+                    &[
+                        CueKind::SourceCase,
+                        CueKind::LocativeCase,
+                        CueKind::ComitativeCase,
+                    ],
+                )
         });
         match cut {
             Some(cut) => Speaker {
