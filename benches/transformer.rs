@@ -7,7 +7,9 @@
 //! `NEWSCLAIMS_BENCH_MODEL_DIR=DIR scripts/with-libtorch.sh cargo bench --features transformer`
 //! (the shipped fine-tuned model: `DIR=models/ner-transformer`). A real model is also
 //! measured on the first sentences of the same dev files as the embedded tagger's bench
-//! (`benches/ner.rs`), when `../shared/data/ner` exists, in tokens per second.
+//! (`benches/ner.rs`), when `../shared/data/ner` exists, in tokens per second, tagged as
+//! one document the way the pipeline tags an article (`tag_document`: a model trained with
+//! document context reads it around every window).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsclaims::document::Lang;
@@ -93,7 +95,7 @@ fn bench(c: &mut Criterion) {
         let tokens: usize = words.iter().map(Vec::len).sum();
         group.throughput(Throughput::Elements(tokens as u64));
         group.bench_function(lang.code(), |b| {
-            b.iter(|| black_box(tagger.tag_batch(lang, black_box(&words)).expect("tags")))
+            b.iter(|| black_box(tagger.tag_document(lang, black_box(&words)).expect("tags")))
         });
     }
     group.finish();

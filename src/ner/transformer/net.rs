@@ -41,6 +41,9 @@ pub struct Net {
     pub vocab_size: usize,
     /// The padding id (`pad_token_id`, else 0).
     pub pad_id: i64,
+    /// Subwords of the surrounding document the model was trained to read on each side of
+    /// a window ([`CONTEXT_KEY`]; 0: sentences alone).
+    pub context_subwords: usize,
 }
 
 fn file_error(path: &Path, source: std::io::Error) -> TransformerError {
@@ -59,6 +62,10 @@ fn incompatible(path: &Path, reason: impl Into<String>) -> TransformerError {
 
 /// The config.json key naming a fine-tuned model's base encoder directory.
 pub const BASE_KEY: &str = "newsclaims_base_model";
+
+/// The config.json key giving how many subwords of document context the model was trained
+/// with on each side of a window (scripts/ner_gpu_finetune.py `pack --context`).
+pub const CONTEXT_KEY: &str = "newsclaims_context_subwords";
 
 /// The base encoder directory a fine-tuned model's config.json names, resolved against the
 /// model directory; None for a self-contained model (or an unreadable config, which loading
@@ -247,6 +254,18 @@ impl Net {
             .get("pad_token_id")
             .and_then(Value::as_i64)
             .unwrap_or(0);
+        let context_subwords = match config.get(CONTEXT_KEY) {
+            None => 0,
+            Some(v) => v
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| {
+                    incompatible(
+                        &config_path,
+                        format!("{CONTEXT_KEY} must be a whole number, found {v}"),
+                    )
+                })?,
+        };
         let build_err = |e: rust_bert::RustBertError| incompatible(&config_path, e.to_string());
         let (family, max_positions, vocab_size) = match model_type.as_str() {
             "bert" | "roberta" | "xlm-roberta" | "camembert" => {
@@ -302,6 +321,7 @@ impl Net {
             max_positions: usize::try_from(max_positions).unwrap_or(0),
             vocab_size: usize::try_from(vocab_size).unwrap_or(0),
             pad_id,
+            context_subwords,
         })
     }
 

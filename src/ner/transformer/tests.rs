@@ -50,7 +50,7 @@ fn each_word_maps_to_its_subwords_and_takes_the_first() {
     assert_eq!(pieces[3], vec![id(".")]);
     // The word rows are the network's rows at each word's first subword.
     let words = ["Johnson", "visited", "today"];
-    let rows = tagger.word_probabilities(&[words.to_vec()]).unwrap();
+    let rows = tagger.word_probabilities(&[words.to_vec()], false).unwrap();
     let ids = [
         tagger.cls,
         i64::from(id("john")),
@@ -90,13 +90,13 @@ fn long_sentences_are_windowed() {
     assert!(wins.len() > 3);
     let owners = window::owners(&wins, words.len());
     let all = tagger
-        .word_probabilities(std::slice::from_ref(&words))
+        .word_probabilities(std::slice::from_ref(&words), false)
         .unwrap();
     let m = TINY_LABELS.len();
     for (w, &owner) in owners.iter().enumerate().step_by(7) {
         let win = wins[owner].clone();
         let alone = tagger
-            .word_probabilities(&[words[win.clone()].to_vec()])
+            .word_probabilities(&[words[win.clone()].to_vec()], false)
             .unwrap();
         let k = w - win.start;
         for j in 0..m {
@@ -125,10 +125,89 @@ fn batching_matches_one_by_one() {
         assert_valid(spans, words.len());
         // The decoder alone never leaves an I- without its B-: spans come out valid.
         let probs = tagger
-            .word_probabilities(std::slice::from_ref(words))
+            .word_probabilities(std::slice::from_ref(words), false)
             .unwrap();
         assert_valid(&tagger.labels.decode(&probs[0], &mut scratch), words.len());
     }
+}
+
+/// A tiny model whose config.json asks for `context` subwords of document context.
+fn tiny_with_context(context: serde_json::Value) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), TinySpec::default()).unwrap();
+    let path = dir.path().join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    config[net::CONTEXT_KEY] = context;
+    std::fs::write(&path, config.to_string()).unwrap();
+    dir
+}
+
+#[test]
+fn a_document_is_read_with_the_context_the_model_was_trained_with() {
+    let document: Vec<Vec<&str>> = vec![
+        vec!["The", "minister", "said", "."],
+        vec!["John", "Smith", "visited", "New", "York", "today", "."],
+        vec!["Maria", "reported", "that", "."],
+    ];
+    // Without context in its config, a model tags a document sentence by sentence.
+    let (_plain_dir, plain) = tiny(TinySpec::default());
+    assert_eq!(plain.context, 0);
+    assert_eq!(
+        plain.tag_document(Lang::En, &document).unwrap(),
+        plain.tag_batch(Lang::En, &document).unwrap()
+    );
+    let dir = tiny_with_context(serde_json::json!(3));
+    let tagger = TransformerTagger::load(dir.path()).unwrap();
+    assert_eq!(tagger.context, 3);
+    assert_eq!(tagger.budget, 64 - 2 - 6);
+    let with = tagger.word_probabilities(&document, true).unwrap();
+    let without = tagger.word_probabilities(&document, false).unwrap();
+    assert_ne!(with[1], without[1], "context must reach the network");
+    // The middle sentence is read as `[CLS] minister said . | John ... . | Maria [SEP]`:
+    // three subwords of context a side, whole words only (Maria and "reported" would make
+    // four).
+    let id = |t: &str| i64::from(tagger.tokenizer.token_to_id(t).unwrap());
+    let mut ids = vec![tagger.cls, id("minister"), id("said"), id(".")];
+    let firsts: Vec<usize> = (ids.len()..ids.len() + 7).collect();
+    for t in ["john", "smith", "visit", "new", "york", "today", "."] {
+        ids.push(id(t));
+    }
+    // "visited" is two pieces: the later firsts move by one.
+    ids.insert(firsts[2] + 1, id("##ed"));
+    let firsts: Vec<usize> = firsts
+        .iter()
+        .map(|&f| if f > firsts[2] { f + 1 } else { f })
+        .collect();
+    ids.extend([id("mar"), id("##ia"), tagger.sep]);
+    let job = Job {
+        sentence: 0,
+        ids,
+        firsts: firsts.clone(),
+    };
+    let raw = tagger.run_batch(&[job], &[0]).unwrap();
+    let m = TINY_LABELS.len();
+    for (w, &pos) in firsts.iter().enumerate() {
+        for j in 0..m {
+            let (a, b) = (with[1][w * m + j], raw[pos * m + j]);
+            assert!((a - b).abs() < 1e-5, "word {w} label {j}: {a} vs {b}");
+        }
+    }
+    let tagged = tagger.tag_document(Lang::En, &document).unwrap();
+    for (words, spans) in document.iter().zip(&tagged) {
+        assert_valid(spans, words.len());
+    }
+}
+
+#[test]
+fn a_bad_context_setting_is_a_clear_error() {
+    let dir = tiny_with_context(serde_json::json!("wide"));
+    let err = TransformerTagger::load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains(net::CONTEXT_KEY), "{err}");
+    // 64 positions cannot hold 31 subwords a side and a window.
+    let dir = tiny_with_context(serde_json::json!(31));
+    let err = TransformerTagger::load(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("too short"), "{err}");
 }
 
 #[test]

@@ -673,6 +673,7 @@ mod tests {
             .map(|i| ConllSentence {
                 words: vec![format!("w{i}")],
                 tags: vec!["O".to_string()],
+                starts_document: i == 0,
             })
             .collect();
         assert_eq!(sample(&data, None, 1).len(), 5);

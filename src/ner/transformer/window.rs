@@ -4,6 +4,8 @@
 //! special tokens. Longer sentences are cut into windows of whole words that overlap, and
 //! each word takes its prediction from the window where it sits farthest from an edge, so
 //! every word is labelled with context on both sides whenever the sentence allows it.
+//! A model trained with document context (`newsclaims_context_subwords` in its config.json)
+//! also reads words of the same document around each window ([`context`]).
 
 use std::ops::Range;
 
@@ -56,6 +58,29 @@ pub fn owners(windows: &[Range<usize>], n_words: usize) -> Vec<usize> {
     best.into_iter().map(|(i, _)| i).collect()
 }
 
+/// The words `window` of a document is read with: the window widened by whole words of the
+/// document (`doc`, word indices like `window`) on each side, while each side adds at most
+/// `extra` subwords (`pieces[w]` each). Only the window's own words take predictions; the
+/// rest is context, as in training (`context` in scripts/ner_gpu_finetune.py).
+pub fn context(
+    pieces: &[usize],
+    doc: Range<usize>,
+    window: Range<usize>,
+    extra: usize,
+) -> Range<usize> {
+    let (mut left, mut used) = (window.start, 0);
+    while left > doc.start && used + pieces[left - 1] <= extra {
+        used += pieces[left - 1];
+        left -= 1;
+    }
+    let (mut right, mut used) = (window.end, 0);
+    while right < doc.end && used + pieces[right] <= extra {
+        used += pieces[right];
+        right += 1;
+    }
+    left..right
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +116,19 @@ mod tests {
         assert_eq!(own.len(), 10);
         // Word 5 is at the edge of window 0 (depth 0) and inside window 1 (depth 1).
         assert_eq!(own[5], 1);
+    }
+
+    #[test]
+    fn context_takes_whole_words_of_the_document_up_to_the_limit() {
+        let pieces = [2, 1, 3, 1, 1, 2, 2, 1];
+        // Window 3..5; left: word 2 (3 pieces) fits in 4, word 1 (1 more) too, word 0 not.
+        assert_eq!(context(&pieces, 0..8, 3..5, 4), 1..7);
+        // The document's edges stop it.
+        assert_eq!(context(&pieces, 2..6, 3..5, 4), 2..6);
+        // No context asked: the window itself.
+        assert_eq!(context(&pieces, 0..8, 3..5, 0), 3..5);
+        // A first neighbour larger than the limit stops that side at once.
+        assert_eq!(context(&pieces, 0..8, 3..5, 1), 3..5);
     }
 
     #[test]
