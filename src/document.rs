@@ -24,6 +24,15 @@ impl Lang {
     /// Every supported language, in a fixed order.
     pub const ALL: [Lang; 3] = [Lang::Az, Lang::Ru, Lang::En];
 
+    /// The language's position in [`Lang::ALL`], for per-language arrays.
+    pub fn slot(self) -> usize {
+        match self {
+            Lang::Az => 0,
+            Lang::Ru => 1,
+            Lang::En => 2,
+        }
+    }
+
     /// The ISO 639-1 code: `az`, `ru` or `en`.
     pub fn code(self) -> &'static str {
         match self {

@@ -16,8 +16,8 @@ pub(crate) const TRANSFORMER_DIR: &str = "ner-transformer";
 /// The tagger `--ner` names: `embedded` (the models in `models/ner`; Russian by the
 /// perceptron stacked on slovnet), `perceptron` (the plain perceptrons for every language,
 /// as before slovnet), `slovnet` (like `embedded`, but Russian by slovnet alone),
-/// `transformer` (the model directory `--model-dir`, by default `models/ner-transformer`) or
-/// `none`.
+/// `transformer` (the model directory `--model-dir`, by default `models/ner-transformer`,
+/// under the name gates of `models/ner` as the embedded taggers are) or `none`.
 pub(crate) fn load_tagger(
     ner: &str,
     models: &Path,
@@ -29,7 +29,7 @@ pub(crate) fn load_tagger(
         "none" => Ok(Box::new(newsclaims::ner::NoTagger)),
         "transformer" => {
             let dir = model_dir.map_or_else(|| models.join(TRANSFORMER_DIR), Path::to_path_buf);
-            load_transformer(&dir, intra_op_threads)
+            load_transformer(&dir, &models.join("ner"), intra_op_threads)
         }
         _ => {
             use newsclaims::ner::RussianModel;
@@ -52,10 +52,12 @@ pub(crate) fn load_tagger(
 }
 
 /// Loads the transformer tagger from `dir` with `intra_op_threads` libtorch threads per
-/// call.
+/// call; its spans are kept only where the name gates in `gates` (the embedded taggers'
+/// `<lang>.name-gate.tsv`) let a name be.
 #[cfg(feature = "transformer")]
 pub(crate) fn load_transformer(
     dir: &Path,
+    gates: &Path,
     intra_op_threads: usize,
 ) -> anyhow::Result<Box<dyn Tagger>> {
     use anyhow::Context;
@@ -66,13 +68,16 @@ pub(crate) fn load_transformer(
     };
     let tagger = TransformerTagger::load_with(dir, options)
         .with_context(|| format!("cannot load the transformer model in {}", dir.display()))?;
-    Ok(Box::new(tagger))
+    let gated = newsclaims::ner::name_gate::NameGated::load(tagger, gates)
+        .with_context(|| format!("cannot load the name gates in {}", gates.display()))?;
+    Ok(Box::new(gated))
 }
 
 /// Without the feature, `--ner transformer` can only explain how to get it.
 #[cfg(not(feature = "transformer"))]
 pub(crate) fn load_transformer(
     _dir: &Path,
+    _gates: &Path,
     _intra_op_threads: usize,
 ) -> anyhow::Result<Box<dyn Tagger>> {
     anyhow::bail!(
@@ -89,7 +94,7 @@ mod tests {
     #[cfg(not(feature = "transformer"))]
     #[test]
     fn without_the_feature_transformer_explains_itself() {
-        let err = load_transformer(Path::new("some/dir"), 1)
+        let err = load_transformer(Path::new("some/dir"), Path::new("models/ner"), 1)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();

@@ -52,14 +52,6 @@ pub struct EmbeddedTagger {
     gates: [Option<Arc<NameGate>>; 3],
 }
 
-fn slot(lang: Lang) -> usize {
-    match lang {
-        Lang::Az => 0,
-        Lang::Ru => 1,
-        Lang::En => 2,
-    }
-}
-
 impl EmbeddedTagger {
     /// Loads `az.bin`, `ru.bin` and `en.bin` from `dir`. A missing file only means that
     /// language has no model (tagging it gives [`NerError::NoModel`]); a file that exists
@@ -97,18 +89,18 @@ impl EmbeddedTagger {
             if !path.exists() {
                 continue;
             }
-            tagger.models[slot(lang)] = Some(model_file::load(&path, Some(lang))?);
+            tagger.models[lang.slot()] = Some(model_file::load(&path, Some(lang))?);
         }
         for lang in Lang::ALL {
             let path = dir.join(gate_file(lang));
             if path.exists() {
-                tagger.gates[slot(lang)] = Some(Arc::new(NameGate::load(&path)?));
+                tagger.gates[lang.slot()] = Some(Arc::new(NameGate::load(&path)?));
             }
         }
         let stacked = tagger.model(Lang::Ru).is_some_and(|m| m.uses_slovnet);
         if tagger.russian_by_slovnet || stacked {
             let net = Arc::new(SlovnetModel::load(&net_path)?);
-            if let Some(m) = tagger.models[slot(Lang::Ru)].as_mut() {
+            if let Some(m) = tagger.models[Lang::Ru.slot()].as_mut() {
                 m.slovnet = Some(Arc::clone(&net));
             }
             tagger.slovnet = Some(net);
@@ -120,7 +112,7 @@ impl EmbeddedTagger {
     pub fn with_slovnet(mut self, model: SlovnetModel) -> EmbeddedTagger {
         self.slovnet = Some(Arc::new(model));
         self.russian_by_slovnet = true;
-        self.models[slot(Lang::Ru)] = None;
+        self.models[Lang::Ru.slot()] = None;
         self
     }
 
@@ -138,7 +130,7 @@ impl EmbeddedTagger {
     pub fn from_models(models: impl IntoIterator<Item = NerModel>) -> EmbeddedTagger {
         let mut tagger = EmbeddedTagger::default();
         for m in models {
-            let i = slot(m.lang);
+            let i = m.lang.slot();
             tagger.models[i] = Some(m);
         }
         tagger
@@ -153,12 +145,12 @@ impl EmbeddedTagger {
 
     /// The name gate of a language, if its word list was loaded.
     pub fn name_gate(&self, lang: Lang) -> Option<&NameGate> {
-        self.gates[slot(lang)].as_deref()
+        self.gates[lang.slot()].as_deref()
     }
 
     /// The perceptron model of a language, if loaded (for Russian, plain or stacked).
     pub fn model(&self, lang: Lang) -> Option<&NerModel> {
-        self.models[slot(lang)].as_ref()
+        self.models[lang.slot()].as_ref()
     }
 
     /// Languages that have a model.

@@ -17,28 +17,20 @@ pub struct EntityHeads {
     by_lang: [HashMap<String, EntityType>; 3],
 }
 
-fn slot(lang: Lang) -> usize {
-    match lang {
-        Lang::Az => 0,
-        Lang::Ru => 1,
-        Lang::En => 2,
-    }
-}
-
 impl EntityHeads {
     /// Reads `<dir>/<lang>/entity_heads.tsv` (rows `word<TAB>PER|ORG|LOC`) for az, ru, en.
     pub fn load(dir: &Path) -> Result<EntityHeads, ResourceError> {
         let mut heads = EntityHeads::default();
         for lang in [Lang::Az, Lang::Ru, Lang::En] {
             let path = dir.join(lang.code()).join("entity_heads.tsv");
-            heads.by_lang[slot(lang)] = parse(&DataFile::read(&path)?, lang)?;
+            heads.by_lang[lang.slot()] = parse(&DataFile::read(&path)?, lang)?;
         }
         Ok(heads)
     }
 
     /// Sets the type of every span of two or more words whose last word is a head noun.
     pub fn retype(&self, lang: Lang, words: &[&str], spans: &mut [TokenSpan]) {
-        let map = &self.by_lang[slot(lang)];
+        let map = &self.by_lang[lang.slot()];
         if map.is_empty() {
             return;
         }
@@ -100,6 +92,18 @@ impl<T: Tagger> Tagger for HeadTyped<T> {
         }
         Ok(tagged)
     }
+
+    fn tag_document(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let mut tagged = self.inner.tag_document(lang, sentences)?;
+        for (words, spans) in sentences.iter().zip(&mut tagged) {
+            self.heads.retype(lang, words, spans);
+        }
+        Ok(tagged)
+    }
 }
 
 #[cfg(test)]
@@ -109,7 +113,7 @@ mod tests {
     fn heads() -> EntityHeads {
         let file = DataFile::from_text("entity_heads.tsv", "word\ttype\ntv\tORG\nparty\tORG\n");
         let mut heads = EntityHeads::default();
-        heads.by_lang[slot(Lang::En)] = parse(&file, Lang::En).unwrap();
+        heads.by_lang[Lang::En.slot()] = parse(&file, Lang::En).unwrap();
         heads
     }
 

@@ -19,6 +19,8 @@
 //! gold entities, see [`EntityWordCounts`]), all lower case, built by `newsclaims train
 //! name-gate`. A language without the file is never gated.
 
+use super::{NerError, Tagger};
+use crate::document::{Lang, TokenSpan};
 use std::collections::{HashMap, HashSet};
 use std::ops::{ControlFlow, Range};
 use std::path::{Path, PathBuf};
@@ -311,6 +313,89 @@ impl EntityWordCounts {
     }
 }
 
+/// A tagger whose spans are kept only where the name gates let a name be: inside one of the
+/// gate's [`NameGate::regions`] of the sentence. The embedded taggers never look outside
+/// those regions; a tagger that must read whole sentences (the transformer, whose context
+/// is the sentence and its document) is filtered afterwards instead, so both answer under
+/// the same gate. A language without a gate file keeps every span.
+pub struct NameGated<T> {
+    /// The tagger that finds the spans.
+    pub inner: T,
+    /// The gate of each language, by `Lang` slot (`None`: no gate for that language).
+    gates: [Option<NameGate>; 3],
+}
+
+impl<T: Tagger> NameGated<T> {
+    /// Wraps `inner` with the gate files (`<lang>.name-gate.tsv`) found in `dir`.
+    pub fn load(inner: T, dir: &Path) -> Result<NameGated<T>, NameGateError> {
+        let mut gates: [Option<NameGate>; 3] = Default::default();
+        for lang in Lang::ALL {
+            let path = dir.join(super::embedded::gate_file(lang));
+            if path.exists() {
+                gates[lang.slot()] = Some(NameGate::load(&path)?);
+            }
+        }
+        Ok(NameGated { inner, gates })
+    }
+
+    /// Wraps `inner` with `gate` for `lang` alone.
+    pub fn with_gate(inner: T, lang: Lang, gate: NameGate) -> NameGated<T> {
+        let mut gates: [Option<NameGate>; 3] = Default::default();
+        gates[lang.slot()] = Some(gate);
+        NameGated { inner, gates }
+    }
+
+    /// Drops the spans of `words` that do not lie inside one region of the gate.
+    fn filter(&self, lang: Lang, words: &[&str], spans: &mut Vec<TokenSpan>) {
+        let Some(gate) = &self.gates[lang.slot()] else {
+            return;
+        };
+        if spans.is_empty() {
+            return;
+        }
+        let regions = gate.regions(words);
+        spans.retain(|s| regions.iter().any(|r| r.start <= s.start && s.end <= r.end));
+    }
+
+    fn filter_all(&self, lang: Lang, sentences: &[Vec<&str>], tagged: &mut [Vec<TokenSpan>]) {
+        for (words, spans) in sentences.iter().zip(tagged) {
+            self.filter(lang, words, spans);
+        }
+    }
+}
+
+impl<T: Tagger> Tagger for NameGated<T> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+        let mut spans = self.inner.tag(lang, words)?;
+        self.filter(lang, words, &mut spans);
+        Ok(spans)
+    }
+
+    fn tag_batch(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let mut tagged = self.inner.tag_batch(lang, sentences)?;
+        self.filter_all(lang, sentences, &mut tagged);
+        Ok(tagged)
+    }
+
+    fn tag_document(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let mut tagged = self.inner.tag_document(lang, sentences)?;
+        self.filter_all(lang, sentences, &mut tagged);
+        Ok(tagged)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +405,60 @@ mod tests {
             ["в", "он", "однако", "мы", "полиция"],
             ["полиция", "японского"],
         )
+    }
+
+    /// Returns the same spans for every sentence, whatever its words.
+    struct Fixed(Vec<TokenSpan>);
+    impl Tagger for Fixed {
+        fn name(&self) -> &str {
+            "fixed"
+        }
+        fn tag(&self, _lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+            Ok(self
+                .0
+                .iter()
+                .filter(|s| s.end <= words.len())
+                .cloned()
+                .collect())
+        }
+    }
+
+    #[test]
+    fn a_gated_tagger_keeps_only_spans_inside_the_regions() {
+        use crate::document::EntityType;
+        let span = |start, end| TokenSpan {
+            start,
+            end,
+            kind: EntityType::Loc,
+            confidence: 0.9,
+        };
+        let inner = Fixed(vec![span(0, 1), span(3, 4), span(6, 8)]);
+        let gated = NameGated::with_gate(inner, Lang::Ru, gate().with_margin(Some(1)));
+        // One region: "Иван Петров" (6..8) with a word each side; the sentence-initial
+        // common "В" opens none, so the spans 0..1 and 3..4 go.
+        let words = [
+            "В",
+            "среду",
+            "посла",
+            "видели",
+            "там",
+            "и",
+            "Иван",
+            "Петров",
+            ".",
+        ];
+        assert_eq!(gate().with_margin(Some(1)).regions(&words), vec![5..9]);
+        let kept = gated.tag(Lang::Ru, &words).unwrap();
+        assert_eq!(kept, vec![span(6, 8)]);
+        let sentences = vec![words.to_vec(), words.to_vec()];
+        for tagged in [
+            gated.tag_batch(Lang::Ru, &sentences).unwrap(),
+            gated.tag_document(Lang::Ru, &sentences).unwrap(),
+        ] {
+            assert_eq!(tagged, vec![vec![span(6, 8)], vec![span(6, 8)]]);
+        }
+        // A language without a gate keeps every span.
+        assert_eq!(gated.tag(Lang::En, &words).unwrap().len(), 3);
     }
 
     #[test]
