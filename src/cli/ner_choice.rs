@@ -43,9 +43,9 @@ pub(crate) fn load_tagger(
                 .with_context(|| format!("cannot load the NER models in {}", dir.display()))?;
             let heads = newsclaims::ner::EntityHeads::load(models)
                 .with_context(|| format!("cannot load the head nouns in {}", models.display()))?;
-            Ok(Box::new(newsclaims::ner::HeadTyped {
+            Ok(Box::new(newsclaims::ner::WithPass {
                 inner: tagger,
-                heads,
+                pass: heads,
             }))
         }
     }
@@ -68,9 +68,12 @@ pub(crate) fn load_transformer(
     };
     let tagger = TransformerTagger::load_with(dir, options)
         .with_context(|| format!("cannot load the transformer model in {}", dir.display()))?;
-    let gated = newsclaims::ner::name_gate::NameGated::load(tagger, gates)
+    let pass = newsclaims::ner::name_gate::NameGates::load(gates)
         .with_context(|| format!("cannot load the name gates in {}", gates.display()))?;
-    Ok(Box::new(gated))
+    Ok(Box::new(newsclaims::ner::WithPass {
+        inner: tagger,
+        pass,
+    }))
 }
 
 /// Without the feature, `--ner transformer` can only explain how to get it.

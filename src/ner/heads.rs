@@ -1,11 +1,11 @@
 //! Head-noun typing: a name that ends with an organisation noun ("Baku TV", "Labour Party")
 //! is an organisation, whatever the tagger's type. The nouns are data,
-//! `models/<lang>/entity_heads.tsv`; [`HeadTyped`] applies them to any [`Tagger`].
+//! `models/<lang>/entity_heads.tsv`; [`super::WithPass`] applies them to any tagger.
 //!
 //! Why: the taggers learn types from the words they saw in training; "Baku TV" looks like
 //! "Baku" (a city) to them, while the final noun settles the type for a reader.
 
-use super::{NerError, Tagger};
+use super::SpanPass;
 use crate::document::{EntityType, Lang, TokenSpan};
 use crate::resources::{DataFile, ResourceError};
 use std::collections::HashMap;
@@ -62,47 +62,10 @@ fn parse(file: &DataFile, lang: Lang) -> Result<HashMap<String, EntityType>, Res
     Ok(map)
 }
 
-/// A tagger whose spans are retyped by their head nouns.
-pub struct HeadTyped<T> {
-    /// The tagger that finds the spans.
-    pub inner: T,
-    /// The head nouns.
-    pub heads: EntityHeads,
-}
-
-impl<T: Tagger> Tagger for HeadTyped<T> {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
-        let mut spans = self.inner.tag(lang, words)?;
-        self.heads.retype(lang, words, &mut spans);
-        Ok(spans)
-    }
-
-    fn tag_batch(
-        &self,
-        lang: Lang,
-        sentences: &[Vec<&str>],
-    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        let mut tagged = self.inner.tag_batch(lang, sentences)?;
-        for (words, spans) in sentences.iter().zip(&mut tagged) {
-            self.heads.retype(lang, words, spans);
-        }
-        Ok(tagged)
-    }
-
-    fn tag_document(
-        &self,
-        lang: Lang,
-        sentences: &[Vec<&str>],
-    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        let mut tagged = self.inner.tag_document(lang, sentences)?;
-        for (words, spans) in sentences.iter().zip(&mut tagged) {
-            self.heads.retype(lang, words, spans);
-        }
-        Ok(tagged)
+/// Head-noun typing as a correction of any tagger's spans (`WithPass { inner, pass: heads }`).
+impl SpanPass for EntityHeads {
+    fn apply(&self, lang: Lang, words: &[&str], spans: &mut Vec<TokenSpan>) {
+        self.retype(lang, words, spans);
     }
 }
 

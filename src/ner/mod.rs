@@ -26,7 +26,7 @@ pub mod transformer;
 pub mod word_cache;
 
 pub use embedded::{EmbeddedTagger, RussianModel, SLOVNET_FILE, STACKED_FILE};
-pub use heads::{EntityHeads, HeadTyped};
+pub use heads::EntityHeads;
 pub use slovnet::SlovnetModel;
 #[cfg(feature = "transformer")]
 pub use transformer::{TransformerError, TransformerOptions, TransformerTagger};
@@ -80,6 +80,62 @@ pub trait Tagger: Send + Sync {
         sentences: &[Vec<&str>],
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
         self.tag_batch(lang, sentences)
+    }
+}
+
+/// A correction applied to a tagger's spans, one sentence at a time, after tagging:
+/// retyping by head nouns ([`EntityHeads`]), keeping only what the name gates allow
+/// ([`name_gate::NameGates`]).
+pub trait SpanPass: Send + Sync {
+    /// Corrects `spans`, the spans found in `words`.
+    fn apply(&self, lang: Lang, words: &[&str], spans: &mut Vec<TokenSpan>);
+}
+
+/// A tagger whose spans go through a [`SpanPass`] whichever way it is called.
+pub struct WithPass<T, P> {
+    /// The tagger that finds the spans.
+    pub inner: T,
+    /// What corrects them.
+    pub pass: P,
+}
+
+impl<T: Tagger, P: SpanPass> WithPass<T, P> {
+    fn apply_all(&self, lang: Lang, sentences: &[Vec<&str>], tagged: &mut [Vec<TokenSpan>]) {
+        for (words, spans) in sentences.iter().zip(tagged) {
+            self.pass.apply(lang, words, spans);
+        }
+    }
+}
+
+impl<T: Tagger, P: SpanPass> Tagger for WithPass<T, P> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
+        let mut spans = self.inner.tag(lang, words)?;
+        self.pass.apply(lang, words, &mut spans);
+        Ok(spans)
+    }
+
+    fn tag_batch(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let mut tagged = self.inner.tag_batch(lang, sentences)?;
+        self.apply_all(lang, sentences, &mut tagged);
+        Ok(tagged)
+    }
+
+    fn tag_document(
+        &self,
+        lang: Lang,
+        sentences: &[Vec<&str>],
+    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
+        let mut tagged = self.inner.tag_document(lang, sentences)?;
+        self.apply_all(lang, sentences, &mut tagged);
+        Ok(tagged)
     }
 }
 

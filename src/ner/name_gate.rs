@@ -19,7 +19,7 @@
 //! gold entities, see [`EntityWordCounts`]), all lower case, built by `newsclaims train
 //! name-gate`. A language without the file is never gated.
 
-use super::{NerError, Tagger};
+use super::SpanPass;
 use crate::document::{Lang, TokenSpan};
 use std::collections::{HashMap, HashSet};
 use std::ops::{ControlFlow, Range};
@@ -313,40 +313,41 @@ impl EntityWordCounts {
     }
 }
 
-/// A tagger whose spans are kept only where the name gates let a name be: inside one of the
-/// gate's [`NameGate::regions`] of the sentence. The embedded taggers never look outside
+/// The name gates as a correction of a tagger's spans: a span is kept only inside one of the
+/// gate's [`NameGate::regions`] of its sentence. The embedded taggers never look outside
 /// those regions; a tagger that must read whole sentences (the transformer, whose context
-/// is the sentence and its document) is filtered afterwards instead, so both answer under
-/// the same gate. A language without a gate file keeps every span.
-pub struct NameGated<T> {
-    /// The tagger that finds the spans.
-    pub inner: T,
-    /// The gate of each language, by `Lang` slot (`None`: no gate for that language).
+/// is the sentence and its document) is filtered afterwards instead
+/// (`WithPass { inner, pass: gates }`), so both answer under the same gates. A language
+/// without a gate keeps every span.
+#[derive(Clone, Debug, Default)]
+pub struct NameGates {
+    /// The gate of each language, by `Lang::slot` (`None`: no gate for that language).
     gates: [Option<NameGate>; 3],
 }
 
-impl<T: Tagger> NameGated<T> {
-    /// Wraps `inner` with the gate files (`<lang>.name-gate.tsv`) found in `dir`.
-    pub fn load(inner: T, dir: &Path) -> Result<NameGated<T>, NameGateError> {
-        let mut gates: [Option<NameGate>; 3] = Default::default();
+impl NameGates {
+    /// The gate files (`<lang>.name-gate.tsv`) found in `dir`.
+    pub fn load(dir: &Path) -> Result<NameGates, NameGateError> {
+        let mut gates = NameGates::default();
         for lang in Lang::ALL {
             let path = dir.join(super::embedded::gate_file(lang));
             if path.exists() {
-                gates[lang.slot()] = Some(NameGate::load(&path)?);
+                gates.gates[lang.slot()] = Some(NameGate::load(&path)?);
             }
         }
-        Ok(NameGated { inner, gates })
+        Ok(gates)
     }
 
-    /// Wraps `inner` with `gate` for `lang` alone.
-    pub fn with_gate(inner: T, lang: Lang, gate: NameGate) -> NameGated<T> {
-        let mut gates: [Option<NameGate>; 3] = Default::default();
-        gates[lang.slot()] = Some(gate);
-        NameGated { inner, gates }
+    /// `gate` for `lang` alone.
+    pub fn single(lang: Lang, gate: NameGate) -> NameGates {
+        let mut gates = NameGates::default();
+        gates.gates[lang.slot()] = Some(gate);
+        gates
     }
+}
 
-    /// Drops the spans of `words` that do not lie inside one region of the gate.
-    fn filter(&self, lang: Lang, words: &[&str], spans: &mut Vec<TokenSpan>) {
+impl SpanPass for NameGates {
+    fn apply(&self, lang: Lang, words: &[&str], spans: &mut Vec<TokenSpan>) {
         let Some(gate) = &self.gates[lang.slot()] else {
             return;
         };
@@ -355,44 +356,6 @@ impl<T: Tagger> NameGated<T> {
         }
         let regions = gate.regions(words);
         spans.retain(|s| regions.iter().any(|r| r.start <= s.start && s.end <= r.end));
-    }
-
-    fn filter_all(&self, lang: Lang, sentences: &[Vec<&str>], tagged: &mut [Vec<TokenSpan>]) {
-        for (words, spans) in sentences.iter().zip(tagged) {
-            self.filter(lang, words, spans);
-        }
-    }
-}
-
-impl<T: Tagger> Tagger for NameGated<T> {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    fn tag(&self, lang: Lang, words: &[&str]) -> Result<Vec<TokenSpan>, NerError> {
-        let mut spans = self.inner.tag(lang, words)?;
-        self.filter(lang, words, &mut spans);
-        Ok(spans)
-    }
-
-    fn tag_batch(
-        &self,
-        lang: Lang,
-        sentences: &[Vec<&str>],
-    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        let mut tagged = self.inner.tag_batch(lang, sentences)?;
-        self.filter_all(lang, sentences, &mut tagged);
-        Ok(tagged)
-    }
-
-    fn tag_document(
-        &self,
-        lang: Lang,
-        sentences: &[Vec<&str>],
-    ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        let mut tagged = self.inner.tag_document(lang, sentences)?;
-        self.filter_all(lang, sentences, &mut tagged);
-        Ok(tagged)
     }
 }
 
@@ -406,6 +369,8 @@ mod tests {
             ["полиция", "японского"],
         )
     }
+
+    use crate::ner::{NerError, Tagger, WithPass};
 
     /// Returns the same spans for every sentence, whatever its words.
     struct Fixed(Vec<TokenSpan>);
@@ -433,7 +398,10 @@ mod tests {
             confidence: 0.9,
         };
         let inner = Fixed(vec![span(0, 1), span(3, 4), span(6, 8)]);
-        let gated = NameGated::with_gate(inner, Lang::Ru, gate().with_margin(Some(1)));
+        let gated = WithPass {
+            inner,
+            pass: NameGates::single(Lang::Ru, gate().with_margin(Some(1))),
+        };
         // One region: "Иван Петров" (6..8) with a word each side; the sentence-initial
         // common "В" opens none, so the spans 0..1 and 3..4 go.
         let words = [
