@@ -13,28 +13,53 @@ use crate::ner::{NerError, Tagger};
 use conll::ConllSentence;
 use spans::{Report, Span, SpanCounts};
 
-/// Most sentences handed to the tagger at once, so that a gold file without document
-/// boundaries does not become one huge batch (context is lost only at these cuts).
+/// Most sentences of one document handed to the tagger at once, so that a gold file without
+/// document boundaries does not become one huge batch (context is lost only at these cuts).
 const MAX_DOCUMENT_SENTENCES: usize = 512;
 
-/// Tags every gold document with `tagger` ([`Tagger::tag_document`], as the pipeline tags
-/// an article, so a backend that reads context across sentences is scored as it runs) and
-/// scores exact spans against the gold tags.
+/// Sentences handed to [`Tagger::tag_documents`] at once (whole documents, at least this
+/// many unless the file ends): batching backends (the transformer) fill their batches with
+/// the sentences of several short documents.
+const EVAL_BATCH: usize = 64;
+
+/// Tags every gold document with `tagger` (as [`Tagger::tag_document`] would, which is how
+/// the pipeline tags an article, so a backend that reads context across sentences is scored
+/// as it runs) and scores exact spans against the gold tags.
 pub fn evaluate_ner(
     tagger: &dyn Tagger,
     lang: Lang,
     gold: &[ConllSentence],
 ) -> Result<Report, NerError> {
     let mut counts = SpanCounts::default();
-    let documents = gold.chunk_by(|_, next| !next.starts_document);
     // A file without -DOCSTART- lines is one document; cut it so memory stays bounded.
-    for chunk in documents.flat_map(|doc| doc.chunks(MAX_DOCUMENT_SENTENCES)) {
-        let batch: Vec<Vec<&str>> = chunk
+    let documents: Vec<&[ConllSentence]> = gold
+        .chunk_by(|_, next| !next.starts_document)
+        .flat_map(|doc| doc.chunks(MAX_DOCUMENT_SENTENCES))
+        .collect();
+    let mut next = 0;
+    while next < documents.len() {
+        let mut group: Vec<&[ConllSentence]> = Vec::new();
+        let mut sentences = 0;
+        while next < documents.len() && sentences < EVAL_BATCH {
+            sentences += documents[next].len();
+            group.push(documents[next]);
+            next += 1;
+        }
+        let words: Vec<Vec<Vec<&str>>> = group
             .iter()
-            .map(|sentence| sentence.words.iter().map(String::as_str).collect())
+            .map(|doc| {
+                doc.iter()
+                    .map(|sentence| sentence.words.iter().map(String::as_str).collect())
+                    .collect()
+            })
             .collect();
-        let tagged = tagger.tag_document(lang, &batch)?;
-        for (sentence, spans) in chunk.iter().zip(tagged) {
+        let tagged = tagger.tag_documents(lang, &words)?;
+        for (sentence, spans) in group
+            .iter()
+            .copied()
+            .flatten()
+            .zip(tagged.into_iter().flatten())
+        {
             let predicted: Vec<Span> = spans
                 .into_iter()
                 .map(|s| Span {

@@ -81,6 +81,19 @@ pub trait Tagger: Send + Sync {
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
         self.tag_batch(lang, sentences)
     }
+
+    /// Tags several documents, each as [`Tagger::tag_document`] would. Backends that batch
+    /// override it so that the sentences of short documents share batches.
+    fn tag_documents(
+        &self,
+        lang: Lang,
+        documents: &[Vec<Vec<&str>>],
+    ) -> Result<Vec<Vec<Vec<TokenSpan>>>, NerError> {
+        documents
+            .iter()
+            .map(|sentences| self.tag_document(lang, sentences))
+            .collect()
+    }
 }
 
 /// A correction applied to a tagger's spans, one sentence at a time, after tagging:
@@ -135,6 +148,18 @@ impl<T: Tagger, P: SpanPass> Tagger for WithPass<T, P> {
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
         let mut tagged = self.inner.tag_document(lang, sentences)?;
         self.apply_all(lang, sentences, &mut tagged);
+        Ok(tagged)
+    }
+
+    fn tag_documents(
+        &self,
+        lang: Lang,
+        documents: &[Vec<Vec<&str>>],
+    ) -> Result<Vec<Vec<Vec<TokenSpan>>>, NerError> {
+        let mut tagged = self.inner.tag_documents(lang, documents)?;
+        for (sentences, spans) in documents.iter().zip(&mut tagged) {
+            self.apply_all(lang, sentences, spans);
+        }
         Ok(tagged)
     }
 }

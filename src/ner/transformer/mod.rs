@@ -275,15 +275,16 @@ impl TransformerTagger {
     }
 
     /// Per sentence, the label probabilities of each word's first subword
-    /// (`words × model labels`, row-major). With `one_document`, the sentences are
-    /// consecutive sentences of one document and a window reads its neighbours' words as
-    /// context (if the model was trained so); otherwise each sentence stands alone.
+    /// (`words × model labels`, row-major). `document_of[s]` numbers the document of
+    /// sentence `s` (a document's sentences are consecutive): a window reads the words of
+    /// its own document around it as context (if the model was trained so), never
+    /// another's. All windows of all documents are batched together.
     fn word_probabilities(
         &self,
         sentences: &[Vec<&str>],
-        one_document: bool,
+        document_of: &[usize],
     ) -> Result<Vec<Vec<f32>>, NerError> {
-        // Every word's subwords, the document's words numbered in one sequence.
+        // Every word's subwords, all words numbered in one sequence.
         let mut pieces: Vec<Vec<u32>> = Vec::new();
         let mut sentence_words = Vec::with_capacity(sentences.len());
         for words in sentences {
@@ -291,15 +292,21 @@ impl TransformerTagger {
             pieces.extend(self.subwords(words)?);
             sentence_words.push(start..pieces.len());
         }
+        // Each sentence's document, as a range of words.
+        let mut doc_words = vec![0..0; sentences.len()];
+        let mut first = 0;
+        for s in 1..=sentences.len() {
+            if s == sentences.len() || document_of.get(s) != document_of.get(first) {
+                let words = sentence_words[first].start..sentence_words[s - 1].end;
+                doc_words[first..s].fill(words);
+                first = s;
+            }
+        }
         let counts: Vec<usize> = pieces.iter().map(Vec::len).collect();
         let mut jobs = Vec::new();
         let mut plans = Vec::with_capacity(sentences.len());
         for (s, range) in sentence_words.iter().enumerate() {
-            let doc = if one_document {
-                0..pieces.len()
-            } else {
-                range.clone()
-            };
+            let doc = doc_words[s].clone();
             let wins = window::windows(&counts[range.clone()], self.budget, self.options.overlap);
             let first_job = jobs.len();
             for win in &wins {
@@ -414,7 +421,8 @@ impl Tagger for TransformerTagger {
         _lang: Lang,
         sentences: &[Vec<&str>],
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        Ok(self.decode(&self.word_probabilities(sentences, false)?))
+        let alone: Vec<usize> = (0..sentences.len()).collect();
+        Ok(self.decode(&self.word_probabilities(sentences, &alone)?))
     }
 
     /// As `tag_batch`, each window also reading the document's words around it when the
@@ -424,6 +432,29 @@ impl Tagger for TransformerTagger {
         _lang: Lang,
         sentences: &[Vec<&str>],
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
-        Ok(self.decode(&self.word_probabilities(sentences, true)?))
+        let one = vec![0; sentences.len()];
+        Ok(self.decode(&self.word_probabilities(sentences, &one)?))
+    }
+
+    /// As `tag_document` for each document, with the windows of all of them batched
+    /// together.
+    fn tag_documents(
+        &self,
+        _lang: Lang,
+        documents: &[Vec<Vec<&str>>],
+    ) -> Result<Vec<Vec<Vec<TokenSpan>>>, NerError> {
+        let mut sentences: Vec<Vec<&str>> = Vec::new();
+        let mut document_of = Vec::new();
+        for (d, doc) in documents.iter().enumerate() {
+            sentences.extend(doc.iter().cloned());
+            document_of.extend(std::iter::repeat_n(d, doc.len()));
+        }
+        let mut tagged = self
+            .decode(&self.word_probabilities(&sentences, &document_of)?)
+            .into_iter();
+        Ok(documents
+            .iter()
+            .map(|doc| tagged.by_ref().take(doc.len()).collect())
+            .collect())
     }
 }

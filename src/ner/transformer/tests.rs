@@ -50,7 +50,7 @@ fn each_word_maps_to_its_subwords_and_takes_the_first() {
     assert_eq!(pieces[3], vec![id(".")]);
     // The word rows are the network's rows at each word's first subword.
     let words = ["Johnson", "visited", "today"];
-    let rows = tagger.word_probabilities(&[words.to_vec()], false).unwrap();
+    let rows = tagger.word_probabilities(&[words.to_vec()], &[0]).unwrap();
     let ids = [
         tagger.cls,
         i64::from(id("john")),
@@ -90,13 +90,13 @@ fn long_sentences_are_windowed() {
     assert!(wins.len() > 3);
     let owners = window::owners(&wins, words.len());
     let all = tagger
-        .word_probabilities(std::slice::from_ref(&words), false)
+        .word_probabilities(std::slice::from_ref(&words), &[0])
         .unwrap();
     let m = TINY_LABELS.len();
     for (w, &owner) in owners.iter().enumerate().step_by(7) {
         let win = wins[owner].clone();
         let alone = tagger
-            .word_probabilities(&[words[win.clone()].to_vec()], false)
+            .word_probabilities(&[words[win.clone()].to_vec()], &[0])
             .unwrap();
         let k = w - win.start;
         for j in 0..m {
@@ -125,7 +125,7 @@ fn batching_matches_one_by_one() {
         assert_valid(spans, words.len());
         // The decoder alone never leaves an I- without its B-: spans come out valid.
         let probs = tagger
-            .word_probabilities(std::slice::from_ref(words), false)
+            .word_probabilities(std::slice::from_ref(words), &[0])
             .unwrap();
         assert_valid(&tagger.labels.decode(&probs[0], &mut scratch), words.len());
     }
@@ -161,8 +161,8 @@ fn a_document_is_read_with_the_context_the_model_was_trained_with() {
     let tagger = TransformerTagger::load(dir.path()).unwrap();
     assert_eq!(tagger.context, 3);
     assert_eq!(tagger.budget, 64 - 2 - 6);
-    let with = tagger.word_probabilities(&document, true).unwrap();
-    let without = tagger.word_probabilities(&document, false).unwrap();
+    let with = tagger.word_probabilities(&document, &[0, 0, 0]).unwrap();
+    let without = tagger.word_probabilities(&document, &[0, 1, 2]).unwrap();
     assert_ne!(with[1], without[1], "context must reach the network");
     // The middle sentence is read as `[CLS] minister said . | John ... . | Maria [SEP]`:
     // three subwords of context a side, whole words only (Maria and "reported" would make
@@ -196,6 +196,31 @@ fn a_document_is_read_with_the_context_the_model_was_trained_with() {
     let tagged = tagger.tag_document(Lang::En, &document).unwrap();
     for (words, spans) in document.iter().zip(&tagged) {
         assert_valid(spans, words.len());
+    }
+    // Documents tagged together read no context across each other: each comes out as it
+    // does alone.
+    let other: Vec<Vec<&str>> = vec![vec!["Maria", "visited", "the", "bank", "."]];
+    let together = tagger
+        .tag_documents(
+            Lang::En,
+            &[document.clone(), other.clone(), document.clone()],
+        )
+        .unwrap();
+    let alone = [
+        tagged.clone(),
+        tagger.tag_document(Lang::En, &other).unwrap(),
+        tagged,
+    ];
+    assert_eq!(together.len(), 3);
+    for (a, b) in together.iter().zip(&alone) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x.len(), y.len());
+            for (p, q) in x.iter().zip(y) {
+                assert_eq!((p.start, p.end, p.kind), (q.start, q.end, q.kind));
+                assert!((p.confidence - q.confidence).abs() < 1e-4);
+            }
+        }
     }
 }
 
