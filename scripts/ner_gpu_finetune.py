@@ -340,7 +340,7 @@ def cmd_pack(args):
     unk = tokenizer.token_to_id("<unk>")
     budget = args.max_tokens - 2
     streams, labels_parts, window_parts, base, n_sentences = [], [], [], 0, 0
-    isolated = set(args.isolated)
+    isolated = {os.path.realpath(path) for path in args.isolated}
     for spec in args.train:
         path, n = spec, None
         head, _, tail = spec.rpartition(":")
@@ -348,7 +348,7 @@ def cmd_pack(args):
             path, n = head, int(tail)
         starts = []
         data = read_conll(path, starts)
-        if path in isolated:
+        if os.path.realpath(path) in isolated:
             # Sentences in no particular order (Turkish-Wiki-NER is shuffled): no context.
             starts = [True] * len(data)
         drawn = sample(list(range(len(data))), n, args.seed)
