@@ -136,6 +136,13 @@ impl<'a> DocView<'a> {
             .any(|&kind| self.lexicon.has_ending(&self.keys[i], kind))
     }
 
+    /// Whether token `i` is in a possessive case ("yoldaşı", "qüvvələri"), not a form that
+    /// only looks like one (`not_possessive`: "ölkəni", "mərkəzli").
+    pub(super) fn is_possessive(&self, i: usize) -> bool {
+        self.ends_in_any(i, &[CueKind::PossessiveCase])
+            && !self.ends_in_any(i, &[CueKind::NotPossessive])
+    }
+
     /// Whether token `i` is in a headline (a sentence without final punctuation).
     pub(super) fn in_headline(&self, i: usize) -> bool {
         let sentences = &self.segmented.sentences;

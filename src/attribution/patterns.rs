@@ -420,9 +420,7 @@ impl DocView<'_> {
             // səfiri XİN-ə çağırıb" (summoned the ambassador) name an act, not a statement.
             // There the content must be an object clause ("... olduğunu bildirib").
             if self.segmented.sentences[s].heading
-                && !self
-                    .lexicon
-                    .has_ending(&self.keys[content.end - 1], CueKind::ObjectCase)
+                && !self.ends_in_any(content.end - 1, &[CueKind::ObjectCase])
             {
                 return None;
             }
@@ -541,8 +539,7 @@ impl DocView<'_> {
         });
         let named = words.clone().all(|i| self.is_cap(i));
         let role = words.clone().any(|i| self.is(i, CueKind::Role));
-        let owned = self.ends_in_any(comma - 1, &[CueKind::PossessiveCase])
-            && !self.ends_in_any(comma - 1, &[CueKind::NotPossessive]);
+        let owned = self.is_possessive(comma - 1);
         if !(named || role || owned || entity.is_some()) {
             return None;
         }

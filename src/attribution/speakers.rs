@@ -733,14 +733,7 @@ impl DocView<'_> {
         let Some(role) = role else {
             let head = (after..cue_start.min(after + 2))
                 .take_while(|&i| self.is_word(i) && !self.is_cap(i))
-                .find(|&i| {
-                    self.lexicon
-                        .has_ending(&self.keys[i], CueKind::PossessiveCase)
-                        && !self.lexicon.has_ending(&self.keys[i], CueKind::ObjectCase)
-                        && !self
-                            .lexicon
-                            .has_ending(&self.keys[i], CueKind::NotPossessive)
-                })?;
+                .find(|&i| self.is_possessive(i) && !self.ends_in_any(i, &[CueKind::ObjectCase]))?;
             return Some(Speaker {
                 tokens: name.start..head + 1,
                 form: SpeakerForm::Role,

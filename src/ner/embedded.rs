@@ -8,7 +8,7 @@
 
 use super::model::NerModel;
 use super::model_file::{self, ModelFileError};
-use super::name_gate::NameGate;
+use super::name_gate::{NameGate, NameGates};
 use super::slovnet::SlovnetModel;
 use super::{NerError, Tagger};
 use crate::document::{Lang, TokenSpan};
@@ -49,7 +49,7 @@ pub struct EmbeddedTagger {
     russian_by_slovnet: bool,
     /// Per language, the test that lets sentences without a name skip the model
     /// (`<lang>.name-gate.tsv` beside the models, see [`NameGate`]).
-    gates: [Option<Arc<NameGate>>; 3],
+    gates: NameGates,
 }
 
 impl EmbeddedTagger {
@@ -91,12 +91,7 @@ impl EmbeddedTagger {
             }
             tagger.models[lang.slot()] = Some(model_file::load(&path, Some(lang))?);
         }
-        for lang in Lang::ALL {
-            let path = dir.join(gate_file(lang));
-            if path.exists() {
-                tagger.gates[lang.slot()] = Some(Arc::new(NameGate::load(&path)?));
-            }
-        }
+        tagger.gates = NameGates::load(dir)?;
         let stacked = tagger.model(Lang::Ru).is_some_and(|m| m.uses_slovnet);
         if tagger.russian_by_slovnet || stacked {
             let net = Arc::new(SlovnetModel::load(&net_path)?);
@@ -139,13 +134,13 @@ impl EmbeddedTagger {
     /// Tags every sentence, skipping none (no name gate), e.g. to measure what the gate
     /// changes.
     pub fn without_name_gates(mut self) -> EmbeddedTagger {
-        self.gates = Default::default();
+        self.gates = NameGates::default();
         self
     }
 
     /// The name gate of a language, if its word list was loaded.
     pub fn name_gate(&self, lang: Lang) -> Option<&NameGate> {
-        self.gates[lang.slot()].as_deref()
+        self.gates.get(lang)
     }
 
     /// The perceptron model of a language, if loaded (for Russian, plain or stacked).

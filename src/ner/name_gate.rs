@@ -24,6 +24,7 @@ use crate::document::{Lang, TokenSpan};
 use std::collections::{HashMap, HashSet};
 use std::ops::{ControlFlow, Range};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Errors loading a gate file.
 #[derive(Debug, thiserror::Error)]
@@ -321,8 +322,9 @@ impl EntityWordCounts {
 /// without a gate keeps every span.
 #[derive(Clone, Debug, Default)]
 pub struct NameGates {
-    /// The gate of each language, by `Lang::slot` (`None`: no gate for that language).
-    gates: [Option<NameGate>; 3],
+    /// The gate of each language, by `Lang::slot` (`None`: no gate for that language);
+    /// shared, so a tagger holding them clones cheaply.
+    gates: [Option<Arc<NameGate>>; 3],
 }
 
 impl NameGates {
@@ -332,23 +334,28 @@ impl NameGates {
         for lang in Lang::ALL {
             let path = dir.join(super::embedded::gate_file(lang));
             if path.exists() {
-                gates.gates[lang.slot()] = Some(NameGate::load(&path)?);
+                gates.gates[lang.slot()] = Some(Arc::new(NameGate::load(&path)?));
             }
         }
         Ok(gates)
     }
 
+    /// The gate of `lang`, if its word list was loaded.
+    pub fn get(&self, lang: Lang) -> Option<&NameGate> {
+        self.gates[lang.slot()].as_deref()
+    }
+
     /// `gate` for `lang` alone.
     pub fn single(lang: Lang, gate: NameGate) -> NameGates {
         let mut gates = NameGates::default();
-        gates.gates[lang.slot()] = Some(gate);
+        gates.gates[lang.slot()] = Some(Arc::new(gate));
         gates
     }
 }
 
 impl SpanPass for NameGates {
     fn apply(&self, lang: Lang, words: &[&str], spans: &mut Vec<TokenSpan>) {
-        let Some(gate) = &self.gates[lang.slot()] else {
+        let Some(gate) = self.get(lang) else {
             return;
         };
         if spans.is_empty() {
