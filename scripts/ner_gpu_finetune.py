@@ -34,7 +34,8 @@ usage:
   ner_gpu_finetune.py pack --wheel WHEEL --pieces GAPS.gz --base DIR --out BUNDLE
                            --train FILE[:N]... [--dev NAME=FILE...] [--seed 1]
                            [--data-name data.npz] [--context N] [--isolated FILE...]
-  ner_gpu_finetune.py train BUNDLE --out MODEL_DIR [--device cuda] [--train-layers 12]
+                           [--types PER,ORG,LOC]
+  ner_gpu_finetune.py train BUNDLE --out MODEL_DIR [--device cuda] [--train-layers 12] [--layers N]
                            [--epochs 5] [--lr 1e-4] [--batch-size 32] [--seed 1]
                            [--data data.npz [more.npz...]] [--dev-every-epoch]
                            [--max-seconds S] [--fit-seconds S]
@@ -52,6 +53,14 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 LABELS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+# The NER labels are the default; `pack --types SRC,CUE,CON` trains another IOB2 scheme (the
+# attribution labeller's), recorded in meta.json and read back by train and eval.
+
+
+def set_types(types):
+    """Sets LABELS to O and B-/I- of each type, in order (as `LabelMap` numbers them)."""
+    global LABELS
+    LABELS = ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
 IGNORE = -100
 MASK64 = (1 << 64) - 1
 # Where a fine-tuned model finds its base, relative to models/ner-transformer (as in Rust).
@@ -335,6 +344,7 @@ def cmd_pack(args):
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
 
+    set_types(args.types.split(","))
     tokenizer = load_tokenizer(os.path.join(args.base, "tokenizer.json"))
     cls, sep = tokenizer.token_to_id("<s>"), tokenizer.token_to_id("</s>")
     unk = tokenizer.token_to_id("<unk>")
@@ -384,6 +394,8 @@ def cmd_pack(args):
         with open(meta_path) as f:
             previous = json.load(f)
         samplings = previous.get("train", {})
+        if previous.get("labels", LABELS) != LABELS:
+            raise SystemExit(f"{args.out} was packed with labels {previous.get('labels')}")
         if previous.get("context", 0) != args.context:
             raise SystemExit(f"{args.out} was packed with --context {previous.get('context', 0)}; "
                              "every windows file of a bundle reads the same context")
@@ -394,7 +406,7 @@ def cmd_pack(args):
     samplings[args.data_name] = {"files": args.train, "seed": args.seed}
     meta = {"cls": cls, "sep": sep, "pad": config.get("pad_token_id", 0), "unk": unk,
             "max_tokens": args.max_tokens, "overlap": args.overlap, "context": args.context,
-            "dev": dev_names,
+            "labels": LABELS, "dev": dev_names,
             "train": samplings}
     with open(meta_path, "w") as f:
         json.dump(meta, f, indent=2)
@@ -483,12 +495,20 @@ def hf_names(config):
     return names
 
 
-def load_model(bundle, device, delta_dir=None):
-    """The model with the bundle's base weights, and a fine-tuned delta over them if given."""
+def load_model(bundle, device, delta_dir=None, layers=None):
+    """The model with the bundle's base weights, and a fine-tuned delta over them if given;
+    with `layers`, only the base's first `layers` layers (a shallower, faster encoder)."""
     import torch
 
     with open(os.path.join(bundle, "config.json")) as f:
         config = json.load(f)
+    if delta_dir:
+        with open(os.path.join(delta_dir, "config.json")) as f:
+            layers = json.load(f)["num_hidden_layers"]
+    if layers:
+        if not 1 <= layers <= config["num_hidden_layers"]:
+            raise SystemExit(f"--layers must be 1..{config['num_hidden_layers']}")
+        config["num_hidden_layers"] = layers
     model = build_model(config, len(LABELS))
     import e5_convert as e5
 
@@ -589,7 +609,7 @@ def dev_jobs(dev, meta):
 
 
 def score_dev(model, dev, meta, device, batch_size=64):
-    """Micro P/R/F1 (exact spans, PER/ORG/LOC) of `model` on one packed dev set, each word
+    """Micro P/R/F1 (exact spans, all types; per type in `score_dev.per_type`) of `model` on one packed dev set, each word
     predicted by its first subword in the window where it sits deepest, decoded with the
     IOB2-constrained Viterbi of the Rust tagger."""
     import torch
@@ -614,6 +634,7 @@ def score_dev(model, dev, meta, device, batch_size=64):
     wo = dev["word_offsets"]
     leads = {(s, a): lead for s, a, _b, _ids, lead in jobs}
     tp = fp = fn = 0
+    per_type = {}
     for s, (counts, wins) in enumerate(layout):
         w0, w1 = int(wo[s]), int(wo[s + 1])
         own = owners(wins, w1 - w0)
@@ -628,6 +649,19 @@ def score_dev(model, dev, meta, device, batch_size=64):
         tp += len(gold & guess)
         fp += len(guess - gold)
         fn += len(gold - guess)
+        for kind in {k for k, _, _ in gold | guess}:
+            g = {x for x in gold if x[0] == kind}
+            h = {x for x in guess if x[0] == kind}
+            c = per_type.setdefault(kind, [0, 0, 0])
+            c[0] += len(g & h)
+            c[1] += len(h - g)
+            c[2] += len(g - h)
+    score_dev.per_type = {k: f1(*c)[2] for k, c in sorted(per_type.items())}
+    return f1(tp, fp, fn)
+
+
+def f1(tp, fp, fn):
+    """Precision, recall and F1 of span counts."""
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
@@ -644,9 +678,14 @@ def dev_sets(data, meta):
 def report_dev(model, devs, meta, device, label):
     for name, dev in devs.items():
         start = time.time()
-        p, r, f = score_dev(model, dev, meta, device)
+        try:
+            p, r, f = score_dev(model, dev, meta, device)
+        except Exception as e:  # a scoring failure must not lose the trained model
+            print(f"{label} dev {name}: scoring failed: {e!r}", flush=True)
+            continue
+        kinds = " ".join(f"{k} {100 * v:.2f}" for k, v in score_dev.per_type.items())
         print(f"{label} dev {name}: P {100 * p:.2f} R {100 * r:.2f} F1 {100 * f:.2f} "
-              f"({time.time() - start:.1f} s)", flush=True)
+              f"[{kinds}] ({time.time() - start:.1f} s)", flush=True)
 
 
 # ---------------------------------------------------------------- train
@@ -683,6 +722,7 @@ def cmd_train(args):
         torch.backends.cudnn.allow_tf32 = True
     with open(os.path.join(args.bundle, "meta.json")) as f:
         meta = json.load(f)
+    LABELS[:] = meta.get("labels", LABELS)
     # Several windows files train together (e.g. gold and silver packed separately); the dev
     # sets come from the first.
     files = [np.load(os.path.join(args.bundle, name)) for name in args.data]
@@ -697,7 +737,7 @@ def cmd_train(args):
     offsets = np.concatenate(offsets)
     n = len(offsets) - 1
     lengths = (offsets[1:] - offsets[:-1]).tolist()
-    model, config = load_model(args.bundle, device)
+    model, config = load_model(args.bundle, device, layers=args.layers)
     NL = config["num_hidden_layers"]
     if not 1 <= args.train_layers <= NL:
         raise SystemExit(f"--train-layers must be 1..{NL}")
@@ -824,6 +864,7 @@ def cmd_eval(args):
 
     with open(os.path.join(args.bundle, "meta.json")) as f:
         meta = json.load(f)
+    LABELS[:] = meta.get("labels", LABELS)
     data = np.load(os.path.join(args.bundle, "data.npz"))
     model, _ = load_model(args.bundle, torch.device(args.device), args.model)
     report_dev(model, dev_sets(data, meta), meta, torch.device(args.device), args.model)
@@ -844,6 +885,8 @@ def main():
     p.add_argument("--overlap", type=int, default=32)
     p.add_argument("--context", type=int, default=0,
                    help="subwords of the same document read on each side of a window")
+    p.add_argument("--types", default="PER,ORG,LOC",
+                   help="the entity (or role) types of the IOB2 labels, in label order")
     p.add_argument("--isolated", nargs="*", default=[],
                    help="training files whose sentences are unrelated (no context across them)")
     p.add_argument("--data-name", default="data.npz",
@@ -855,6 +898,8 @@ def main():
                    help="windows files of the bundle, trained on together; dev sets from the first")
     t.add_argument("--device", default="cuda")
     t.add_argument("--train-layers", type=int, default=12)
+    t.add_argument("--layers", type=int, default=0,
+                   help="keep only the base's first N layers (default: all)")
     t.add_argument("--epochs", type=int, default=5)
     t.add_argument("--lr", type=float, default=1e-4)
     t.add_argument("--batch-size", type=int, default=32)

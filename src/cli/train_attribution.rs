@@ -4,6 +4,7 @@
 use super::models_dir;
 use anyhow::Context;
 use newsclaims::attribution::CombineMode;
+use newsclaims::attribution::learned::LABELS;
 use newsclaims::attribution::learned_train::{self, PreparedDoc, TrainConfig, evaluate, prepare};
 use newsclaims::document::Lang;
 use newsclaims::eval::polnear;
@@ -23,8 +24,15 @@ pub struct Args {
     #[arg(long)]
     dev: Option<PathBuf>,
     /// Where to write the model.
-    #[arg(long)]
-    out: PathBuf,
+    #[arg(long, required_unless_present = "export_conll")]
+    out: Option<PathBuf>,
+    /// Instead of training, write the training folder's paragraphs as CoNLL (one token and
+    /// its gold `B-/I-` SRC, CUE or CON label per line, a blank line after each paragraph,
+    /// `-DOCSTART-` before each article): the tokens are the pipeline's own, so a model
+    /// trained on the file (the transformer labeller, `scripts/ner_gpu_finetune.py`) reads
+    /// at run time what it was trained on.
+    #[arg(long, value_name = "FILE")]
+    export_conll: Option<PathBuf>,
     /// Models directory (default: ./models, else the bundled one).
     #[arg(long)]
     models: Option<PathBuf>,
@@ -72,6 +80,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tagger = EmbeddedTagger::load_dir(&ner_dir)
         .with_context(|| format!("cannot load the NER models in {}", ner_dir.display()))?;
     let train = load(&args.polnear, &resources, &tagger)?;
+    if let Some(path) = &args.export_conll {
+        return export_conll(&train, path);
+    }
+    let Some(out) = args.out.as_deref() else {
+        anyhow::bail!("--out is required to train");
+    };
     let dev = match &args.dev {
         Some(d) => load(d, &resources, &tagger)?,
         None => Vec::new(),
@@ -125,10 +139,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ),
         None => eprintln!("epoch {:>2}: {:>6} mistakes", e.epoch, e.mistakes),
     })?;
-    trained.model.save(&args.out)?;
+    trained.model.save(out)?;
     eprintln!(
         "wrote {} (epoch {}, {} features)",
-        args.out.display(),
+        out.display(),
         trained.epoch,
         trained.model.n_features()
     );
@@ -153,5 +167,46 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// Writes the articles' paragraphs as CoNLL with their gold role labels (see
+/// `Args::export_conll`), through a temporary file renamed into place when complete.
+fn export_conll(docs: &[PreparedDoc], path: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = String::new();
+    let mut paragraphs = 0;
+    for d in docs {
+        out.push_str("-DOCSTART-\tO\n\n");
+        let text = d.aligned.text();
+        for p in 0..d.features.paragraphs.len() {
+            let range = d.features.paragraph_tokens(&d.segmented, p);
+            if range.is_empty() {
+                continue;
+            }
+            for t in range {
+                let tok = d.segmented.tokens[t];
+                let label = LABELS[usize::from(d.labels[t])];
+                out.push_str(&text[tok.start..tok.end]);
+                out.push('\t');
+                out.push_str(label);
+                out.push('\n');
+            }
+            out.push('\n');
+            paragraphs += 1;
+        }
+    }
+    let tmp = path.with_extension("partial");
+    let mut file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    file.write_all(out.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!(
+        "wrote {}: {} articles, {paragraphs} paragraphs",
+        path.display(),
+        docs.len()
+    );
     Ok(())
 }
