@@ -10,8 +10,18 @@
 //! (`benches/ner.rs`), when `../shared/data/ner` exists, in tokens per second, tagged as
 //! one document the way the pipeline tags an article (`tag_document`: a model trained with
 //! document context reads it around every window).
+//!
+//! With `NEWSCLAIMS_BENCH_LABELLER_DIR` set to an attribution labeller's directory (the
+//! shipped one: `models/attribution-transformer`), the group `attribution_labeller` also
+//! measures English attribution (`attribute_with`, hybrid) over the first
+//! [`LABELLER_DOCUMENTS`] documents of the English bench sample, with the perceptron and with
+//! the transformer labeller, in words per second.
+
+mod common;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use newsclaims::attribution::transformer::TransformerLabeller;
+use newsclaims::attribution::{LearnedAttribution, attribute_with};
 use newsclaims::document::Lang;
 use newsclaims::eval::conll;
 use newsclaims::ner::Tagger;
@@ -21,6 +31,60 @@ use std::hint::black_box;
 use std::path::Path;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ner");
+
+/// Documents of the English sample that the labeller bench reads (the transformer takes
+/// seconds per article on a CPU).
+const LABELLER_DOCUMENTS: usize = 20;
+
+/// English attribution with the perceptron and with the transformer labeller in `dir`.
+fn bench_labeller(c: &mut Criterion, dir: &Path) {
+    let resources = common::resources();
+    let tagger = common::tagger();
+    let docs = common::prepare(
+        common::records(Lang::En)
+            .into_iter()
+            .take(LABELLER_DOCUMENTS)
+            .collect(),
+        Lang::En,
+        &resources,
+        tagger.as_ref(),
+    );
+    let data = resources.language(Lang::En);
+    let perceptron = data
+        .learned
+        .clone()
+        .expect("models/en/attribution.bin is needed to compare the labellers");
+    let options = TransformerOptions {
+        intra_op_threads: 1,
+        ..TransformerOptions::default()
+    };
+    let labeller = TransformerLabeller::load(dir, options).expect("the labeller loads");
+    let transformer = LearnedAttribution {
+        labeller: Some(std::sync::Arc::new(labeller)),
+        ..perceptron.clone()
+    };
+    let mut group = c.benchmark_group("attribution_labeller");
+    group.throughput(common::throughput(&docs));
+    group.sample_size(10);
+    for (name, learned) in [("perceptron", &perceptron), ("transformer", &transformer)] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                for d in &docs {
+                    let found = attribute_with(
+                        d.aligned.text(),
+                        Lang::En,
+                        &d.segmented,
+                        &d.entities,
+                        &data.cues,
+                        Some(learned),
+                    );
+                    black_box(found.expect("attribution"));
+                }
+            })
+        });
+    }
+    group.finish();
+}
 
 /// Dev sentences per language, the files of `benches/ner.rs`; the first 100 of each.
 fn dev_sentences() -> Vec<(Lang, Vec<Vec<String>>)> {
@@ -52,6 +116,9 @@ fn sentences() -> Vec<Vec<&'static str>> {
 }
 
 fn bench(c: &mut Criterion) {
+    if let Some(dir) = std::env::var_os("NEWSCLAIMS_BENCH_LABELLER_DIR") {
+        bench_labeller(c, Path::new(&dir));
+    }
     let tmp = tempfile::tempdir().expect("temporary directory");
     let real = std::env::var_os("NEWSCLAIMS_BENCH_MODEL_DIR");
     let dir = match &real {

@@ -256,6 +256,7 @@ fn load_learned(path: &Path) -> Result<Option<LearnedAttribution>, ResourceError
         model: std::sync::Arc::new(model),
         mode: CombineMode::default(),
         bounds,
+        labeller: None,
     }))
 }
 

@@ -103,3 +103,33 @@ fn seed_article_claims_are_scored() {
     assert_eq!(found + missed, 11, "{report}");
     assert!(report["required_recall"].as_f64().is_some());
 }
+
+/// With the shipped transformer labeller (`--labeller transformer`), the seed article still
+/// yields every required claim with its resolved speaker and outlet. Skipped when the base
+/// encoder has not been built (scripts/make-e5-encoder.sh).
+#[cfg(feature = "transformer")]
+#[test]
+fn transformer_labeller_finds_the_seed_articles_required_claims() {
+    if !repo_root()
+        .join("third_party/e5-small/model.safetensors")
+        .is_file()
+    {
+        println!("skipped: the base encoder is not built");
+        return;
+    }
+    let Some(gold) = shared("seed/article.en.gold.json") else {
+        return;
+    };
+    let dir = Dir::new();
+    let gold = gold.to_string_lossy().into_owned();
+    let report = json_of(&dir.run(&[
+        "eval",
+        "claims",
+        "--gold",
+        &gold,
+        "--labeller",
+        "transformer",
+        "--json",
+    ]));
+    assert_eq!(report["required_recall"].as_f64(), Some(100.0), "{report}");
+}

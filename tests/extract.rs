@@ -352,3 +352,25 @@ fn every_input_form_reads_the_same_article() {
     assert_eq!(stdin_claims.len(), 1);
     assert_eq!(stdin_claims[0]["doc_id"], "j1");
 }
+
+/// `--labeller transformer` in a build without the feature says how to get it and stops.
+#[cfg(not(feature = "transformer"))]
+#[test]
+fn transformer_labeller_without_the_feature_explains_itself() {
+    let dir = Dir::new();
+    dir.write("a.txt", "The minister said the talks would resume.");
+    let out = dir.run(&[
+        "extract",
+        "-q",
+        "--lang",
+        "en",
+        "--labeller",
+        "transformer",
+        "--out",
+        "out",
+        "a.txt",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--features transformer"), "{stderr}");
+}

@@ -54,6 +54,27 @@ impl CombineMode {
     }
 }
 
+/// A labeller of source, cue and content spans that stands in for the perceptron
+/// ([`AttributionModel`]): its spans are linked and combined with the rules the same way.
+/// The transformer labeller (`super::transformer`, feature `transformer`) is one.
+pub trait RoleLabeller: Send + Sync + std::fmt::Debug {
+    /// A short name for messages (`transformer`).
+    fn name(&self) -> &str;
+
+    /// The labelled spans of a document (token ranges of the whole document, in order),
+    /// each paragraph (`paragraphs`, token ranges) labelled as one sequence.
+    fn label(
+        &self,
+        text: &str,
+        segmented: &crate::document::Segmented,
+        paragraphs: &[std::ops::Range<usize>],
+    ) -> Result<Vec<RoleSpan>, String>;
+
+    /// `s` of a claim's confidence `1 - exp(-s·m)`, `m` the smallest margin of its cue and
+    /// content tokens.
+    fn confidence_scale(&self) -> f32;
+}
+
 /// A loaded labeller and how to use it.
 #[derive(Clone, Debug)]
 pub struct LearnedAttribution {
@@ -63,6 +84,9 @@ pub struct LearnedAttribution {
     pub mode: CombineMode,
     /// The content-boundary re-ranker (`models/en/bounds.bin`), if there is one.
     pub bounds: Option<Arc<BoundsModel>>,
+    /// A labeller whose spans replace the perceptron's (the re-ranker, which reads the
+    /// perceptron's scores, is then not used); `None`: the perceptron.
+    pub labeller: Option<Arc<dyn RoleLabeller>>,
 }
 
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
@@ -122,12 +146,14 @@ fn starts_with_auxiliary(doc: &DocView<'_>, start: usize) -> bool {
 }
 
 /// The attributions the labeller finds in a document, linked, with their content edges
-/// re-ranked by `bounds` when there is one.
+/// re-ranked by `bounds` when there is one; `labeller`, when given, labels in place of
+/// `model` (and without `bounds`).
 pub(super) fn learned_attributions(
     doc: &DocView<'_>,
     model: &AttributionModel,
     bounds: Option<&BoundsModel>,
-) -> Vec<(Attribution, Option<Speaker>)> {
+    labeller: Option<&dyn RoleLabeller>,
+) -> Result<Vec<(Attribution, Option<Speaker>)>, super::AttributionError> {
     let mut features = DocFeatures::with_keys(
         doc.text,
         doc.segmented,
@@ -135,14 +161,37 @@ pub(super) fn learned_attributions(
         doc.lexicon,
         &doc.keys,
     );
+    if let Some(labeller) = labeller {
+        let paragraphs: Vec<_> = (0..features.paragraphs.len())
+            .map(|p| features.paragraph_tokens(doc.segmented, p))
+            .filter(|range| !range.is_empty())
+            .collect();
+        let spans = labeller
+            .label(doc.text, doc.segmented, &paragraphs)
+            .map_err(|message| super::AttributionError {
+                labeller: labeller.name().to_string(),
+                message,
+            })?;
+        return Ok(link_spans(
+            doc,
+            &features,
+            &spans,
+            labeller.confidence_scale(),
+            &mut |c| c.content.clone(),
+        ));
+    }
     features.apply_cue_stats(&model.cue_stats);
     features.apply_clusters(&model.clusters);
     let mut labels = TokenLabels::default();
     let spans = model.label_tokens(&features, doc.segmented, &mut labels);
     let Some(bounds) = bounds else {
-        return link_spans(doc, &features, &spans, model.confidence_scale, &mut |c| {
-            c.content.clone()
-        });
+        return Ok(link_spans(
+            doc,
+            &features,
+            &spans,
+            model.confidence_scale,
+            &mut |c| c.content.clone(),
+        ));
     };
     let labelled = Labelled {
         doc,
@@ -150,9 +199,13 @@ pub(super) fn learned_attributions(
         labels: &labels,
         model,
     };
-    link_spans(doc, &features, &spans, model.confidence_scale, &mut |c| {
-        bounds.rerank(&labelled, c)
-    })
+    Ok(link_spans(
+        doc,
+        &features,
+        &spans,
+        model.confidence_scale,
+        &mut |c| bounds.rerank(&labelled, c),
+    ))
 }
 
 /// Links labelled spans (from the model, or gold labels for an oracle) into attributions;
@@ -196,18 +249,18 @@ pub(super) fn combine_resolved(
     doc: &DocView<'_>,
     rules: Vec<(Attribution, Option<Speaker>)>,
     learned: &LearnedAttribution,
-) -> Vec<Attribution> {
+) -> Result<Vec<Attribution>, super::AttributionError> {
     let key = |a: &Attribution| (a.cue, a.content, a.speaker);
     let from_rules: Vec<_> = rules.iter().map(|(a, _)| key(a)).collect();
     let rules_alone = resolve_speakers(doc, rules.clone());
-    let combined = resolve_speakers(doc, combine(doc, rules, learned));
-    combined
+    let combined = resolve_speakers(doc, combine(doc, rules, learned)?);
+    Ok(combined
         .into_iter()
         .map(|a| match from_rules.iter().position(|k| *k == key(&a)) {
             Some(i) => rules_alone[i].clone(),
             None => a,
         })
-        .collect()
+        .collect())
 }
 
 /// Combines the rules' claims with the labeller's according to `learned.mode`, in document
@@ -216,14 +269,19 @@ fn combine(
     doc: &DocView<'_>,
     rules: Vec<(Attribution, Option<Speaker>)>,
     learned: &LearnedAttribution,
-) -> Vec<(Attribution, Option<Speaker>)> {
+) -> Result<Vec<(Attribution, Option<Speaker>)>, super::AttributionError> {
     if learned.mode == CombineMode::Rules {
-        return rules;
+        return Ok(rules);
     }
-    let mut model = learned_attributions(doc, &learned.model, learned.bounds.as_deref());
+    let mut model = learned_attributions(
+        doc,
+        &learned.model,
+        learned.bounds.as_deref(),
+        learned.labeller.as_deref(),
+    )?;
     model.retain(|(a, _)| acceptable(doc, a));
     let (first, second) = match learned.mode {
-        CombineMode::Rules => return rules,
+        CombineMode::Rules => return Ok(rules),
         CombineMode::Learned => {
             let mut out = model;
             for (a, _) in &mut out {
@@ -234,7 +292,7 @@ fn combine(
                         .and_then(|(r, _)| r.reported_by);
                 }
             }
-            return out;
+            return Ok(out);
         }
         CombineMode::RulesFirst => (rules, model),
         CombineMode::LearnedFirst => (model, rules),
@@ -298,5 +356,5 @@ fn combine(
             .filter(|(a, _)| !taken.iter().any(|&c| overlaps(c, a.cue))),
     );
     out.sort_by_key(|(a, _)| (a.cue.0, a.content.0));
-    out
+    Ok(out)
 }

@@ -150,6 +150,7 @@ pub fn train(
             model: Arc::clone(model),
             mode: CombineMode::Hybrid,
             bounds: Some(Arc::new(bounds)),
+            labeller: None,
         };
         evaluate_with(&learned, dev, lexicon)
     };

@@ -143,17 +143,23 @@ pub fn evaluate(
         model: Arc::clone(model),
         mode,
         bounds: None,
+        labeller: None,
     };
     evaluate_with(&learned, docs, lexicon)
 }
 
-/// Scores a labeller with its settings (mode, content-boundary re-ranker) on prepared
-/// documents through the real attribution path.
+/// Scores the perceptron labeller with its settings (mode, content-boundary re-ranker) on
+/// prepared documents through the real attribution path (a [`super::RoleLabeller`] in
+/// `learned` is not used: this scores what training produces).
 pub fn evaluate_with(
     learned: &LearnedAttribution,
     docs: &[PreparedDoc],
     lexicon: &CueLexicon,
 ) -> AttributionReport {
+    let learned = LearnedAttribution {
+        labeller: None,
+        ..learned.clone()
+    };
     let mut scorer = AttributionScorer::default();
     for d in docs {
         let found = super::attribute_with(
@@ -162,8 +168,9 @@ pub fn evaluate_with(
             &d.segmented,
             &d.entities,
             lexicon,
-            Some(learned),
-        );
+            Some(&learned),
+        )
+        .expect("the perceptron labeller does not fail");
         let rows = claim_rows(&d.gold.name, Lang::En, None, &d.aligned, &found);
         scorer.add(&d.gold, &spans_of_claims(&rows));
     }

@@ -126,7 +126,9 @@ fn fit_confidence_scale(
             .iter()
             .filter_map(|a| a.cue.as_ref().map(|c| c.hull()))
             .collect();
-        for (a, _) in learned_attributions(&view, &probe, None) {
+        let found = learned_attributions(&view, &probe, None, None)
+            .expect("the perceptron labeller does not fail");
+        for (a, _) in found {
             let margin = -f64::from(1.0 - a.confidence).max(1e-12).ln() / f64::from(PROBE);
             let cue = d.aligned.original_span(a.cue.0, a.cue.1);
             points.push((margin, gold.contains(&cue)));

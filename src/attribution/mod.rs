@@ -37,8 +37,10 @@ mod patterns;
 mod quotes;
 mod resolve;
 mod speakers;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 
-pub use combine::{CombineMode, LearnedAttribution};
+pub use combine::{CombineMode, LearnedAttribution, RoleLabeller};
 pub use cues::{CueKind, CueLexicon, CueMatch};
 
 use crate::document::{Entity, EntityType, Lang, Segmented};
@@ -116,6 +118,16 @@ pub struct Attribution {
     pub confidence: f32,
 }
 
+/// A learned labeller failed on a document (the transformer's backend, say).
+#[derive(Debug, thiserror::Error)]
+#[error("attribution labeller {labeller}: {message}")]
+pub struct AttributionError {
+    /// The labeller's name.
+    pub labeller: String,
+    /// What went wrong.
+    pub message: String,
+}
+
 /// Finds the attributions of one document.
 ///
 /// `text` is the normalised text, `segmented` its tokens and sentences and `entities` the
@@ -127,11 +139,14 @@ pub fn attribute(
     entities: &[Entity],
     lexicon: &CueLexicon,
 ) -> Vec<Attribution> {
-    attribute_with(text, lang, segmented, entities, lexicon, None)
+    let doc = patterns::DocView::new(text, lang, segmented, entities, lexicon);
+    let found = doc.find();
+    resolve::resolve_speakers(&doc, found)
 }
 
-/// Like [`attribute`], also running the learned labeller (`models/<lang>/attribution.bin`)
-/// when one is given, combined with the rules as its [`CombineMode`] says.
+/// Like [`attribute`], also running the learned labeller (`models/<lang>/attribution.bin`,
+/// or the [`RoleLabeller`] it carries) when one is given, combined with the rules as its
+/// [`CombineMode`] says. Fails only where that labeller fails.
 pub fn attribute_with(
     text: &str,
     lang: Lang,
@@ -139,12 +154,12 @@ pub fn attribute_with(
     entities: &[Entity],
     lexicon: &CueLexicon,
     learned: Option<&LearnedAttribution>,
-) -> Vec<Attribution> {
+) -> Result<Vec<Attribution>, AttributionError> {
     let doc = patterns::DocView::new(text, lang, segmented, entities, lexicon);
     let found = doc.find();
     match learned {
         Some(learned) => combine::combine_resolved(&doc, found, learned),
-        None => resolve::resolve_speakers(&doc, found),
+        None => Ok(resolve::resolve_speakers(&doc, found)),
     }
 }
 

@@ -83,6 +83,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             lang: Some("en".to_string()),
         };
         let out = process_document(&record, &resources, tagger, settings);
+        // A document the pipeline could not process would score as all misses.
+        anyhow::ensure!(
+            out.document.status == newsclaims::output::Status::Ok,
+            "{}: {}",
+            record.record,
+            out.document.message
+        );
         let predicted = spans_of_claims(&out.claims);
         scorer.add(doc, &predicted);
         if let Some(w) = errors.as_mut() {

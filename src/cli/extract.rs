@@ -73,6 +73,14 @@ pub struct Args {
     /// (rules only: faster for English), `learned`, `rules-first` or `learned-first`.
     #[arg(long, default_value = "hybrid", value_parser = super::ATTRIBUTION_MODES)]
     attribution_mode: String,
+    /// English attribution labeller: `perceptron` (default, `MODELS/en/attribution.bin`) or
+    /// `transformer` (the model in --labeller-dir, default MODELS/attribution-transformer;
+    /// needs a build with the `transformer` feature; slower, more accurate: models/README.md).
+    #[arg(long, default_value = "perceptron", value_parser = super::labeller_choice::LABELLER_CHOICES)]
+    labeller: String,
+    /// Model directory for `--labeller transformer`.
+    #[arg(long)]
+    labeller_dir: Option<PathBuf>,
     /// Leave out claims whose confidence is below this value, from 0 (keep all, the
     /// default) to 1. Confidence orders precision: see models/README.md.
     #[arg(long, default_value_t = 0.0, value_parser = parse_confidence)]
@@ -100,6 +108,14 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
     let mut resources = Resources::load(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
     super::set_attribution_mode(&mut resources, &args.attribution_mode, &models)?;
+    super::labeller_choice::set_labeller(
+        &mut resources,
+        &args.labeller,
+        args.labeller_dir.as_deref(),
+        &models,
+        // The pipeline runs one labeller call per worker: one libtorch thread each.
+        1,
+    )?;
     let ingest = IngestOptions {
         format: args.format,
         text_column: args.text_column,

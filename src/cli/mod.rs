@@ -10,6 +10,7 @@ mod eval_lang;
 mod eval_ner;
 mod eval_sources;
 mod extract;
+mod labeller_choice;
 mod ner_choice;
 mod train;
 mod train_attribution;
@@ -33,7 +34,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Extract claims and entities from news articles into CSV tables.
-    Extract(extract::Args),
+    Extract(Box<extract::Args>),
     /// Train a model from annotated data.
     #[command(subcommand)]
     Train(train::TrainCommand),
@@ -49,7 +50,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Extract(args) => extract::run_extract(args),
+        Command::Extract(args) => extract::run_extract(*args),
         Command::Train(cmd) => train::run(cmd),
         Command::Eval(cmd) => eval::run(cmd),
         Command::Bench(args) => bench::run_bench(args),
@@ -107,6 +108,14 @@ pub(crate) struct PipelineArgs {
     /// rules, learned, rules-first, learned-first or hybrid (default: the shipped setting, hybrid).
     #[arg(long, value_parser = ATTRIBUTION_MODES)]
     mode: Option<String>,
+    /// English attribution labeller: `perceptron` (default, `models/en/attribution.bin`) or
+    /// `transformer` (the model in --labeller-dir, default MODELS/attribution-transformer;
+    /// needs a build with the `transformer` feature).
+    #[arg(long, default_value = "perceptron", value_parser = labeller_choice::LABELLER_CHOICES)]
+    labeller: String,
+    /// Model directory for `--labeller transformer`.
+    #[arg(long)]
+    labeller_dir: Option<PathBuf>,
 }
 
 impl PipelineArgs {
@@ -124,7 +133,17 @@ impl PipelineArgs {
         if let Some(mode) = self.mode.as_deref() {
             set_attribution_mode(&mut resources, mode, &models)?;
         }
-        let tagger = ner_choice::load_tagger(&self.ner, &models, None, 1)?;
+        // The evaluators process one document at a time: libtorch (for a transformer tagger
+        // or labeller) may use every core.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        labeller_choice::set_labeller(
+            &mut resources,
+            &self.labeller,
+            self.labeller_dir.as_deref(),
+            &models,
+            cores,
+        )?;
+        let tagger = ner_choice::load_tagger(&self.ner, &models, None, cores)?;
         Ok((resources, tagger))
     }
 }

@@ -193,14 +193,24 @@ pub fn process_document(
     times.ner += clock.elapsed();
 
     let clock = Instant::now();
-    let attributions = attribute_with(
+    let attributions = match attribute_with(
         text,
         lang,
         &segmented,
         &entities,
         &data.cues,
         data.learned.as_ref(),
-    );
+    ) {
+        Ok(attributions) => attributions,
+        Err(err) => {
+            return DocumentOutput::status(
+                record,
+                Status::Error,
+                lang.code(),
+                format!("{}: {err}", record.record),
+            );
+        }
+    };
     times.attribution += clock.elapsed();
 
     let clock = Instant::now();

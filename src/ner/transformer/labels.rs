@@ -101,6 +101,7 @@ impl LabelMap {
     }
 
     /// Number of model labels (the classifier's output size).
+    #[cfg(test)]
     pub fn model_labels(&self) -> usize {
         self.targets.len()
     }

@@ -5,12 +5,12 @@
 //! through rust-bert on libtorch's CPU backend. Words are tokenised as pre-split input, so
 //! each word maps to its own subwords, and a word takes the prediction of its first subword
 //! (the usual HF convention for NER). Sentences longer than the model's window are cut into
-//! overlapping windows ([`window`]); sentences of similar length are batched together so
+//! overlapping windows (`window.rs`); sentences of similar length are batched together so
 //! padding stays small. A model trained with document context (config.json
 //! `newsclaims_context_subwords`) reads each window with that many subwords of the
 //! surrounding sentences on each side when given a whole document
 //! ([`Tagger::tag_document`]); only the window's own words take its predictions. Label
-//! probabilities are decoded into valid IOB2 spans ([`labels`]).
+//! probabilities are decoded into valid IOB2 spans (`labels.rs`).
 
 mod labels;
 mod net;
@@ -167,11 +167,13 @@ struct Job {
     firsts: Vec<usize>,
 }
 
-/// A transformer token-classification model behind the [`Tagger`] trait.
-pub struct TransformerTagger {
+/// A transformer token-classification model that gives each word of pre-split text the
+/// label probabilities of its first subword: what [`TransformerTagger`] decodes into
+/// entities and the attribution labeller (`crate::attribution::transformer`) into sources,
+/// cues and contents.
+pub struct TokenClassifier {
     net: SharedNet,
     tokenizer: tokenizers::Tokenizer,
-    labels: LabelMap,
     cls: i64,
     sep: i64,
     unk: Option<u32>,
@@ -182,14 +184,18 @@ pub struct TransformerTagger {
     options: TransformerOptions,
 }
 
+/// A transformer token-classification model behind the [`Tagger`] trait.
+pub struct TransformerTagger {
+    classifier: TokenClassifier,
+    labels: LabelMap,
+}
+
 impl std::fmt::Debug for TransformerTagger {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TransformerTagger")
             .field("labels", &self.labels)
-            .field("budget", &self.budget)
-            .field("context", &self.context)
-            .field("options", &self.options)
-            .finish_non_exhaustive()
+            .field("classifier", &self.classifier)
+            .finish()
     }
 }
 
@@ -199,11 +205,55 @@ impl TransformerTagger {
         TransformerTagger::load_with(model_dir, TransformerOptions::default())
     }
 
-    /// Loads a model directory. Also sets libtorch's (process-wide) intra-op thread count.
+    /// Loads a model directory whose labels name PER, ORG or LOC. Also sets libtorch's
+    /// (process-wide) intra-op thread count.
     pub fn load_with(
         model_dir: &Path,
         options: TransformerOptions,
     ) -> Result<TransformerTagger, TransformerError> {
+        let classifier = TokenClassifier::load_with(model_dir, options)?;
+        let labels = LabelMap::new(classifier.id2label()).map_err(|reason| {
+            TransformerError::Incompatible {
+                path: model_dir.join("config.json"),
+                reason,
+            }
+        })?;
+        Ok(TransformerTagger { classifier, labels })
+    }
+
+    /// The subword ids of each word (at most one window's worth per word).
+    pub fn subwords(&self, words: &[&str]) -> Result<Vec<Vec<u32>>, NerError> {
+        self.classifier.subwords(words)
+    }
+
+    /// Decodes each sentence's label probabilities into entity spans.
+    fn decode(&self, probs: &[Vec<f32>]) -> Vec<Vec<TokenSpan>> {
+        let mut scratch = DecodeScratch::default();
+        probs
+            .iter()
+            .map(|p| self.labels.decode(p, &mut scratch))
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for TokenClassifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenClassifier")
+            .field("labels", &self.net.0.id2label)
+            .field("budget", &self.budget)
+            .field("context", &self.context)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenClassifier {
+    /// Loads a model directory, whatever its labels. Also sets libtorch's (process-wide)
+    /// intra-op thread count.
+    pub fn load_with(
+        model_dir: &Path,
+        options: TransformerOptions,
+    ) -> Result<TokenClassifier, TransformerError> {
         if !model_dir.is_dir() {
             return Err(TransformerError::NoDirectory(model_dir.to_path_buf()));
         }
@@ -219,11 +269,6 @@ impl TransformerTagger {
             })?;
         let net = Net::load(model_dir)?;
         let config_path = model_dir.join("config.json");
-        let labels =
-            LabelMap::new(&net.id2label).map_err(|reason| TransformerError::Incompatible {
-                path: config_path.clone(),
-                reason,
-            })?;
         let bad_tokenizer = |reason: String| TransformerError::Incompatible {
             path: tokenizer_path.clone(),
             reason,
@@ -254,10 +299,9 @@ impl TransformerTagger {
             });
         }
         tch::set_num_threads(i32::try_from(options.intra_op_threads.max(1)).unwrap_or(1));
-        Ok(TransformerTagger {
+        Ok(TokenClassifier {
             net: SharedNet(net),
             tokenizer,
-            labels,
             cls: i64::from(cls),
             sep: i64::from(sep),
             unk,
@@ -265,6 +309,11 @@ impl TransformerTagger {
             context,
             options,
         })
+    }
+
+    /// The model's labels by id, as config.json's `id2label` names them.
+    pub fn id2label(&self) -> &std::collections::BTreeMap<usize, String> {
+        &self.net.0.id2label
     }
 
     /// The subword ids of each word (at most one window's worth per word). A word the
@@ -279,7 +328,7 @@ impl TransformerTagger {
     /// sentence `s` (a document's sentences are consecutive): a window reads the words of
     /// its own document around it as context (if the model was trained so), never
     /// another's. All windows of all documents are batched together.
-    fn word_probabilities(
+    pub fn word_probabilities(
         &self,
         sentences: &[Vec<&str>],
         document_of: &[usize],
@@ -329,7 +378,7 @@ impl TransformerTagger {
             }
             plans.push((first_job, wins));
         }
-        let m = self.labels.model_labels();
+        let m = self.net.0.id2label.len();
         let mut job_probs: Vec<Vec<f32>> = vec![Vec::new(); jobs.len()];
         // Similar lengths side by side, so a batch pads little.
         let mut order: Vec<usize> = (0..jobs.len()).collect();
@@ -364,15 +413,6 @@ impl TransformerTagger {
             out.push(rows);
         }
         Ok(out)
-    }
-
-    /// Decodes each sentence's label probabilities into entity spans.
-    fn decode(&self, probs: &[Vec<f32>]) -> Vec<Vec<TokenSpan>> {
-        let mut scratch = DecodeScratch::default();
-        probs
-            .iter()
-            .map(|p| self.labels.decode(p, &mut scratch))
-            .collect()
     }
 
     /// Runs the jobs `chunk` as one padded batch; returns `batch × len × labels` floats.
@@ -422,7 +462,7 @@ impl Tagger for TransformerTagger {
         sentences: &[Vec<&str>],
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
         let alone: Vec<usize> = (0..sentences.len()).collect();
-        Ok(self.decode(&self.word_probabilities(sentences, &alone)?))
+        Ok(self.decode(&self.classifier.word_probabilities(sentences, &alone)?))
     }
 
     /// As `tag_batch`, each window also reading the document's words around it when the
@@ -433,7 +473,7 @@ impl Tagger for TransformerTagger {
         sentences: &[Vec<&str>],
     ) -> Result<Vec<Vec<TokenSpan>>, NerError> {
         let one = vec![0; sentences.len()];
-        Ok(self.decode(&self.word_probabilities(sentences, &one)?))
+        Ok(self.decode(&self.classifier.word_probabilities(sentences, &one)?))
     }
 
     /// As `tag_document` for each document, with the windows of all of them batched
@@ -450,7 +490,11 @@ impl Tagger for TransformerTagger {
             document_of.extend(std::iter::repeat_n(d, doc.len()));
         }
         let mut tagged = self
-            .decode(&self.word_probabilities(&sentences, &document_of)?)
+            .decode(
+                &self
+                    .classifier
+                    .word_probabilities(&sentences, &document_of)?,
+            )
             .into_iter();
         Ok(documents
             .iter()

@@ -40,7 +40,7 @@ fn loads_and_tags_a_sentence() {
 #[test]
 fn each_word_maps_to_its_subwords_and_takes_the_first() {
     let (_dir, tagger) = tiny(TinySpec::default());
-    let id = |t: &str| tagger.tokenizer.token_to_id(t).unwrap();
+    let id = |t: &str| tagger.classifier.tokenizer.token_to_id(t).unwrap();
     let pieces = tagger
         .subwords(&["Johnson", "visited", "Zzz", "."])
         .unwrap();
@@ -50,22 +50,25 @@ fn each_word_maps_to_its_subwords_and_takes_the_first() {
     assert_eq!(pieces[3], vec![id(".")]);
     // The word rows are the network's rows at each word's first subword.
     let words = ["Johnson", "visited", "today"];
-    let rows = tagger.word_probabilities(&[words.to_vec()], &[0]).unwrap();
+    let rows = tagger
+        .classifier
+        .word_probabilities(&[words.to_vec()], &[0])
+        .unwrap();
     let ids = [
-        tagger.cls,
+        tagger.classifier.cls,
         i64::from(id("john")),
         i64::from(id("##son")),
         i64::from(id("visit")),
         i64::from(id("##ed")),
         i64::from(id("today")),
-        tagger.sep,
+        tagger.classifier.sep,
     ];
     let job = Job {
         sentence: 0,
         ids: ids.to_vec(),
         firsts: Vec::new(),
     };
-    let raw = tagger.run_batch(&[job], &[0]).unwrap();
+    let raw = tagger.classifier.run_batch(&[job], &[0]).unwrap();
     let m = TINY_LABELS.len();
     for (w, pos) in [1usize, 3, 5].into_iter().enumerate() {
         assert_eq!(&rows[0][w * m..(w + 1) * m], &raw[pos * m..(pos + 1) * m]);
@@ -86,16 +89,22 @@ fn long_sentences_are_windowed() {
     // tagged alone.
     let pieces = tagger.subwords(&words).unwrap();
     let counts: Vec<usize> = pieces.iter().map(Vec::len).collect();
-    let wins = window::windows(&counts, tagger.budget, tagger.options.overlap);
+    let wins = window::windows(
+        &counts,
+        tagger.classifier.budget,
+        tagger.classifier.options.overlap,
+    );
     assert!(wins.len() > 3);
     let owners = window::owners(&wins, words.len());
     let all = tagger
+        .classifier
         .word_probabilities(std::slice::from_ref(&words), &[0])
         .unwrap();
     let m = TINY_LABELS.len();
     for (w, &owner) in owners.iter().enumerate().step_by(7) {
         let win = wins[owner].clone();
         let alone = tagger
+            .classifier
             .word_probabilities(&[words[win.clone()].to_vec()], &[0])
             .unwrap();
         let k = w - win.start;
@@ -125,6 +134,7 @@ fn batching_matches_one_by_one() {
         assert_valid(spans, words.len());
         // The decoder alone never leaves an I- without its B-: spans come out valid.
         let probs = tagger
+            .classifier
             .word_probabilities(std::slice::from_ref(words), &[0])
             .unwrap();
         assert_valid(&tagger.labels.decode(&probs[0], &mut scratch), words.len());
@@ -152,23 +162,29 @@ fn a_document_is_read_with_the_context_the_model_was_trained_with() {
     ];
     // Without context in its config, a model tags a document sentence by sentence.
     let (_plain_dir, plain) = tiny(TinySpec::default());
-    assert_eq!(plain.context, 0);
+    assert_eq!(plain.classifier.context, 0);
     assert_eq!(
         plain.tag_document(Lang::En, &document).unwrap(),
         plain.tag_batch(Lang::En, &document).unwrap()
     );
     let dir = tiny_with_context(serde_json::json!(3));
     let tagger = TransformerTagger::load(dir.path()).unwrap();
-    assert_eq!(tagger.context, 3);
-    assert_eq!(tagger.budget, 64 - 2 - 6);
-    let with = tagger.word_probabilities(&document, &[0, 0, 0]).unwrap();
-    let without = tagger.word_probabilities(&document, &[0, 1, 2]).unwrap();
+    assert_eq!(tagger.classifier.context, 3);
+    assert_eq!(tagger.classifier.budget, 64 - 2 - 6);
+    let with = tagger
+        .classifier
+        .word_probabilities(&document, &[0, 0, 0])
+        .unwrap();
+    let without = tagger
+        .classifier
+        .word_probabilities(&document, &[0, 1, 2])
+        .unwrap();
     assert_ne!(with[1], without[1], "context must reach the network");
     // The middle sentence is read as `[CLS] minister said . | John ... . | Maria [SEP]`:
     // three subwords of context a side, whole words only (Maria and "reported" would make
     // four).
-    let id = |t: &str| i64::from(tagger.tokenizer.token_to_id(t).unwrap());
-    let mut ids = vec![tagger.cls, id("minister"), id("said"), id(".")];
+    let id = |t: &str| i64::from(tagger.classifier.tokenizer.token_to_id(t).unwrap());
+    let mut ids = vec![tagger.classifier.cls, id("minister"), id("said"), id(".")];
     let firsts: Vec<usize> = (ids.len()..ids.len() + 7).collect();
     for t in ["john", "smith", "visit", "new", "york", "today", "."] {
         ids.push(id(t));
@@ -179,13 +195,13 @@ fn a_document_is_read_with_the_context_the_model_was_trained_with() {
         .iter()
         .map(|&f| if f > firsts[2] { f + 1 } else { f })
         .collect();
-    ids.extend([id("mar"), id("##ia"), tagger.sep]);
+    ids.extend([id("mar"), id("##ia"), tagger.classifier.sep]);
     let job = Job {
         sentence: 0,
         ids,
         firsts: firsts.clone(),
     };
-    let raw = tagger.run_batch(&[job], &[0]).unwrap();
+    let raw = tagger.classifier.run_batch(&[job], &[0]).unwrap();
     let m = TINY_LABELS.len();
     for (w, &pos) in firsts.iter().enumerate() {
         for j in 0..m {
@@ -325,7 +341,14 @@ mod fine_tuning {
             .flat_map(|(words, tags)| {
                 let pieces = tagger.subwords(words).unwrap();
                 let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
-                train::examples(&pieces, &tags, tagger.cls, tagger.sep, 30, 4)
+                train::examples(
+                    &pieces,
+                    &tags,
+                    tagger.classifier.cls,
+                    tagger.classifier.sep,
+                    30,
+                    4,
+                )
             })
             .collect()
     }
@@ -381,7 +404,7 @@ mod fine_tuning {
             ids: ids.clone(),
             firsts: Vec::new(),
         };
-        let got = loaded.run_batch(&[job], &[0]).unwrap();
+        let got = loaded.classifier.run_batch(&[job], &[0]).unwrap();
         assert_eq!(got.len(), expected.len());
         for (a, b) in got.iter().zip(&expected) {
             // The delta is stored in fp16.
@@ -389,6 +412,7 @@ mod fine_tuning {
         }
         // The untrained model differs: the delta was applied.
         let untrained = tagger
+            .classifier
             .run_batch(
                 &[Job {
                     sentence: 0,
