@@ -70,9 +70,8 @@ fn load_transformer(
     _intra_op_threads: usize,
 ) -> anyhow::Result<std::sync::Arc<dyn newsclaims::attribution::RoleLabeller>> {
     anyhow::bail!(
-        "--labeller transformer: this newsclaims was built without the transformer feature \
-         (build it with: scripts/setup-libtorch.sh && scripts/with-libtorch.sh cargo build \
-         --release --features transformer)"
+        "--labeller transformer: {}",
+        super::ner_choice::WITHOUT_TRANSFORMER
     )
 }
 

@@ -83,12 +83,14 @@ pub(crate) fn load_transformer(
     _gates: &Path,
     _intra_op_threads: usize,
 ) -> anyhow::Result<Box<dyn Tagger>> {
-    anyhow::bail!(
-        "--ner transformer: this newsclaims was built without the transformer feature \
-         (build it with: scripts/setup-libtorch.sh && scripts/with-libtorch.sh cargo build \
-         --release --features transformer)"
-    )
+    anyhow::bail!("--ner transformer: {WITHOUT_TRANSFORMER}")
 }
+
+/// What a build without the `transformer` feature says when asked for a transformer model.
+#[cfg(not(feature = "transformer"))]
+pub(crate) const WITHOUT_TRANSFORMER: &str = "this newsclaims was built without the \
+     transformer feature (build it with: scripts/setup-libtorch.sh && scripts/with-libtorch.sh \
+     cargo build --release --features transformer)";
 
 #[cfg(test)]
 mod tests {

@@ -173,6 +173,15 @@ pub fn process_document(
     let segmented = segment(text, lang, &data.abbreviations);
     times.segment += clock.elapsed();
 
+    // A backend failure (NER, a learned attribution labeller) ends this document only.
+    let failed = |err: &dyn std::fmt::Display| {
+        DocumentOutput::status(
+            record,
+            Status::Error,
+            lang.code(),
+            format!("{}: {err}", record.record),
+        )
+    };
     let clock = Instant::now();
     let mut message = String::new();
     let entities = match tag_entities(text, lang, &segmented, tagger) {
@@ -181,14 +190,7 @@ pub fn process_document(
             message = format!("no NER model for {lang}: entities not tagged");
             Vec::new()
         }
-        Err(err) => {
-            return DocumentOutput::status(
-                record,
-                Status::Error,
-                lang.code(),
-                format!("{}: {err}", record.record),
-            );
-        }
+        Err(err) => return failed(&err),
     };
     times.ner += clock.elapsed();
 
@@ -202,14 +204,7 @@ pub fn process_document(
         data.learned.as_ref(),
     ) {
         Ok(attributions) => attributions,
-        Err(err) => {
-            return DocumentOutput::status(
-                record,
-                Status::Error,
-                lang.code(),
-                format!("{}: {err}", record.record),
-            );
-        }
+        Err(err) => return failed(&err),
     };
     times.attribution += clock.elapsed();
 
