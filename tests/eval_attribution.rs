@@ -73,6 +73,7 @@ fn polnear_dev_scores_stay_above_a_floor() {
         ("learned", [60.0, 55.0, 38.0]),
         ("rules-first", [45.0, 50.0, 20.0]),
         ("hybrid", [60.0, 55.0, 38.0]),
+        ("structured", [60.0, 55.0, 38.0]),
     ] {
         let report = json_of(&dir.run(&[
             "eval",

@@ -38,10 +38,15 @@ pub enum CombineMode {
     /// apposition at its end, a relative pronoun to its antecedent).
     #[default]
     Hybrid,
+    /// As [`CombineMode::Hybrid`], but the rules' plain claims only lend to the labeller's
+    /// (outlet, speaker, verb) and are not added where the labeller found nothing: the
+    /// default with the transformer labeller, which finds most of what the rules find
+    /// (PolNeAR dev and the seed article: `models/README.md`).
+    Structured,
 }
 
 impl CombineMode {
-    /// Parses `rules`, `learned`, `rules-first`, `learned-first` or `hybrid`.
+    /// Parses `rules`, `learned`, `rules-first`, `learned-first`, `hybrid` or `structured`.
     pub fn parse(name: &str) -> Option<CombineMode> {
         Some(match name {
             "rules" => CombineMode::Rules,
@@ -49,6 +54,7 @@ impl CombineMode {
             "rules-first" => CombineMode::RulesFirst,
             "learned-first" => CombineMode::LearnedFirst,
             "hybrid" => CombineMode::Hybrid,
+            "structured" => CombineMode::Structured,
             _ => return None,
         })
     }
@@ -296,7 +302,7 @@ fn combine(
         }
         CombineMode::RulesFirst => (rules, model),
         CombineMode::LearnedFirst => (model, rules),
-        CombineMode::Hybrid => {
+        CombineMode::Hybrid | CombineMode::Structured => {
             // A colon or a dash as the cue is a label construction ("WALLACE: ...",
             // "“...” ― Name", see `labels`): a layout the labeller has hardly seen.
             let structured = |a: &Attribution| {
@@ -345,7 +351,11 @@ fn combine(
                 }
             }
             first.extend(kept);
-            (first, plain)
+            if learned.mode == CombineMode::Structured {
+                (first, Vec::new())
+            } else {
+                (first, plain)
+            }
         }
     };
     let mut out = first;

@@ -528,3 +528,56 @@ fn an_outlet_clause_at_the_end_is_not_content() {
         )]
     );
 }
+
+/// A labeller that finds nothing, or fails: what the modes add from the rules around it.
+#[derive(Debug)]
+struct FixedLabeller(Result<Vec<super::learned::RoleSpan>, String>);
+
+impl RoleLabeller for FixedLabeller {
+    fn name(&self) -> &str {
+        "fixed"
+    }
+
+    fn label(
+        &self,
+        _text: &str,
+        _segmented: &Segmented,
+        _paragraphs: &[std::ops::Range<usize>],
+    ) -> Result<Vec<super::learned::RoleSpan>, String> {
+        self.0.clone()
+    }
+
+    fn confidence_scale(&self) -> f32 {
+        1.0
+    }
+}
+
+#[test]
+fn a_role_labeller_replaces_the_perceptron_and_structured_adds_no_plain_rule_claims() {
+    let resources = Resources::load(&bundled_models_dir()).expect("models load");
+    let data = resources.language(Lang::En);
+    let text = "Ann Lee said the plan works.";
+    let segmented = segment(text, Lang::En, &data.abbreviations);
+    let perceptron = data.learned.clone().expect("models/en/attribution.bin");
+    let with = |labeller: FixedLabeller, mode: CombineMode| {
+        let learned = LearnedAttribution {
+            labeller: Some(std::sync::Arc::new(labeller)),
+            mode,
+            ..perceptron.clone()
+        };
+        attribute_with(text, Lang::En, &segmented, &[], &data.cues, Some(&learned))
+    };
+    // The rules find "Ann Lee said ..."; the labeller finds nothing.
+    let hybrid = with(FixedLabeller(Ok(Vec::new())), CombineMode::Hybrid).unwrap();
+    assert_eq!(hybrid.len(), 1, "{hybrid:?}");
+    assert_eq!(&text[hybrid[0].cue.0..hybrid[0].cue.1], "said");
+    let structured = with(FixedLabeller(Ok(Vec::new())), CombineMode::Structured).unwrap();
+    assert!(structured.is_empty(), "{structured:?}");
+    // A failing labeller is an error for the document, named.
+    let err = with(
+        FixedLabeller(Err("backend down".into())),
+        CombineMode::Hybrid,
+    )
+    .unwrap_err();
+    assert_eq!(err.to_string(), "attribution labeller fixed: backend down");
+}

@@ -70,9 +70,10 @@ pub struct Args {
     #[arg(long)]
     model_dir: Option<PathBuf>,
     /// How English attribution uses the learned labeller: `hybrid` (default), `rules`
-    /// (rules only: faster for English), `learned`, `rules-first` or `learned-first`.
-    #[arg(long, default_value = "hybrid", value_parser = super::ATTRIBUTION_MODES)]
-    attribution_mode: String,
+    /// (rules only: faster for English), `learned`, `rules-first`, `learned-first` or
+    /// `structured` (the default with `--labeller transformer`).
+    #[arg(long, value_parser = super::ATTRIBUTION_MODES)]
+    attribution_mode: Option<String>,
     /// English attribution labeller: `perceptron` (default, `MODELS/en/attribution.bin`) or
     /// `transformer` (the model in --labeller-dir, default MODELS/attribution-transformer;
     /// needs a build with the `transformer` feature; slower, more accurate: models/README.md).
@@ -107,7 +108,9 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
     let models = models_dir(args.models.as_deref());
     let mut resources = Resources::load(&models)
         .with_context(|| format!("cannot load models from {}", models.display()))?;
-    super::set_attribution_mode(&mut resources, &args.attribution_mode, &models)?;
+    if let Some(mode) = args.attribution_mode.as_deref() {
+        super::set_attribution_mode(&mut resources, mode, &models)?;
+    }
     super::labeller_choice::set_labeller(
         &mut resources,
         &args.labeller,
@@ -115,6 +118,7 @@ pub fn run_extract(args: Args) -> anyhow::Result<()> {
         &models,
         // The pipeline runs one labeller call per worker: one libtorch thread each.
         1,
+        args.attribution_mode.is_some(),
     )?;
     let ingest = IngestOptions {
         format: args.format,

@@ -17,13 +17,16 @@ pub(crate) const TRANSFORMER_LABELLER_DIR: &str = "attribution-transformer";
 /// Installs the labeller `choice` names into the English data of `resources`: `perceptron`
 /// leaves it as loaded; `transformer` loads the model directory `dir` (default
 /// `MODELS/attribution-transformer`), whose spans then replace the perceptron's, with
-/// `intra_op_threads` libtorch threads per call. The combination mode stays what it was.
+/// `intra_op_threads` libtorch threads per call; unless the user chose the combination mode
+/// (`explicit_mode`), the transformer's is `structured` (the rules' plain claims only lend
+/// to its claims: it finds most of them itself, see models/README.md).
 pub(crate) fn set_labeller(
     resources: &mut Resources,
     choice: &str,
     dir: Option<&Path>,
     models: &Path,
     intra_op_threads: usize,
+    explicit_mode: bool,
 ) -> anyhow::Result<()> {
     match choice {
         "perceptron" => Ok(()),
@@ -39,6 +42,9 @@ pub(crate) fn set_labeller(
                 );
             };
             learned.labeller = Some(labeller);
+            if !explicit_mode {
+                learned.mode = newsclaims::attribution::CombineMode::Structured;
+            }
             Ok(())
         }
         other => anyhow::bail!("unknown labeller {other:?}: expected perceptron or transformer"),
@@ -86,7 +92,7 @@ mod tests {
     #[test]
     fn perceptron_leaves_the_resources_as_loaded() {
         let mut r = resources();
-        set_labeller(&mut r, "perceptron", None, Path::new("models"), 1).unwrap();
+        set_labeller(&mut r, "perceptron", None, Path::new("models"), 1, false).unwrap();
         let learned = r.language(newsclaims::document::Lang::En).learned.as_ref();
         assert!(learned.is_some_and(|l| l.labeller.is_none()));
     }
@@ -95,7 +101,7 @@ mod tests {
     #[test]
     fn without_the_feature_transformer_explains_itself() {
         let mut r = resources();
-        let err = set_labeller(&mut r, "transformer", None, Path::new("models"), 1)
+        let err = set_labeller(&mut r, "transformer", None, Path::new("models"), 1, false)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -110,7 +116,7 @@ mod tests {
     fn a_missing_model_directory_is_named() {
         let mut r = resources();
         let empty = tempfile::tempdir().unwrap();
-        let err = set_labeller(&mut r, "transformer", None, empty.path(), 1)
+        let err = set_labeller(&mut r, "transformer", None, empty.path(), 1, false)
             .err()
             .map(|e| format!("{e:#}"))
             .unwrap_or_default();

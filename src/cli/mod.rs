@@ -91,8 +91,14 @@ pub(crate) fn models_dir(given: Option<&Path>) -> PathBuf {
 }
 
 /// The names `--attribution-mode` / `--mode` accept (see [`newsclaims::attribution::CombineMode`]).
-pub(crate) const ATTRIBUTION_MODES: [&str; 5] =
-    ["rules", "learned", "rules-first", "learned-first", "hybrid"];
+pub(crate) const ATTRIBUTION_MODES: [&str; 6] = [
+    "rules",
+    "learned",
+    "rules-first",
+    "learned-first",
+    "hybrid",
+    "structured",
+];
 
 /// The options of the evaluators that run whole documents through the pipeline.
 #[derive(Debug, clap::Args)]
@@ -105,7 +111,8 @@ pub(crate) struct PipelineArgs {
     #[arg(long, default_value = "embedded", value_parser = ner_choice::NER_CHOICES)]
     ner: String,
     /// How English attribution uses the learned labeller (`models/en/attribution.bin`):
-    /// rules, learned, rules-first, learned-first or hybrid (default: the shipped setting, hybrid).
+    /// rules, learned, rules-first, learned-first, hybrid or structured (default: hybrid;
+    /// structured with `--labeller transformer`).
     #[arg(long, value_parser = ATTRIBUTION_MODES)]
     mode: Option<String>,
     /// English attribution labeller: `perceptron` (default, `models/en/attribution.bin`) or
@@ -142,6 +149,7 @@ impl PipelineArgs {
             self.labeller_dir.as_deref(),
             &models,
             cores,
+            self.mode.is_some(),
         )?;
         let tagger = ner_choice::load_tagger(&self.ner, &models, None, cores)?;
         Ok((resources, tagger))
@@ -149,7 +157,8 @@ impl PipelineArgs {
 }
 
 /// Sets how English attribution uses the learned labeller (`rules`, `learned`, `rules-first`,
-/// `learned-first` or `hybrid`); `rules` also works without `models/en/attribution.bin`.
+/// `learned-first`, `hybrid` or `structured`); `rules` also works without
+/// `models/en/attribution.bin`.
 pub(crate) fn set_attribution_mode(
     resources: &mut newsclaims::resources::Resources,
     mode: &str,

@@ -154,6 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ("rules-first", CombineMode::RulesFirst),
             ("learned-first", CombineMode::LearnedFirst),
             ("hybrid", CombineMode::Hybrid),
+            ("structured", CombineMode::Structured),
         ] {
             let r = evaluate(&model, mode, &dev, lexicon);
             eprintln!(
