@@ -249,19 +249,11 @@ mod tests {
     /// Skipped when the encoder has not been built.
     #[test]
     fn shipped_model_labels_sources_cues_and_contents() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        if !root
-            .join("third_party/e5-small/model.safetensors")
-            .is_file()
-        {
-            eprintln!("skipped: the base encoder is not built (scripts/make-e5-encoder.sh)");
+        let Some(dir) = crate::ner::transformer::shipped_model_dir("attribution-transformer")
+        else {
             return;
-        }
-        let labeller = TransformerLabeller::load(
-            &root.join("models/attribution-transformer"),
-            TransformerOptions::default(),
-        )
-        .unwrap();
+        };
+        let labeller = TransformerLabeller::load(&dir, TransformerOptions::default()).unwrap();
         let text = "Senator Mary Collins mocked the proposal as a giveaway to wealthy donors.\n\n\
                     \"We will not back down,\" the governor insisted on Tuesday.";
         let segmented = segment(text, crate::document::Lang::En, &Abbreviations::default());

@@ -30,6 +30,22 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use tch::Tensor;
 
+/// For tests of the shipped models: `models/<name>` of the source tree when the base
+/// encoder they need (scripts/make-e5-encoder.sh) is built; `None`, with a message saying
+/// the test is skipped, when it is not.
+#[cfg(test)]
+pub(crate) fn shipped_model_dir(name: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root
+        .join("third_party/e5-small/model.safetensors")
+        .is_file()
+    {
+        eprintln!("skipped: the base encoder is not built (scripts/make-e5-encoder.sh)");
+        return None;
+    }
+    Some(root.join("models").join(name))
+}
+
 /// Errors raised while loading a transformer model directory.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

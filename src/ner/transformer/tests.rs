@@ -508,15 +508,10 @@ fn base_encoder_matches_the_engine() {
 #[test]
 fn shipped_model_finds_names_in_three_languages() {
     use crate::document::EntityType::{self, Loc, Org, Per};
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if !root
-        .join("third_party/e5-small/model.safetensors")
-        .is_file()
-    {
-        eprintln!("skipped: the base encoder is not built (scripts/make-e5-encoder.sh)");
+    let Some(dir) = super::shipped_model_dir("ner-transformer") else {
         return;
-    }
-    let tagger = TransformerTagger::load(&root.join("models/ner-transformer")).unwrap();
+    };
+    let tagger = TransformerTagger::load(&dir).unwrap();
     let cases = [
         (
             Lang::En,
