@@ -718,5 +718,18 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 ),
             ],
         ),
+        // An unnamed source ("Mənbə") is not the minister named before it (2026-11-28).
+        (
+            "Nazir Ceyhun Bayramov bildirib ki, danışıqlar davam edəcək. Mənbə qeyd edib ki, saziş hazırdır.",
+            vec![
+                claim(
+                    "indirect",
+                    "Ceyhun Bayramov",
+                    "bildirib",
+                    "danışıqlar davam edəcək",
+                ),
+                claim("indirect", "Mənbə", "qeyd edib", "saziş hazırdır"),
+            ],
+        ),
     ]
 }

@@ -130,6 +130,21 @@ pub enum CueKind {
     /// "Малявиной", `-я` in "Игоря"): such a name resolves to the base form the document
     /// also writes.
     NameObliqueEnding,
+    /// A word that makes a role mention someone the text does not name ("источник",
+    /// "sources", "another", "a"): it resolves only to a person introduced with the same
+    /// role noun, never to the nearest name.
+    Anonymous,
+    /// A preposition after a reporting verb that opens what was said ("объявил о
+    /// мобилизации"): the phrase it opens is never the speaker.
+    ContentPreposition,
+    /// The ending of an (adverbial) participle that opens a clause set off by commas right
+    /// after the subject ("Арафат, выступая в Газе, объявил", "Smith, speaking in Gaza,
+    /// said"): the speaker stands before the clause.
+    ParticipleEnding,
+    /// A plural noun's ending ("sources", "источники", "mənbələr"): a pronoun points to an
+    /// unnamed speaker of its own number ("he" not to "trade sources", "they" not to "a
+    /// spokesman").
+    PluralEnding,
 }
 
 impl CueKind {
@@ -180,6 +195,10 @@ impl CueKind {
             "content_opener" => CueKind::ContentOpener,
             "name_base_ending" => CueKind::NameBaseEnding,
             "name_oblique_ending" => CueKind::NameObliqueEnding,
+            "anonymous" => CueKind::Anonymous,
+            "content_preposition" => CueKind::ContentPreposition,
+            "participle_ending" => CueKind::ParticipleEnding,
+            "plural_ending" => CueKind::PluralEnding,
             _ => return None,
         })
     }

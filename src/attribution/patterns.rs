@@ -578,12 +578,31 @@ impl DocView<'_> {
         if previous.heading {
             return None;
         }
-        // Time words may stand between: "Об этом сегодня пишет ...".
+        // Time words may stand between: "Об этом сегодня пишет ...", and so may a place
+        // with its preposition: "Об этом в телепрограмме «Лицом к городу» заявил ...".
         let mut verb = after_opening;
         while verb < cue.start
             && (self.is(verb, CueKind::Circumstance) || self.is(verb, CueKind::Skip))
         {
+            let preposition = self.lang == Lang::Ru
+                && self.is(verb, CueKind::Circumstance)
+                && self.word(verb).chars().count() <= 2;
             verb += 1;
+            if preposition
+                && verb < cue.start
+                && self.is_word(verb)
+                && !self.is_cap(verb)
+                && !self.is(verb, CueKind::Circumstance)
+            {
+                verb += 1;
+                if let Some(pair) = self
+                    .quotes
+                    .iter()
+                    .find(|p| p.open == verb && p.close < cue.start)
+                {
+                    verb = pair.close + 1;
+                }
+            }
         }
         // "Об этом, передает РИА "Новости", сообщила пресс-служба": an outlet set off by
         // commas reports the claim.
@@ -601,6 +620,19 @@ impl DocView<'_> {
                 return None;
             }
             outlet = Some(self.span(name.tokens));
+            verb = cue.start;
+        }
+        // "Об этом ИТАР-ТАСС сообщил зампредседателя избиркома X": the name before the verb
+        // is whom it was told to, an outlet, when a speaker follows the verb.
+        if self.lang == Lang::Ru
+            && verb < cue.start
+            && outlet.is_none()
+            && self.addressee_end(verb, cue.start) == Some(cue.start)
+            && self
+                .speaker_right(sentence, cue.end)
+                .is_some_and(|sp| matches!(sp.form, SpeakerForm::Named | SpeakerForm::Role))
+        {
+            outlet = Some(self.span(verb..cue.start));
             verb = cue.start;
         }
         let speaker = if verb == cue.start {
@@ -725,7 +757,21 @@ impl DocView<'_> {
             return None;
         }
         if i == cue.start {
-            return Some((pair, self.speaker_right(sentence, cue.end)));
+            let right = self.speaker_right(sentence, cue.end);
+            // A long Russian phrase after the verb may end with the person who spoke
+            // ("«...», - прокомментировал ситуацию в интервью «Российской газете» помощник
+            // президента РФ Сергей Ястржембский.").
+            let right = match right {
+                Some(sp)
+                    if self.lang == Lang::Ru
+                        && !ends_at(sp.tokens.end)
+                        && !self.is_comma(sp.tokens.end) =>
+                {
+                    self.person_ending_inversion(sentence, cue.end).or(Some(sp))
+                }
+                right => right,
+            };
+            return Some((pair, right));
         }
         // "\"...\", deyə o, ... çıxış edərkən qeyd edib" / "\"...\", o, avqustda vəd
         // vermişdi": in Azerbaijani a pronoun or a name right after the quotation, set off by
@@ -1123,11 +1169,13 @@ impl DocView<'_> {
         {
             source_end += 1;
         }
-        // "Как сообщило сегодня Центральное командование": the time is not the source.
+        // "Как сообщило сегодня Центральное командование": the time is not the source, nor
+        // is whom it was told to ("Как сообщил «Интерфаксу» источник в медицинских кругах").
         let first = if self.lang == Lang::En {
             cue.end
         } else {
-            self.skip_circumstances(cue.end, source_end)
+            let first = self.skip_circumstances(cue.end, source_end);
+            self.past_addressee(first, source_end)
         };
         // "По его словам, ...": the possessive pronoun inside the cue is the source (the
         // lexicon lists these cues whole); it is resolved like any pronoun speaker.

@@ -67,11 +67,34 @@ pub(super) fn resolve_speakers(
                     attribution.speaker_resolved =
                         attribution.speaker.map(|(s, e)| doc.text[s..e].to_string());
                 }
+                SpeakerForm::Role if names_organisation(doc, &speaker) => {
+                    attribution.speaker_resolved =
+                        attribution.speaker.map(|(s, e)| doc.text[s..e].to_string());
+                }
                 SpeakerForm::Pronoun | SpeakerForm::Role => {
                     let wanted = speaker.entity.or(attribution.speaker_type);
-                    if let Some((name, kind)) = referent(doc, &out, &speaker, wanted) {
+                    let resolved = if form == SpeakerForm::Role {
+                        introduced_with_role(doc, &speaker).or_else(|| {
+                            if is_anonymous(doc, &speaker) {
+                                None
+                            } else if names_media(doc, &speaker) {
+                                last_outlet(doc, &out, &speaker)
+                                    .or_else(|| referent(doc, &out, &speaker, wanted))
+                            } else {
+                                referent(doc, &out, &speaker, wanted)
+                            }
+                        })
+                    } else {
+                        referent(doc, &out, &speaker, wanted)
+                    };
+                    if let Some((name, kind)) = resolved {
                         attribution.speaker_resolved = Some(name);
                         attribution.speaker_type = kind.or(attribution.speaker_type);
+                    } else if form == SpeakerForm::Role && is_anonymous(doc, &speaker) {
+                        // "источник", "a spokesman", "другой представитель": someone not
+                        // named; the mention is all there is to say.
+                        attribution.speaker_resolved =
+                            attribution.speaker.map(|(s, e)| doc.text[s..e].to_string());
                     }
                 }
             }
@@ -87,6 +110,176 @@ pub(super) fn resolve_speakers(
         out.push(attribution);
     }
     out
+}
+
+/// Whether two words are forms of one word: the shorter is the longer's start, perhaps
+/// without its last letter, and the longer has at most three letters more (one for a word
+/// of three letters): "председатель" / "председателя", "мэр" / "мэра", "nazir" /
+/// "naziri"; not "министр" / "министерства", "мэр" / "мэрия".
+pub(super) fn same_word(a: &str, b: &str) -> bool {
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let (short_len, long_len) = (short.chars().count(), long.chars().count());
+    if short_len < 3 || long_len > short_len + 3 {
+        return false;
+    }
+    let common = short
+        .chars()
+        .zip(long.chars())
+        .take_while(|(x, y)| x == y)
+        .count();
+    // A word of three letters takes one ending letter at most ("мэр" / "мэра", not
+    // "мэрия").
+    if short_len == 3 {
+        return common == 3 && long_len <= 4;
+    }
+    common + 1 >= short_len
+}
+
+/// The person the document introduced with the mention's role noun: "помощник президента
+/// РФ Сергей Ястржембский ... сказал помощник президента", "Yuri Yarov, the chairman, ...
+/// the chairman said". The nearest earlier person with a form of one of the mention's role
+/// nouns among the words right before the name, or after it past a comma.
+fn introduced_with_role(
+    doc: &DocView<'_>,
+    speaker: &Speaker,
+) -> Option<(String, Option<EntityType>)> {
+    const WORDS_BEFORE_NAME: usize = 10;
+    const WORDS_AFTER_COMMA: usize = 3;
+    // An organisation's role noun ("the company") is no person's title.
+    if speaker.entity != Some(EntityType::Per) {
+        return None;
+    }
+    // A person's titles: "компании" in "представители нефтяной компании" is whose.
+    let is_title = |t: usize| {
+        doc.lexicon.entity_of(&doc.keys[t], CueKind::Role) == Some(Some(EntityType::Per))
+    };
+    let roles: Vec<&str> = speaker
+        .tokens
+        .clone()
+        .filter(|&t| is_title(t))
+        .map(|t| doc.keys[t].as_str())
+        .collect();
+    if roles.is_empty() {
+        return None;
+    }
+    // A title after another is that one's dependent ("заместитель мэра" is no mayor).
+    let has_role = |t: usize| {
+        is_title(t)
+            && !(t > 0 && is_title(t - 1))
+            && roles.iter().any(|r| same_word(r, &doc.keys[t]))
+    };
+    // The words that follow the first role noun in the mention say whose role it is
+    // ("представитель оперативной группы" is not the "представитель ФСБ" named before):
+    // the first two must come with the name too.
+    let first_role = speaker.tokens.clone().find(|&t| is_title(t))?;
+    let dependents: Vec<&str> = (first_role + 1..speaker.tokens.end)
+        .take_while(|&t| doc.is_word(t) && !is_title(t))
+        .take(2)
+        .map(|t| doc.keys[t].as_str())
+        .collect();
+    let mention = speaker.tokens.start;
+    let sentences = &doc.segmented.sentences;
+    let person = doc.entities.iter().rposition(|e| {
+        if e.kind != EntityType::Per || e.tokens.end > mention {
+            return false;
+        }
+        let Some(sentence) = sentences
+            .iter()
+            .find(|s| s.tokens.contains(&e.tokens.start))
+        else {
+            return false;
+        };
+        // The title stands right before the name, with its dependents: no verb, cue or
+        // clause word between ("помощник президента РФ Сергей Ястржембский").
+        let before = (sentence
+            .tokens
+            .start
+            .max(e.tokens.start.saturating_sub(WORDS_BEFORE_NAME))
+            ..e.tokens.start)
+            .rev()
+            .take_while(|&t| {
+                !doc.is_sentence_final(t)
+                    && (!doc.is_boundary_word(t) || doc.is(t, CueKind::Conjunction))
+            });
+        // After the name only an apposition: words up to a cue or a clause word ("Yarov,
+        // the chairman," but not "Гезоева, - сообщил источник").
+        let after_comma = (e.tokens.end < sentence.tokens.end && doc.is_comma(e.tokens.end))
+            .then(|| {
+                (e.tokens.end + 1..(e.tokens.end + 1 + WORDS_AFTER_COMMA).min(sentence.tokens.end))
+                    .take_while(|&t| doc.is_word(t) && !doc.is_boundary_word(t))
+            })
+            .into_iter()
+            .flatten();
+        // The role nouns inside the tagger's entity count too ("Nazir Ceyhun Bayramov").
+        let window: Vec<usize> = e.tokens.clone().chain(before).chain(after_comma).collect();
+        window.iter().any(|&t| has_role(t))
+            && dependents
+                .iter()
+                .all(|d| window.iter().any(|&t| same_word(d, &doc.keys[t])))
+    })?;
+    let entity = &doc.entities[person];
+    let tokens = doc.without_roles(entity.tokens.clone());
+    let (s, e) = doc.span(tokens);
+    Some((full_name(doc, &doc.text[s..e]), Some(EntityType::Per)))
+}
+
+/// Whether a role mention is someone the text does not name (lexicon kind `anonymous`:
+/// "источник", "sources", "another", "a spokesman", "digər"): it resolves only to a person
+/// introduced with its role noun, never to the nearest name.
+fn is_anonymous(doc: &DocView<'_>, speaker: &Speaker) -> bool {
+    speaker
+        .tokens
+        .clone()
+        .any(|t| doc.is(t, CueKind::Anonymous))
+}
+
+/// Whether an organisation's role mention names its organisation ("пресс-службе пожарной
+/// охраны города", tagged as an organisation): it stands for itself.
+fn names_organisation(doc: &DocView<'_>, speaker: &Speaker) -> bool {
+    speaker.entity == Some(EntityType::Org)
+        && speaker
+            .tokens
+            .clone()
+            .any(|t| doc.entity_at[t].is_some_and(|e| doc.entities[e].kind == EntityType::Org))
+}
+
+/// Whether a role mention is a news outlet's generic noun ("агентство", "the agency":
+/// lexicon kind `media`).
+fn names_media(doc: &DocView<'_>, speaker: &Speaker) -> bool {
+    speaker.tokens.clone().any(|t| doc.is(t, CueKind::Media))
+}
+
+/// The outlet an outlet's generic noun points back to ("..., сообщает РИА «Новости» ... ,
+/// сообщает агентство"): the nearest earlier claim's `reported_by`, else the speaker of
+/// an earlier outlet's verb.
+fn last_outlet(
+    doc: &DocView<'_>,
+    earlier: &[Attribution],
+    speaker: &Speaker,
+) -> Option<(String, Option<EntityType>)> {
+    let mention_start = doc.segmented.tokens[speaker.tokens.start].start;
+    earlier
+        .iter()
+        .rev()
+        .filter(|a| a.cue.0 < mention_start)
+        .find_map(|a| {
+            if let Some((s, e)) = a.reported_by {
+                return Some(doc.text[s..e].to_string());
+            }
+            let (s, e) = a.cue;
+            let cue = doc.lang.match_key(&doc.text[s..e]);
+            let report = doc.lexicon.is(&cue, CueKind::Report);
+            report
+                .then(|| a.speaker_resolved.clone())
+                .flatten()
+                .filter(|name| name.chars().next().is_some_and(char::is_uppercase))
+                .filter(|_| !matches!(a.speaker_type, Some(EntityType::Per | EntityType::Loc)))
+        })
+        .map(|name| (name, Some(EntityType::Org)))
 }
 
 /// Whom a quotation without a speaker mention is by: the nearest earlier claim's named
@@ -205,9 +398,29 @@ fn referent(
             && a.speaker_form != Some(SpeakerForm::Phrase)
             && a.speaker.is_some_and(|(s, _)| s < mention_start)
             && compatible(wanted, a.speaker_type)
-            && a.speaker_resolved
-                .as_deref()
-                .is_some_and(|n| n.chars().next().is_some_and(char::is_uppercase))
+            && {
+                // An unnamed speaker stands for itself ("A company spokesman"): a pronoun
+                // may point to it ("... he said"), a role noun may not.
+                let unnamed = a.speaker_form == Some(SpeakerForm::Role)
+                    && a.speaker.map(|(s, e)| &doc.text[s..e]) == a.speaker_resolved.as_deref();
+                if unnamed {
+                    // Of the same number: "he", "it" are one (typed pronouns), "they" many.
+                    let plural = a.speaker.is_some_and(|(s, e)| {
+                        doc.text[s..e]
+                            .split_whitespace()
+                            .next_back()
+                            .is_some_and(|w| {
+                                doc.lexicon
+                                    .has_ending(&doc.lang.match_key(w), CueKind::PluralEnding)
+                            })
+                    });
+                    speaker.form == SpeakerForm::Pronoun && plural == speaker.entity.is_none()
+                } else {
+                    a.speaker_resolved
+                        .as_deref()
+                        .is_some_and(|n| n.chars().next().is_some_and(char::is_uppercase))
+                }
+            }
     });
     if let Some(a) = from_claims {
         return Some((

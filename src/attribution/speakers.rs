@@ -82,6 +82,25 @@ impl DocView<'_> {
             {
                 return self.noun_phrase_left(start, first - 1);
             }
+            // A participle clause set off by commas ("Ясир Арафат, выступая в Газе,
+            // объявил", "Smith, speaking in Gaza, said"; lexicon kind `participle_ending`),
+            // or adverbs ("Он, в частности, заявил"): the subject stands before it.
+            if self.lang != Lang::Az
+                && let Some(first) = relative
+                && first > start
+                && self.is_comma(first - 1)
+                && self.is_word(first)
+                && !self.is_cap(first)
+                && (self
+                    .lexicon
+                    .has_ending(&self.keys[first], CueKind::ParticipleEnding)
+                    || (first..head)
+                        .all(|i| self.is(i, CueKind::Skip) || self.is(i, CueKind::Circumstance)))
+                && let Some(subject) = self.noun_phrase_left(start, first - 1)
+                && matches!(subject.form, SpeakerForm::Named | SpeakerForm::Pronoun)
+            {
+                return Some(subject);
+            }
             // An appositive: "Its head, Nurlan Seitkali, said ...".
             return self
                 .noun_phrase_left(start, head)
@@ -142,9 +161,13 @@ impl DocView<'_> {
 
     /// The first token from `from` (before `end`) past the time, place and addressee words
     /// that Russian and Azerbaijani put between a verb and the speaker after it ("сообщили
-    /// во вторник участники"); a preposition takes its noun with it.
+    /// во вторник участники"); a preposition takes its noun with it, except an
+    /// organisation's in the impersonal "сообщили в пресс-службе МВД", which speaks.
     pub(super) fn skip_circumstances(&self, mut from: usize, end: usize) -> usize {
         loop {
+            if self.org_locative(from, end) {
+                return from + 1;
+            }
             if from < end && self.is(from, CueKind::Preposition) {
                 from += 2;
             } else if from < end && self.is(from, CueKind::Circumstance) {
@@ -153,6 +176,98 @@ impl DocView<'_> {
                 return from;
             }
         }
+    }
+
+    /// Whether a Russian "в"/"во" at `at` opens the organisation that speaks in the
+    /// impersonal "сообщили в пресс-службе МВД", "заявили в МВД страны": a role noun of an
+    /// organisation or an organisation's name follows it.
+    fn org_locative(&self, at: usize, end: usize) -> bool {
+        self.lang == Lang::Ru
+            && at + 1 < end
+            && matches!(self.keys[at].as_str(), "в" | "во")
+            && (self.lexicon.entity_of(&self.keys[at + 1], CueKind::Role)
+                == Some(Some(EntityType::Org))
+                || self.entity_at[at + 1].is_some_and(|e| {
+                    let entity = &self.entities[e];
+                    entity.kind == EntityType::Org && entity.tokens.start == at + 1
+                }))
+    }
+
+    /// Where a name that may be an addressee ends, when one starts at `from` (before
+    /// `end`): a short quoted name («Интерфаксу»), an organisation the tagger found with its
+    /// quoted part (РИА «Новости»), or a capitalised word that is no role noun (ИТАР-ТАСС).
+    pub(super) fn addressee_end(&self, from: usize, end: usize) -> Option<usize> {
+        const MAX_ADDRESSEE_TOKENS: usize = 6;
+        if from >= end {
+            return None;
+        }
+        let quoted_after = |after: usize| {
+            self.quotes
+                .iter()
+                .find(|p| p.open == after && p.close < end)
+                .map_or(after, |p| p.close + 1)
+        };
+        if let Some(pair) = self
+            .quotes
+            .iter()
+            .find(|p| p.open == from && p.close < end && p.close - p.open <= MAX_ADDRESSEE_TOKENS)
+        {
+            Some(pair.close + 1)
+        } else if let Some(e) = self.entity_at[from] {
+            let entity = &self.entities[e];
+            (entity.kind == EntityType::Org && entity.tokens.start == from)
+                .then(|| quoted_after(entity.tokens.end.min(end)))
+        } else if self.is_cap(from) && !self.is(from, CueKind::Role) {
+            Some(quoted_after(from + 1))
+        } else {
+            None
+        }
+    }
+
+    /// Whether a phrase naming an outlet's own source starts at `i` ("со ссылкой на",
+    /// lexicon kind `citing`).
+    pub(super) fn cites_at(&self, i: usize) -> bool {
+        self.lexicon
+            .match_at(&self.keys, i, |k| k == CueKind::Citing)
+            .is_some()
+    }
+
+    /// Past the addressee that Russian puts between a verb and its speaker ("сообщили РИА
+    /// «Новости» источники в Минфине", "сообщил «Интерфаксу» в пятницу оперативный
+    /// дежурный"): a quoted name, an organisation or a capitalised word at `from`, when a
+    /// speaker follows it in its clause (a person, a person's title, or an organisation
+    /// after "в"). Otherwise `from`: the name is the speaker ("сообщает РИА «Новости»").
+    pub(super) fn past_addressee(&self, from: usize, end: usize) -> usize {
+        // A name after a preposition is its object ("в департаменте"), no addressee.
+        let after_preposition = from > 0
+            && (self.is(from - 1, CueKind::Preposition)
+                || self.is(from - 1, CueKind::Circumstance));
+        if self.lang != Lang::Ru || from >= end || after_preposition {
+            return from;
+        }
+        let Some(addressee_end) = self.addressee_end(from, end) else {
+            return from;
+        };
+        let mut rest = self.skip_circumstances(addressee_end, end);
+        while rest < end && self.is(rest, CueKind::Skip) {
+            rest = self.skip_circumstances(rest + 1, end);
+        }
+        // "сообщает РИА «Новости» со ссылкой на ...": the outlet is the speaker of its verb.
+        if rest >= end || !self.is_word(rest) || self.cites_at(rest) {
+            return from;
+        }
+        let clause_end = (rest..end)
+            .find(|&i| {
+                !self.is_word(i) && !self.is_quote_token(i) && !self.is_dash_token(i)
+                    || self.cites_at(i)
+            })
+            .unwrap_or(end);
+        let speaker_follows = self.org_locative(rest - 1, end)
+            || (rest..clause_end).any(|i| {
+                self.lexicon.entity_of(&self.keys[i], CueKind::Role) == Some(Some(EntityType::Per))
+                    || self.entity_at[i].is_some_and(|e| self.entities[e].kind == EntityType::Per)
+            });
+        if speaker_follows { rest } else { from }
     }
 
     /// [`DocView::speaker_left`], past an addressee: "Manitoba fermeri CBC News telekanalına
@@ -398,6 +513,7 @@ impl DocView<'_> {
         from: usize,
     ) -> Option<Speaker> {
         const MAX_INVERSION_TOKENS: usize = 25;
+        const MAX_QUOTED_NAME_TOKENS: usize = 6;
         if self.lang != Lang::Ru {
             return None;
         }
@@ -412,11 +528,27 @@ impl DocView<'_> {
         if person.kind != EntityType::Per || person.tokens.end != end {
             return None;
         }
-        // Conjunctions may join parts of a long title ("по обороне и безопасности").
+        // Conjunctions may join parts of a long title ("по обороне и безопасности"), a dash
+        // two titles ("председатель исполкома - исполнительный секретарь СНГ Юрий Яров"),
+        // and a short quoted name may be the addressee or the place ("сообщил «Интерфаксу»
+        // в четверг помощник ...", "в интервью «Российской газете» помощник ..."); a longer
+        // quotation is content.
+        let short_quote = |i: usize| {
+            self.quotes.iter().any(|p| {
+                p.open <= i
+                    && i <= p.close
+                    && p.close < person.tokens.start
+                    && p.close - p.open <= MAX_QUOTED_NAME_TOKENS
+            })
+        };
         let clean = (from..person.tokens.start).all(|i| {
-            self.is_word(i)
-                && (!self.is_boundary_word(i) || self.is(i, CueKind::Conjunction))
-                && !self.inside_quote[i]
+            if self.is_dash_token(i) {
+                return i > from;
+            }
+            if self.is_quote_token(i) || self.inside_quote[i] {
+                return short_quote(i);
+            }
+            self.is_word(i) && (!self.is_boundary_word(i) || self.is(i, CueKind::Conjunction))
         });
         clean.then(|| Speaker {
             tokens: self.without_roles(person.tokens.clone()),
@@ -447,7 +579,8 @@ impl DocView<'_> {
         while self.lang == Lang::Ru && from < sentence.end && self.is(from, CueKind::Skip) {
             from = self.skip_circumstances(from + 1, sentence.end);
         }
-        if from >= sentence.end {
+        from = self.past_addressee(from, sentence.end);
+        if from >= sentence.end || self.is(from, CueKind::ContentPreposition) {
             return None;
         }
         // Quoted names belong to the phrase: "главный тренер «Спартака» Виктор Лебедев".
@@ -463,17 +596,12 @@ impl DocView<'_> {
         // Russian news also quotes names with apostrophes ("РИА 'Новости'"), which are no
         // quotation marks elsewhere.
         let is_mark = |i: usize| self.is_quote_token(i) || self.word(i) == "'";
-        // "со ссылкой на X" after an outlet names the outlet's source (see `postposed`).
-        let cites = |i: usize| {
-            self.lexicon
-                .match_at(&self.keys, i, |k| k == CueKind::Citing)
-                .is_some()
-        };
         while end < sentence.end
             && end - from < MAX_SPEAKER_TOKENS
             && (self.is_word(end) || is_mark(end))
             && (!self.is_boundary_word(end) || (end > from && joins_names(end)))
-            && !(end > from && cites(end))
+            // "со ссылкой на X" after an outlet names the outlet's source (see `postposed`).
+            && !(end > from && self.cites_at(end))
         {
             end += 1;
         }

@@ -581,3 +581,88 @@ fn a_role_labeller_replaces_the_perceptron_and_structured_adds_no_plain_rule_cla
     .unwrap_err();
     assert_eq!(err.to_string(), "attribution labeller fixed: backend down");
 }
+
+/// The resolved speaker of each attribution, in order.
+fn resolved(rows: &[Row]) -> Vec<&str> {
+    rows.iter().map(|r| r.5.as_str()).collect()
+}
+
+#[test]
+fn unnamed_sources_are_nobody_named_before() {
+    // "a spokesman" and "sources" are not the person named last; "he" after them is them.
+    let text = "Lifetime Corp chairman John Smith said the plant will close. A company spokesman said the company preferred not to comment. Trade sources said prices fell. They said buyers were absent.";
+    let got = run_with(
+        text,
+        Lang::En,
+        &[
+            ("Lifetime Corp", EntityType::Org),
+            ("John Smith", EntityType::Per),
+        ],
+    );
+    assert_eq!(
+        resolved(&got),
+        [
+            "John Smith",
+            "A company spokesman",
+            "Trade sources",
+            "Trade sources"
+        ]
+    );
+}
+
+#[test]
+fn a_role_noun_resolves_to_the_person_introduced_with_it() {
+    // The nearest name is Kudrin's, but the spokesman was introduced with his title; a role
+    // noun with other dependents ("representative of the group") is not him.
+    let text = "Ministry spokesman Ivan Petrov said talks would go on. Finance Minister Alexei Kudrin said taxes would not rise. The spokesman added that a deal was close.";
+    let got = run_with(
+        text,
+        Lang::En,
+        &[
+            ("Ivan Petrov", EntityType::Per),
+            ("Alexei Kudrin", EntityType::Per),
+        ],
+    );
+    assert_eq!(
+        resolved(&got),
+        ["Ivan Petrov", "Alexei Kudrin", "Ivan Petrov"]
+    );
+    let text = "Представитель ФСБ Сергей Игнатченко заявил, что задержаны двое. Представитель следственной группы отметил, что работа идет.";
+    let got = run_with(text, Lang::Ru, &[("Сергей Игнатченко", EntityType::Per)]);
+    assert_eq!(
+        resolved(&got),
+        ["Сергей Игнатченко", "Представитель следственной группы"]
+    );
+}
+
+#[test]
+fn a_participle_clause_stands_between_the_subject_and_its_verb() {
+    let text = "Mayor John Smith, speaking in Gaza, said the border would open.";
+    let got = run_with(text, Lang::En, &[("John Smith", EntityType::Per)]);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, "John Smith");
+    assert_eq!(got[0].3, "the border would open");
+}
+
+#[test]
+fn role_noun_forms_match_by_their_stem() {
+    assert!(super::resolve::same_word("мэр", "мэра"));
+    assert!(super::resolve::same_word("председатель", "председателя"));
+    assert!(super::resolve::same_word("nazir", "naziri"));
+    assert!(!super::resolve::same_word("министр", "министерства"));
+    assert!(!super::resolve::same_word("мэр", "мэрия"));
+}
+
+#[test]
+fn a_pronoun_points_to_an_unnamed_speaker_of_its_number() {
+    let text = "Analyst John Smith said demand was weak. Trade sources said prices fell. He said buyers were absent.";
+    let got = run_with(text, Lang::En, &[("John Smith", EntityType::Per)]);
+    assert_eq!(
+        resolved(&got),
+        ["John Smith", "Trade sources", "John Smith"]
+    );
+    let text = "Источники сообщили, что сделка закрыта. Он сказал, что цены вырастут.";
+    let got = run(text, Lang::Ru);
+    assert_eq!(got.len(), 2);
+    assert_ne!(got[1].5, "Источники");
+}
