@@ -731,5 +731,30 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 claim("indirect", "Mənbə", "qeyd edib", "saziş hazırdır"),
             ],
         ),
+        // A role noun in the possessive after a name is the subject ("JAL sözçüsü"); names
+        // joined by "və" speak together; a pronoun in the dative ("ona") is whom it was
+        // told to (2026-11-28).
+        (
+            "Bir qədər təəccüblənmiş bir JAL sözçüsü bu xüsusiyyəti təsdiqlədi.",
+            vec![claim(
+                "indirect",
+                "JAL sözçüsü",
+                "təsdiqlədi",
+                "bu xüsusiyyəti",
+            )],
+        ),
+        (
+            "İran və Oman Hörmüz boğazının beynəlxalq gəmiçilik üçün açıq olduğunu elan ediblər.",
+            vec![claim(
+                "indirect",
+                "İran və Oman",
+                "elan ediblər",
+                "Hörmüz boğazının beynəlxalq gəmiçilik üçün açıq olduğunu",
+            )],
+        ),
+        (
+            "Kişi ona dedi: \"Mən sənə yaxşılıq etdim.\"",
+            vec![claim("direct", "Kişi", "dedi", "Mən sənə yaxşılıq etdim.")],
+        ),
     ]
 }

@@ -873,6 +873,15 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 .resolved("РИА «Новости»"),
             ],
         ),
+        // A channel's generic noun is the channel named before; "Другие" stands for itself.
+        (
+            "Пожар потушен, сообщает телеканал НТВ. Телекомпания сообщила, что пострадавших нет. Другие считают, что это поджог.",
+            vec![
+                claim("indirect", "НТВ", "сообщает", "Пожар потушен"),
+                claim("indirect", "Телекомпания", "сообщила", "пострадавших нет").resolved("НТВ"),
+                claim("indirect", "Другие", "считают", "это поджог"),
+            ],
+        ),
         // Coordinated names before the verb speak together, as after it.
         (
             "Сергей Лавров и Антони Блинкен заявили, что переговоры продолжатся.",

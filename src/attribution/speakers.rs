@@ -4,7 +4,7 @@
 use super::doc_view::{DocView, MAX_SPEAKER_TOKENS, Speaker};
 use super::patterns::Candidate;
 use super::{CueKind, SpeakerForm};
-use crate::document::{EntityType, Lang};
+use crate::document::{Entity, EntityType, Lang};
 use std::ops::Range;
 
 impl DocView<'_> {
@@ -771,6 +771,27 @@ impl DocView<'_> {
             if let Some(owned) = self.owned_subject(entity.tokens.clone(), cue_start) {
                 return Some(owned);
             }
+            // A role noun in the possessive right after the name is the subject, the name
+            // its owner: "bir JAL sözçüsü bu xüsusiyyəti təsdiqlədi" (someone not named;
+            // not when the person's name follows: "Fed başçısı Patrik Harker").
+            let after = entity.tokens.end;
+            if after + 1 < cue_start
+                && self.is(after, CueKind::Role)
+                && self.is_possessive(after)
+                && self.entity_at[after + 1].is_none()
+            {
+                return Some(Speaker {
+                    tokens: entity.tokens.start..after + 1,
+                    form: SpeakerForm::Phrase,
+                    entity: self
+                        .lexicon
+                        .entity_of(&self.keys[after], CueKind::Role)
+                        .flatten(),
+                });
+            }
+            if let Some(joined) = self.joined_names(entity, cue_start) {
+                return Some(joined);
+            }
             return Some(Speaker {
                 tokens: self.without_roles(entity.tokens.clone()),
                 form: SpeakerForm::Named,
@@ -786,6 +807,9 @@ impl DocView<'_> {
         }
         if let Some(e) = self.entity_at[first] {
             let entity = &self.entities[e];
+            if let Some(joined) = self.joined_names(entity, cue_start) {
+                return Some(joined);
+            }
             return Some(Speaker {
                 tokens: self.without_roles(entity.tokens.clone()),
                 form: SpeakerForm::Named,
@@ -823,6 +847,21 @@ impl DocView<'_> {
             form,
             entity: role.flatten(),
         })
+    }
+
+    /// Two names of one type joined by a conjunction before the verb speak together: "İran
+    /// və Oman ... elan ediblər" (not when the second is a postposition's object).
+    fn joined_names(&self, entity: &Entity, cue_start: usize) -> Option<Speaker> {
+        let after = entity.tokens.end;
+        if after + 1 >= cue_start || !self.is(after, CueKind::Conjunction) {
+            return None;
+        }
+        let second = &self.entities[self.entity_at[after + 1]?];
+        (second.kind == entity.kind
+            && second.tokens.start == after + 1
+            && second.tokens.end < cue_start
+            && !self.is(second.tokens.end, CueKind::Postposition))
+        .then(|| self.named_phrase(entity.tokens.start..second.tokens.end))
     }
 
     /// The subject a name in the genitive owns: the person named after it ("Commerzbank-ın
