@@ -873,6 +873,35 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 .resolved("РИА «Новости»"),
             ],
         ),
+        // A place or organisation after a person's title is whose title it is: the title
+        // speaks ("Представитель МИД России", not "России"); the addressee before the
+        // content opened by "о" is not content.
+        (
+            "Представитель МИД России заявил, что визит состоится. Сотрудник ФБР сообщил, что охранники были осведомителями.",
+            vec![
+                claim(
+                    "indirect",
+                    "Представитель МИД России",
+                    "заявил",
+                    "визит состоится",
+                ),
+                claim(
+                    "indirect",
+                    "Сотрудник ФБР",
+                    "сообщил",
+                    "охранники были осведомителями",
+                ),
+            ],
+        ),
+        (
+            "Певец Рафаэль заявил журналистам о намерении приехать на гастроли в Россию.",
+            vec![claim(
+                "indirect",
+                "Рафаэль",
+                "заявил",
+                "о намерении приехать на гастроли",
+            )],
+        ),
         // A channel's generic noun is the channel named before; "Другие" stands for itself.
         (
             "Пожар потушен, сообщает телеканал НТВ. Телекомпания сообщила, что пострадавших нет. Другие считают, что это поджог.",

@@ -145,6 +145,10 @@ pub enum CueKind {
     /// unnamed speaker of its own number ("he" not to "trade sources", "they" not to "a
     /// spokesman").
     PluralEnding,
+    /// A word that marks someone else than the one named before ("another official",
+    /// "другой представитель", "digər"): a role mention with it is not an earlier unnamed
+    /// speaker.
+    OtherReferent,
 }
 
 impl CueKind {
@@ -199,6 +203,7 @@ impl CueKind {
             "content_preposition" => CueKind::ContentPreposition,
             "participle_ending" => CueKind::ParticipleEnding,
             "plural_ending" => CueKind::PluralEnding,
+            "other_referent" => CueKind::OtherReferent,
             _ => return None,
         })
     }

@@ -1116,6 +1116,20 @@ impl DocView<'_> {
         {
             start = start.max(comma);
         }
+        // "заявил журналистам о намерении ...": whom it was told to, and when, stand before
+        // what was said (words of kind circumstance that are no preposition).
+        if self.lang == Lang::Ru {
+            let mut k = start;
+            while k < sentence.end
+                && self.is(k, CueKind::Circumstance)
+                && self.word(k).chars().count() > 2
+            {
+                k += 1;
+            }
+            if k > start && k < sentence.end && self.is(k, CueKind::ContentPreposition) {
+                start = k;
+            }
+        }
         while start < sentence.end
             && ((self.is(start, CueKind::Complementizer) && self.lang != Lang::En)
                 || matches!(self.word(start), "," | ":"))

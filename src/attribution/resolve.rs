@@ -74,16 +74,18 @@ pub(super) fn resolve_speakers(
                 SpeakerForm::Pronoun | SpeakerForm::Role => {
                     let wanted = speaker.entity.or(attribution.speaker_type);
                     let resolved = if form == SpeakerForm::Role {
-                        introduced_with_role(doc, &speaker).or_else(|| {
-                            if is_anonymous(doc, &speaker) {
-                                None
-                            } else if names_media(doc, &speaker) {
-                                last_outlet(doc, &out, &speaker)
-                                    .or_else(|| referent(doc, &out, &speaker, wanted))
-                            } else {
-                                referent(doc, &out, &speaker, wanted)
-                            }
-                        })
+                        introduced_with_role(doc, &speaker)
+                            .or_else(|| same_unnamed(doc, &out, &speaker))
+                            .or_else(|| {
+                                if is_anonymous(doc, &speaker) {
+                                    None
+                                } else if names_media(doc, &speaker) {
+                                    last_outlet(doc, &out, &speaker)
+                                        .or_else(|| referent(doc, &out, &speaker, wanted))
+                                } else {
+                                    referent(doc, &out, &speaker, wanted)
+                                }
+                            })
                     } else {
                         referent(doc, &out, &speaker, wanted)
                     };
@@ -205,12 +207,15 @@ fn introduced_with_role(
                 !doc.is_sentence_final(t)
                     && (!doc.is_boundary_word(t) || doc.is(t, CueKind::Conjunction))
             });
-        // After the name only an apposition: words up to a cue or a clause word ("Yarov,
-        // the chairman," but not "Гезоева, - сообщил источник").
+        // After the name only an apposition: words up to a cue, a clause word or an adverb
+        // ("Yarov, the chairman," but not "Гезоева, - сообщил источник", "Арафата, однако
+        // представители Израиля").
         let after_comma = (e.tokens.end < sentence.tokens.end && doc.is_comma(e.tokens.end))
             .then(|| {
                 (e.tokens.end + 1..(e.tokens.end + 1 + WORDS_AFTER_COMMA).min(sentence.tokens.end))
-                    .take_while(|&t| doc.is_word(t) && !doc.is_boundary_word(t))
+                    .take_while(|&t| {
+                        doc.is_word(t) && !doc.is_boundary_word(t) && !doc.is(t, CueKind::Skip)
+                    })
             })
             .into_iter()
             .flatten();
@@ -225,6 +230,74 @@ fn introduced_with_role(
     let tokens = doc.without_roles(entity.tokens.clone());
     let (s, e) = doc.span(tokens);
     Some((full_name(doc, &doc.text[s..e]), Some(EntityType::Per)))
+}
+
+/// The unnamed speaker an earlier claim named with the same title, of the same number ("a
+/// spokesman said ... The spokesman, reacting to ..., said"): the nearest such claim's
+/// mention; none for "another" (lexicon kind `other_referent`).
+fn same_unnamed(
+    doc: &DocView<'_>,
+    earlier: &[Attribution],
+    speaker: &Speaker,
+) -> Option<(String, Option<EntityType>)> {
+    // "another official", "Other sources", "другой представитель": someone else.
+    if speaker
+        .tokens
+        .clone()
+        .any(|t| doc.is(t, CueKind::OtherReferent))
+    {
+        return None;
+    }
+    let plural = |key: &str| doc.lexicon.has_ending(key, CueKind::PluralEnding);
+    let titles: Vec<&str> = speaker
+        .tokens
+        .clone()
+        .filter(|&t| doc.is(t, CueKind::Role))
+        .map(|t| doc.keys[t].as_str())
+        .collect();
+    // Its own modifiers must be there too ("Ministry sources" are not "banking sources").
+    let modifiers: Vec<&str> = speaker
+        .tokens
+        .clone()
+        .filter(|&t| {
+            doc.is_word(t)
+                && !doc.is(t, CueKind::Role)
+                && !doc.is(t, CueKind::Determiner)
+                && !doc.is(t, CueKind::Anonymous)
+        })
+        .map(|t| doc.keys[t].as_str())
+        .collect();
+    let mention_start = doc.segmented.tokens[speaker.tokens.start].start;
+    let a = earlier.iter().rev().find(|a| {
+        let Some((s, e)) = a.speaker.filter(|&(s, _)| s < mention_start) else {
+            return false;
+        };
+        let mention = &doc.text[s..e];
+        let words: Vec<String> = mention
+            .split_whitespace()
+            .map(|w| doc.lang.match_key(w))
+            .collect();
+        if !modifiers
+            .iter()
+            .all(|m| words.iter().any(|w| same_word(m, w)))
+        {
+            return false;
+        }
+        // The English head noun ends its phrase ("an official communique" is no official).
+        let heads: &[String] = if doc.lang == Lang::En {
+            &words[words.len().saturating_sub(1)..]
+        } else {
+            &words
+        };
+        a.speaker_form == Some(SpeakerForm::Role)
+            && a.speaker_resolved.as_deref() == Some(mention)
+            && heads.iter().any(|key| {
+                titles
+                    .iter()
+                    .any(|t| same_word(t, key) && plural(t) == plural(key))
+            })
+    })?;
+    Some((a.speaker_resolved.clone()?, a.speaker_type))
 }
 
 /// Whether a role mention is someone the text does not name (lexicon kind `anonymous`:

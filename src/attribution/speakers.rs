@@ -97,14 +97,30 @@ impl DocView<'_> {
                     || (first..head)
                         .all(|i| self.is(i, CueKind::Skip) || self.is(i, CueKind::Circumstance)))
                 && let Some(subject) = self.noun_phrase_left(start, first - 1)
-                && matches!(subject.form, SpeakerForm::Named | SpeakerForm::Pronoun)
+                && matches!(
+                    subject.form,
+                    SpeakerForm::Named | SpeakerForm::Pronoun | SpeakerForm::Role
+                )
             {
                 return Some(subject);
             }
-            // An appositive: "Its head, Nurlan Seitkali, said ...".
-            return self
-                .noun_phrase_left(start, head)
-                .filter(|sp| sp.form == SpeakerForm::Named);
+            // An appositive: "Its head, Nurlan Seitkali, said ...". A title set off by commas
+            // after a name is the name's: "Джон Голдсмит, председатель Общества памяти
+            // Кромвеля, заявил".
+            return match self.noun_phrase_left(start, head) {
+                Some(sp) if sp.form == SpeakerForm::Named => Some(sp),
+                Some(sp)
+                    if sp.form == SpeakerForm::Role
+                        && self.lang == Lang::Ru
+                        && let Some(first) = relative
+                        && first > start
+                        && self.is_comma(first - 1) =>
+                {
+                    self.noun_phrase_left(start, first - 1)
+                        .filter(|name| name.form == SpeakerForm::Named)
+                }
+                _ => None,
+            };
         }
         if self.is(head, CueKind::Conjunction) {
             // "X claimed ... and criticised ...": the first verb's speaker.
@@ -374,6 +390,16 @@ impl DocView<'_> {
         if let Some(e) = self.entity_at[head] {
             let entity = &self.entities[e];
             if entity.tokens.end == end && entity.tokens.start >= start {
+                // A place or organisation after a person's title is whose title it is: the
+                // speaker is the title ("Представитель МИД России заявил", "Сотрудник ФБР
+                // сообщил"), a role mention (Russian).
+                if let Some(title) = self.title_before(start, entity) {
+                    return Some(Speaker {
+                        tokens: title..end,
+                        form: SpeakerForm::Role,
+                        entity: Some(EntityType::Per),
+                    });
+                }
                 let mut tokens = self.without_roles(entity.tokens.clone());
                 // Russian names joined by a conjunction speak together ("Иванов и Петров
                 // заявили"), as after the verb.
@@ -484,6 +510,29 @@ impl DocView<'_> {
             },
             entity: role.flatten(),
         })
+    }
+
+    /// In Russian, the person's title that a place or organisation in the genitive depends on
+    /// ("Представитель МИД России": the title's token), a few words before it with nothing
+    /// but words between; `None` for a person or when no title stands there. (Azerbaijani
+    /// puts the owner first; a title before a name there is the name's: "nazir Vilayət
+    /// Eyvazov", whatever type the tagger gave it.)
+    fn title_before(&self, start: usize, entity: &Entity) -> Option<usize> {
+        const MAX_WORDS_BETWEEN: usize = 3;
+        if self.lang != Lang::Ru || entity.kind == EntityType::Per {
+            return None;
+        }
+        let first = entity.tokens.start;
+        (start.max(first.saturating_sub(MAX_WORDS_BETWEEN + 1))..first)
+            .rev()
+            .take_while(|&t| {
+                self.is_word(t)
+                    && !self.is_boundary_word(t)
+                    && self.entity_at[t].is_none_or(|e| self.entities[e].kind != EntityType::Per)
+            })
+            .find(|&t| {
+                self.lexicon.entity_of(&self.keys[t], CueKind::Role) == Some(Some(EntityType::Per))
+            })
     }
 
     /// The closest name (entity or capitalised run) left of `end`, not crossing quotes.

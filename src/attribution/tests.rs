@@ -666,3 +666,35 @@ fn a_pronoun_points_to_an_unnamed_speaker_of_its_number() {
     assert_eq!(got.len(), 2);
     assert_ne!(got[1].5, "Источники");
 }
+
+#[test]
+fn a_title_again_is_the_unnamed_speaker_named_with_it_before() {
+    let text = "A company spokesman said the plant will close. The spokesman, reacting to press reports, said talks went on. Another spokesman said nothing was decided. Ministry sources said the deal was off. Banking sources said the deal was on. The banking sources added that rates would fall.";
+    let got = run(text, Lang::En);
+    assert_eq!(
+        resolved(&got),
+        [
+            "A company spokesman",
+            "A company spokesman",
+            "Another spokesman",
+            "Ministry sources",
+            "Banking sources",
+            "Banking sources"
+        ]
+    );
+}
+
+#[test]
+fn a_russian_title_set_off_by_commas_is_the_name_before_it() {
+    let text = "Джон Голдсмит, председатель Общества памяти Кромвеля, заявил: «Вопрос о статуе неизбежно возник».";
+    let got = run_with(
+        text,
+        Lang::Ru,
+        &[
+            ("Джон Голдсмит", EntityType::Per),
+            ("Общества памяти Кромвеля", EntityType::Org),
+        ],
+    );
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, "Джон Голдсмит");
+}
