@@ -189,42 +189,43 @@ fn introduced_with_role(
         if e.kind != EntityType::Per || e.tokens.end > mention {
             return false;
         }
-        let Some(sentence) = sentences
-            .iter()
-            .find(|s| s.tokens.contains(&e.tokens.start))
-        else {
+        let Some(sentence) = sentences.get(e.sentence) else {
             return false;
         };
         // The title stands right before the name, with its dependents: no verb, cue or
         // clause word between ("помощник президента РФ Сергей Ястржембский").
-        let before = (sentence
-            .tokens
-            .start
-            .max(e.tokens.start.saturating_sub(WORDS_BEFORE_NAME))
-            ..e.tokens.start)
-            .rev()
-            .take_while(|&t| {
-                !doc.is_sentence_final(t)
-                    && (!doc.is_boundary_word(t) || doc.is(t, CueKind::Conjunction))
-            });
+        let before = || {
+            (sentence
+                .tokens
+                .start
+                .max(e.tokens.start.saturating_sub(WORDS_BEFORE_NAME))..e.tokens.start)
+                .rev()
+                .take_while(|&t| {
+                    !doc.is_sentence_final(t)
+                        && (!doc.is_boundary_word(t) || doc.is(t, CueKind::Conjunction))
+                })
+        };
         // After the name only an apposition: words up to a cue, a clause word or an adverb
         // ("Yarov, the chairman," but not "Гезоева, - сообщил источник", "Арафата, однако
         // представители Израиля").
-        let after_comma = (e.tokens.end < sentence.tokens.end && doc.is_comma(e.tokens.end))
-            .then(|| {
-                (e.tokens.end + 1..(e.tokens.end + 1 + WORDS_AFTER_COMMA).min(sentence.tokens.end))
-                    .take_while(|&t| {
-                        doc.is_word(t) && !doc.is_boundary_word(t) && !doc.is(t, CueKind::Skip)
-                    })
-            })
-            .into_iter()
-            .flatten();
+        let after_comma = || {
+            (e.tokens.end < sentence.tokens.end && doc.is_comma(e.tokens.end))
+                .then(|| {
+                    (e.tokens.end + 1
+                        ..(e.tokens.end + 1 + WORDS_AFTER_COMMA).min(sentence.tokens.end))
+                        .take_while(|&t| {
+                            doc.is_word(t) && !doc.is_boundary_word(t) && !doc.is(t, CueKind::Skip)
+                        })
+                })
+                .into_iter()
+                .flatten()
+        };
         // The role nouns inside the tagger's entity count too ("Nazir Ceyhun Bayramov").
-        let window: Vec<usize> = e.tokens.clone().chain(before).chain(after_comma).collect();
-        window.iter().any(|&t| has_role(t))
+        let window = || e.tokens.clone().chain(before()).chain(after_comma());
+        window().any(has_role)
             && dependents
                 .iter()
-                .all(|d| window.iter().any(|&t| same_word(d, &doc.keys[t])))
+                .all(|d| window().any(|t| same_word(d, &doc.keys[t])))
     })?;
     let entity = &doc.entities[person];
     let tokens = doc.without_roles(entity.tokens.clone());
@@ -273,10 +274,10 @@ fn same_unnamed(
             return false;
         };
         let mention = &doc.text[s..e];
-        let words: Vec<String> = mention
-            .split_whitespace()
-            .map(|w| doc.lang.match_key(w))
-            .collect();
+        // The mention's tokens, by their byte offsets.
+        let all = &doc.segmented.tokens;
+        let first = all.partition_point(|t| t.start < s);
+        let words = &doc.keys[first..all.partition_point(|t| t.start < e)];
         if !modifiers
             .iter()
             .all(|m| words.iter().any(|w| same_word(m, w)))
@@ -284,10 +285,10 @@ fn same_unnamed(
             return false;
         }
         // The English head noun ends its phrase ("an official communique" is no official).
-        let heads: &[String] = if doc.lang == Lang::En {
+        let heads = if doc.lang == Lang::En {
             &words[words.len().saturating_sub(1)..]
         } else {
-            &words
+            words
         };
         a.speaker_form == Some(SpeakerForm::Role)
             && a.speaker_resolved.as_deref() == Some(mention)
