@@ -902,6 +902,17 @@ pub fn cases() -> Vec<(&'static str, Vec<Expect>)> {
                 "о намерении приехать на гастроли",
             )],
         ),
+        // A long title whose name reaches past the length limit: the person is the speaker
+        // (a conjunction inside the title joins no names).
+        (
+            "В Москве задержаны двое подозреваемых, сообщил начальник управления информации и общественных связей ГУВД российской столицы Кирилл Мазурин.",
+            vec![claim(
+                "indirect",
+                "Кирилл Мазурин",
+                "сообщил",
+                "В Москве задержаны двое подозреваемых",
+            )],
+        ),
         // A channel's generic noun is the channel named before; "Другие" stands for itself.
         (
             "Пожар потушен, сообщает телеканал НТВ. Телекомпания сообщила, что пострадавших нет. Другие считают, что это поджог.",

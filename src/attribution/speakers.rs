@@ -660,6 +660,19 @@ impl DocView<'_> {
         if end == from {
             return None;
         }
+        // A long Russian title may reach the length limit inside the name that ends it
+        // ("... начальник управления ... ГУВД российской столицы Кирилл Мазурин"): the
+        // whole name belongs to the speaker.
+        if self.lang == Lang::Ru
+            && end < sentence.end
+            && let Some(e) = self.entity_at[end - 1]
+            && self.entity_at[end] == Some(e)
+        {
+            end = self.entities[e].tokens.end.min(sentence.end);
+            while !self.is_word(end - 1) {
+                end -= 1;
+            }
+        }
         // A quoted name at the end keeps its closing mark ("пресс-служба ОАО "АВТОВАЗ"").
         let marks = (from..end).filter(|&i| is_mark(i)).count();
         if marks % 2 == 1 && end < sentence.end && is_mark(end) {
@@ -677,8 +690,11 @@ impl DocView<'_> {
         if !(speaker_like || (self.lang != Lang::En && ends_sentence)) {
             return None;
         }
-        // Coordinated names speak together: the whole phrase, typed by its first entity.
-        if (from + 1..end).any(|i| self.is(i, CueKind::Conjunction)) {
+        // Coordinated names speak together: the whole phrase, typed by its first entity (a
+        // conjunction inside a name joins none: "управления информации и общественных
+        // связей").
+        if (from + 1..end).any(|i| self.is(i, CueKind::Conjunction) && self.entity_at[i].is_none())
+        {
             return Some(self.named_phrase(from..end));
         }
         // A person named in the phrase is the speaker ("министр Сергей Лавров"), the last
