@@ -152,6 +152,12 @@ impl<'a> DocView<'a> {
             .is_some_and(|s| s.tokens.contains(&i) && s.heading)
     }
 
+    /// Whether token `i` is a preposition among the circumstance words ("в", "на", "во":
+    /// two letters at most), which takes a noun after it, unlike "сегодня" or "журналистам".
+    pub(super) fn is_circumstance_preposition(&self, i: usize) -> bool {
+        self.is(i, CueKind::Circumstance) && self.word(i).chars().count() <= 2
+    }
+
     pub(super) fn is_sentence_final(&self, i: usize) -> bool {
         matches!(self.word(i), "." | "!" | "?" | "…" | "..." | ";")
     }

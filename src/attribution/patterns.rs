@@ -584,9 +584,7 @@ impl DocView<'_> {
         while verb < cue.start
             && (self.is(verb, CueKind::Circumstance) || self.is(verb, CueKind::Skip))
         {
-            let preposition = self.lang == Lang::Ru
-                && self.is(verb, CueKind::Circumstance)
-                && self.word(verb).chars().count() <= 2;
+            let preposition = self.lang == Lang::Ru && self.is_circumstance_preposition(verb);
             verb += 1;
             if preposition
                 && verb < cue.start
@@ -1122,7 +1120,7 @@ impl DocView<'_> {
             let mut k = start;
             while k < sentence.end
                 && self.is(k, CueKind::Circumstance)
-                && self.word(k).chars().count() > 2
+                && !self.is_circumstance_preposition(k)
             {
                 k += 1;
             }

@@ -2,7 +2,7 @@
 
 use super::cues::{CueKind, CueLexicon};
 use super::patterns::{DocView, Speaker};
-use super::{Attribution, ClaimKind, SpeakerForm};
+use super::{Attribution, ByteSpan, ClaimKind, SpeakerForm};
 use crate::document::{EntityType, Lang};
 
 /// Whether a referent of type `candidate` can be meant by a mention of type `wanted`.
@@ -36,14 +36,22 @@ pub(super) fn resolve_speakers(
             // A role noun without an entity type names a group ("Mütəxəssislər", "rəsmilər":
             // the lexicon lists plurals so), not one earlier speaker: it stands for itself.
             // A headline stands alone ("Hizbullah lideri ... açıqladı" in a list of
-            // headlines): its role noun is not the speaker of the line before either.
+            // headlines): its role noun is not the speaker of the line before either. Nor
+            // is an organisation's role mention that names it ("пресс-службе пожарной
+            // охраны города").
             let in_headline = doc
                 .segmented
                 .sentences
                 .get(attribution.sentence)
                 .is_some_and(|sentence| sentence.heading);
             let form = match speaker.form {
-                SpeakerForm::Role if speaker.entity.is_none() || in_headline => SpeakerForm::Phrase,
+                SpeakerForm::Role
+                    if speaker.entity.is_none()
+                        || in_headline
+                        || names_organisation(doc, &speaker) =>
+                {
+                    SpeakerForm::Phrase
+                }
                 form => form,
             };
             match form {
@@ -67,17 +75,14 @@ pub(super) fn resolve_speakers(
                     attribution.speaker_resolved =
                         attribution.speaker.map(|(s, e)| doc.text[s..e].to_string());
                 }
-                SpeakerForm::Role if names_organisation(doc, &speaker) => {
-                    attribution.speaker_resolved =
-                        attribution.speaker.map(|(s, e)| doc.text[s..e].to_string());
-                }
                 SpeakerForm::Pronoun | SpeakerForm::Role => {
                     let wanted = speaker.entity.or(attribution.speaker_type);
+                    let anonymous = form == SpeakerForm::Role && is_anonymous(doc, &speaker);
                     let resolved = if form == SpeakerForm::Role {
                         introduced_with_role(doc, &speaker)
                             .or_else(|| same_unnamed(doc, &out, &speaker))
                             .or_else(|| {
-                                if is_anonymous(doc, &speaker) {
+                                if anonymous {
                                     None
                                 } else if names_media(doc, &speaker) {
                                     last_outlet(doc, &out, &speaker)
@@ -92,7 +97,7 @@ pub(super) fn resolve_speakers(
                     if let Some((name, kind)) = resolved {
                         attribution.speaker_resolved = Some(name);
                         attribution.speaker_type = kind.or(attribution.speaker_type);
-                    } else if form == SpeakerForm::Role && is_anonymous(doc, &speaker) {
+                    } else if anonymous {
                         // "источник", "a spokesman", "другой представитель": someone not
                         // named; the mention is all there is to say.
                         attribution.speaker_resolved =
@@ -274,10 +279,7 @@ fn same_unnamed(
             return false;
         };
         let mention = &doc.text[s..e];
-        // The mention's tokens, by their byte offsets.
-        let all = &doc.segmented.tokens;
-        let first = all.partition_point(|t| t.start < s);
-        let words = &doc.keys[first..all.partition_point(|t| t.start < e)];
+        let words = span_keys(doc, (s, e));
         if !modifiers
             .iter()
             .all(|m| words.iter().any(|w| same_word(m, w)))
@@ -299,6 +301,13 @@ fn same_unnamed(
             })
     })?;
     Some((a.speaker_resolved.clone()?, a.speaker_type))
+}
+
+/// The match keys of the tokens that start inside a byte span (a claim's speaker).
+fn span_keys<'d>(doc: &'d DocView<'_>, (start, end): ByteSpan) -> &'d [String] {
+    let tokens = &doc.segmented.tokens;
+    let first = tokens.partition_point(|t| t.start < start);
+    &doc.keys[first..tokens.partition_point(|t| t.start < end)]
 }
 
 /// Whether a role mention is someone the text does not name (lexicon kind `anonymous`:
@@ -479,14 +488,10 @@ fn referent(
                     && a.speaker.map(|(s, e)| &doc.text[s..e]) == a.speaker_resolved.as_deref();
                 if unnamed {
                     // Of the same number: "he", "it" are one (typed pronouns), "they" many.
-                    let plural = a.speaker.is_some_and(|(s, e)| {
-                        doc.text[s..e]
-                            .split_whitespace()
-                            .next_back()
-                            .is_some_and(|w| {
-                                doc.lexicon
-                                    .has_ending(&doc.lang.match_key(w), CueKind::PluralEnding)
-                            })
+                    let plural = a.speaker.is_some_and(|span| {
+                        span_keys(doc, span)
+                            .last()
+                            .is_some_and(|w| doc.lexicon.has_ending(w, CueKind::PluralEnding))
                     });
                     speaker.form == SpeakerForm::Pronoun && plural == speaker.entity.is_none()
                 } else {
