@@ -9,8 +9,9 @@
 //! when the next token starts a sentence (a capital, a digit, an opening quote); never before
 //! a dash, a comma or a lower-case word, which keeps "«...», — сказал он" and
 //! "“...,” he said" together. A blank line always ends a sentence, and so does a line break
-//! after a short line (headlines, captions, datelines) or, in Azerbaijani, after each line
-//! of a list (of headlines, say; see `lines_are_items`).
+//! after a short line (headlines, captions, datelines) unless the line ends in a word and the
+//! next goes on in lower case, or, in Azerbaijani, after each line of a list (of headlines,
+//! say; see `lines_are_items`).
 
 mod abbreviations;
 
@@ -252,7 +253,8 @@ fn split_sentences(
             let newlines = gap.matches('\n').count();
             if newlines >= 2
                 || (newlines == 1
-                    && (line_length(text, tokens[i].end) < SHORT_LINE
+                    && ((line_length(text, tokens[i].end) < SHORT_LINE
+                        && !wraps_on(text, tokens, i))
                         || (lines_are_items && item_ends(text, tokens, i))))
             {
                 boundary_after = Some(i);
@@ -283,6 +285,25 @@ fn opens_next_word(text: &str, tokens: &[Token], k: usize) -> bool {
                 .chars()
                 .next()
                 .is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Whether the line that ends after token `i` goes on in the next line although it is
+/// short: it ends in a word and the next starts in lower case. Reuters' first lines are
+/// short where the dateline was cut ("President Reagan for the first time\nadmitted he
+/// was wrong"); a headline or caption is followed by a capital.
+fn wraps_on(text: &str, tokens: &[Token], i: usize) -> bool {
+    tokens.get(i + 1).is_some_and(|next| {
+        tokens[i]
+            .text(text)
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+            && next
+                .text(text)
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase)
     })
 }
 

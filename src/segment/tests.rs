@@ -164,6 +164,24 @@ fn short_lines_and_paragraphs_end_sentences() {
 }
 
 #[test]
+fn a_short_line_that_goes_on_in_lower_case_is_wrapped_text() {
+    // Reuters' first line is short where its dateline was cut: the subject stays with its
+    // verb. A short line followed by a capital still ends its sentence.
+    let text = "President Reagan for the first time\n\
+                admitted he was wrong to sell arms to Iran in an initiative.\n\
+                Arms sales\n\
+                The President said so on the radio.";
+    assert_eq!(
+        sentences(text, Lang::En),
+        [
+            "President Reagan for the first time\nadmitted he was wrong to sell arms to Iran in an initiative.",
+            "Arms sales",
+            "The President said so on the radio."
+        ]
+    );
+}
+
+#[test]
 fn a_list_of_headlines_is_one_sentence_per_line() {
     // No line ends in punctuation, three are longer than a short line, and each starts
     // with a capital.
