@@ -145,6 +145,12 @@ pub enum CueKind {
     /// unnamed speaker of its own number ("he" not to "trade sources", "they" not to "a
     /// spokesman").
     PluralEnding,
+    /// A word that is plural whatever its ending ("they", "police", "biz"): with
+    /// [`CueKind::PluralEnding`], what makes a speaker mention stand for more than one.
+    Plural,
+    /// A plural verb's ending (Russian "-ли": "заявили"): a Russian noun with a plural
+    /// ending (also a singular's genitive: "пресс-службы") is plural only as its subject.
+    PluralVerbEnding,
     /// A word that marks someone else than the one named before ("another official",
     /// "другой представитель", "digər"): a role mention with it is not an earlier unnamed
     /// speaker.
@@ -203,6 +209,8 @@ impl CueKind {
             "content_preposition" => CueKind::ContentPreposition,
             "participle_ending" => CueKind::ParticipleEnding,
             "plural_ending" => CueKind::PluralEnding,
+            "plural" => CueKind::Plural,
+            "plural_verb_ending" => CueKind::PluralVerbEnding,
             "other_referent" => CueKind::OtherReferent,
             _ => return None,
         })

@@ -4,6 +4,7 @@ use super::cues::{CueKind, CueLexicon};
 use super::patterns::{DocView, Speaker};
 use super::{Attribution, ByteSpan, ClaimKind, SpeakerForm};
 use crate::document::{EntityType, Lang};
+use std::ops::Range;
 
 /// Whether a referent of type `candidate` can be meant by a mention of type `wanted`.
 ///
@@ -55,7 +56,7 @@ pub(super) fn resolve_speakers(
                 form => form,
             };
             match form {
-                SpeakerForm::Named => match head_entity(doc, &speaker) {
+                SpeakerForm::Named => match head_entity(doc, &speaker, attribution.cue) {
                     // A noun phrase around a name ("chairman of the commission Ramid
                     // Namazov", as the labeller marks speakers) resolves to the name.
                     Some(e) => {
@@ -77,22 +78,27 @@ pub(super) fn resolve_speakers(
                 }
                 SpeakerForm::Pronoun | SpeakerForm::Role => {
                     let wanted = speaker.entity.or(attribution.speaker_type);
-                    let anonymous = form == SpeakerForm::Role && is_anonymous(doc, &speaker);
+                    // Unnamed people, and groups ("officials", "the officials"): never
+                    // one earlier name.
+                    let anonymous = form == SpeakerForm::Role
+                        && (is_anonymous(doc, &speaker)
+                            || is_plural_mention(doc, speaker.tokens.clone(), attribution.cue));
                     let resolved = if form == SpeakerForm::Role {
                         introduced_with_role(doc, &speaker)
-                            .or_else(|| same_unnamed(doc, &out, &speaker))
+                            .or_else(|| same_unnamed(doc, &out, &speaker, attribution.cue))
                             .or_else(|| {
                                 if anonymous {
                                     None
                                 } else if names_media(doc, &speaker) {
-                                    last_outlet(doc, &out, &speaker)
-                                        .or_else(|| referent(doc, &out, &speaker, wanted))
+                                    last_outlet(doc, &out, &speaker).or_else(|| {
+                                        referent(doc, &out, &speaker, attribution.cue, wanted)
+                                    })
                                 } else {
-                                    referent(doc, &out, &speaker, wanted)
+                                    referent(doc, &out, &speaker, attribution.cue, wanted)
                                 }
                             })
                     } else {
-                        referent(doc, &out, &speaker, wanted)
+                        referent(doc, &out, &speaker, attribution.cue, wanted)
                     };
                     if let Some((name, kind)) = resolved {
                         attribution.speaker_resolved = Some(name);
@@ -245,6 +251,7 @@ fn same_unnamed(
     doc: &DocView<'_>,
     earlier: &[Attribution],
     speaker: &Speaker,
+    cue: ByteSpan,
 ) -> Option<(String, Option<EntityType>)> {
     // "another official", "Other sources", "другой представитель": someone else.
     if speaker
@@ -254,7 +261,7 @@ fn same_unnamed(
     {
         return None;
     }
-    let plural = |key: &str| doc.lexicon.has_ending(key, CueKind::PluralEnding);
+    let plural = |key: &str| is_plural_word(doc, key);
     let titles: Vec<&str> = speaker
         .tokens
         .clone()
@@ -294,6 +301,9 @@ fn same_unnamed(
         };
         a.speaker_form == Some(SpeakerForm::Role)
             && a.speaker_resolved.as_deref() == Some(mention)
+            // "one of the officials" is not "the officials".
+            && is_plural_mention(doc, span_tokens(doc, (s, e)), a.cue)
+                == is_plural_mention(doc, speaker.tokens.clone(), cue)
             && heads.iter().any(|key| {
                 titles
                     .iter()
@@ -303,11 +313,102 @@ fn same_unnamed(
     Some((a.speaker_resolved.clone()?, a.speaker_type))
 }
 
-/// The match keys of the tokens that start inside a byte span (a claim's speaker).
-fn span_keys<'d>(doc: &'d DocView<'_>, (start, end): ByteSpan) -> &'d [String] {
+/// The tokens that start inside a byte span (a claim's speaker).
+fn span_tokens(doc: &DocView<'_>, (start, end): ByteSpan) -> Range<usize> {
     let tokens = &doc.segmented.tokens;
-    let first = tokens.partition_point(|t| t.start < start);
-    &doc.keys[first..tokens.partition_point(|t| t.start < end)]
+    tokens.partition_point(|t| t.start < start)..tokens.partition_point(|t| t.start < end)
+}
+
+/// The match keys of the tokens that start inside a byte span (a claim's speaker).
+fn span_keys<'d>(doc: &'d DocView<'_>, span: ByteSpan) -> &'d [String] {
+    &doc.keys[span_tokens(doc, span)]
+}
+
+/// Whether a word is plural: lexicon kinds `plural` ("they", "police") and `plural_ending`
+/// ("sources", "источники", "mənbələr").
+fn is_plural_word(doc: &DocView<'_>, key: &str) -> bool {
+    doc.lexicon.is(key, CueKind::Plural) || doc.lexicon.has_ending(key, CueKind::PluralEnding)
+}
+
+/// Whether a speaker mention stands for more than one: it joins words with a conjunction
+/// ("underwriters and traders", "De Havilland and Short Brothers"), lists names ("Hush
+/// Puppies, Kodiak, and Santana") or its head noun is
+/// plural ("dealers", "the officials", "BNL officials", "Sources close to ...", "они").
+/// The head is in the mention's first phrase (up to a preposition or punctuation), outside
+/// names: in Russian its first role noun ("представители МИД России"), else its last word;
+/// elsewhere its last word ("official figures", "Prezident Administrasiyasının rəsmiləri")
+/// or any role noun ("Sources close to ...").
+fn is_plural_mention(doc: &DocView<'_>, tokens: Range<usize>, cue: ByteSpan) -> bool {
+    let end = tokens
+        .clone()
+        .find(|&t| {
+            !doc.is_word(t)
+                || doc.is(t, CueKind::Possessive)
+                || doc.is(t, CueKind::Preposition)
+                || doc.is(t, CueKind::Agent)
+                || doc.is(t, CueKind::Relative)
+        })
+        .unwrap_or(tokens.end);
+    let phrase = tokens.start..end;
+    let common = |t: &usize| doc.entity_at[*t].is_none();
+    // A Russian noun's plural ending is also a singular's genitive ("пресс-службы",
+    // "компании"), and a conjunction may join the words of a title ("археолог из Музея и
+    // Художественной галереи"): in Russian the verb must be plural too ("заявили", lexicon
+    // kind `plural_verb_ending`).
+    let verb_agrees = || {
+        doc.lang != Lang::Ru
+            || span_tokens(doc, cue).any(|t| doc.ends_in_any(t, &[CueKind::PluralVerbEnding]))
+    };
+    let joined = (phrase.start + 1..phrase.end.saturating_sub(1))
+        .any(|t| common(&t) && doc.is(t, CueKind::Conjunction));
+    // Past the first phrase, a name after ", and" ("Lee Hamilton, chairman of the House
+    // committee, and Daniel Inoyue"), or a list of names and titles alone ("James
+    // Mitchell, William Richardson and Steven Duin"); not names inside a description
+    // ("head of research at stockbrokers Phillips and Drew").
+    let names_only = |t: usize| {
+        !common(&t)
+            || !doc.is_word(t)
+            || doc.is_cap(t)
+            || doc.is(t, CueKind::Determiner)
+            || doc.is(t, CueKind::Role)
+            || doc.is(t, CueKind::Possessive)
+    };
+    let listed = || {
+        (tokens.start + 1..tokens.end.saturating_sub(1)).any(|t| {
+            let next = doc.entity_at[t + 1]
+                .map(|e| &doc.entities[e])
+                .filter(|e| e.tokens.start == t + 1 && e.kind != EntityType::Loc);
+            common(&t)
+                && doc.is(t, CueKind::Conjunction)
+                && next.is_some_and(|next| {
+                    doc.is_comma(t - 1)
+                        || doc.entity_at[t - 1].is_some_and(|e| doc.entities[e].kind == next.kind)
+                            && (tokens.start..t).all(names_only)
+                })
+        })
+    };
+    if (joined || listed()) && verb_agrees() {
+        return true;
+    }
+    let plural = |t: usize| {
+        let key = &doc.keys[t];
+        doc.lexicon.is(key, CueKind::Plural)
+            || doc.lexicon.has_ending(key, CueKind::PluralEnding) && verb_agrees()
+    };
+    let mut roles = phrase
+        .clone()
+        .filter(common)
+        .filter(|&t| doc.is(t, CueKind::Role));
+    if doc.lang == Lang::Ru {
+        // The head noun comes first, its genitives after it.
+        return roles
+            .next()
+            .or_else(|| phrase.clone().last().filter(common))
+            .is_some_and(plural);
+    }
+    // The head noun ends the phrase ("official figures"), but for an adjective after it
+    // ("Sources close to ...").
+    phrase.clone().last().filter(common).is_some_and(plural) || roles.any(plural)
 }
 
 /// Whether a role mention is someone the text does not name (lexicon kind `anonymous`:
@@ -397,8 +498,18 @@ fn zero_referent(
 /// labeller marks speakers). Not when the name depends on the head: after a preposition or
 /// inside quotes ("representatives of Gazprom", "компании «Газпром»"). In Russian and Azerbaijani, whose names often stand in the genitive after
 /// their head, only role words may precede the name ("министр Иван Петров").
-fn head_entity(doc: &DocView<'_>, speaker: &Speaker) -> Option<usize> {
+fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<usize> {
     let tokens = speaker.tokens.clone();
+    // Names joined ("S and P", "Baker and Volcker") or after a plural head ("Sources close
+    // to Deputy Prime Minister Arnaldo Forlani"): the mention is no one name.
+    if is_plural_mention(doc, tokens.clone(), cue) {
+        return None;
+    }
+    if doc.lang == Lang::En
+        && let Some(e) = apposition_head(doc, speaker, cue)
+    {
+        return Some(e);
+    }
     let last = (tokens.start..tokens.end).rev().find(|&t| doc.is_word(t))?;
     let e = doc.entity_at[last]?;
     let entity = &doc.entities[e];
@@ -419,6 +530,47 @@ fn head_entity(doc: &DocView<'_>, speaker: &Speaker) -> Option<usize> {
     let only_roles = (tokens.start..entity.tokens.start)
         .all(|t| doc.is(t, CueKind::Role) || doc.is(t, CueKind::Determiner));
     (doc.lang == crate::document::Lang::En || only_roles).then_some(e)
+}
+
+/// The name an English mention opens before a comma, whose apposition only describes it
+/// ("Bergsten, now the director of the Institute for International Economics,", "House
+/// Budget Committee Chairman William Gray, a Democrat,", "The Belcher Co of New York, a
+/// subsidiary of Coastal Corp"): the head of the words before the first comma, else the
+/// organisation or person that opens them (not a possessor: "Zorinsky's replacement,
+/// Republican David Karnes"). Not when a title and a name close the mention ("Chicago Board
+/// of Trade, CBT, chairman Karsten Mahlmann").
+fn apposition_head(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<usize> {
+    let tokens = speaker.tokens.clone();
+    let comma = tokens.clone().find(|&t| doc.is_comma(t))?;
+    if comma == tokens.start {
+        return None;
+    }
+    let last = tokens.end - 1;
+    let closing_title = doc.is_word(last)
+        && doc.entity_at[last].is_some_and(|e| {
+            let name = &doc.entities[e];
+            name.kind == EntityType::Per
+                && name.tokens.end == tokens.end
+                && name.tokens.start > comma + 1
+                && doc.is(name.tokens.start - 1, CueKind::Role)
+        });
+    if closing_title {
+        return None;
+    }
+    let opening = Speaker {
+        tokens: tokens.start..comma,
+        ..speaker.clone()
+    };
+    head_entity(doc, &opening, cue).or_else(|| {
+        let first = (tokens.start..comma).find(|&t| !doc.is(t, CueKind::Determiner))?;
+        let e = doc.entity_at[first]?;
+        let name = &doc.entities[e];
+        (name.tokens.start == first
+            && name.tokens.end <= comma
+            && matches!(name.kind, EntityType::Per | EntityType::Org)
+            && !(name.tokens.end < comma && doc.is(name.tokens.end, CueKind::Possessive)))
+        .then_some(e)
+    })
 }
 
 /// The antecedent of a relative pronoun speaker ("Baku TV, which accused ..."): the entity
@@ -446,6 +598,7 @@ fn referent(
     doc: &DocView<'_>,
     earlier: &[Attribution],
     speaker: &Speaker,
+    cue: ByteSpan,
     wanted: Option<EntityType>,
 ) -> Option<(String, Option<EntityType>)> {
     let mention_start = doc.segmented.tokens[speaker.tokens.start].start;
@@ -476,28 +629,51 @@ fn referent(
             return Some(entity_name(e));
         }
     }
-    let from_claims = earlier.iter().rev().find(|a| {
-        a.speaker_resolved.is_some()
-            && a.speaker_form != Some(SpeakerForm::Phrase)
-            && a.speaker.is_some_and(|(s, _)| s < mention_start)
+    let pronoun = speaker.form == SpeakerForm::Pronoun;
+    let speaks_before = |a: &&Attribution| {
+        a.speaker_resolved.is_some() && a.speaker.is_some_and(|(s, _)| s < mention_start)
+    };
+    let is_group = |a: &Attribution| {
+        a.speaker
+            .is_some_and(|span| is_plural_mention(doc, span_tokens(doc, span), a.cue))
+    };
+    let is_named = |a: &Attribution| {
+        a.speaker_resolved
+            .as_deref()
+            .is_some_and(|n| n.chars().next().is_some_and(char::is_uppercase))
+    };
+    if pronoun && is_plural_mention(doc, speaker.tokens.clone(), cue) {
+        // "they", "они", "onlar": the nearest group that spoke before ("dealers said ...
+        // they said"), else the nearest named organisation; never one person.
+        let group = earlier
+            .iter()
+            .rev()
+            .filter(speaks_before)
+            .find(|a| is_group(a))
+            .or_else(|| {
+                earlier.iter().rev().filter(speaks_before).find(|a| {
+                    a.speaker_form != Some(SpeakerForm::Phrase)
+                        && a.speaker_type == Some(EntityType::Org)
+                        && is_named(a)
+                })
+            })?;
+        return Some((group.speaker_resolved.clone()?, group.speaker_type));
+    }
+    let from_claims = earlier.iter().rev().filter(speaks_before).find(|a| {
+        a.speaker_form != Some(SpeakerForm::Phrase)
             && compatible(wanted, a.speaker_type)
+            // "he", "it", "the official" is one: not a group that spoke ("U.S. officials",
+            // "Sources close to Arnaldo Forlani"). (Plural role nouns never get here.)
+            && !is_group(a)
             && {
                 // An unnamed speaker stands for itself ("A company spokesman"): a pronoun
                 // may point to it ("... he said"), a role noun may not.
                 let unnamed = a.speaker_form == Some(SpeakerForm::Role)
                     && a.speaker.map(|(s, e)| &doc.text[s..e]) == a.speaker_resolved.as_deref();
                 if unnamed {
-                    // Of the same number: "he", "it" are one (typed pronouns), "they" many.
-                    let plural = a.speaker.is_some_and(|span| {
-                        span_keys(doc, span)
-                            .last()
-                            .is_some_and(|w| doc.lexicon.has_ending(w, CueKind::PluralEnding))
-                    });
-                    speaker.form == SpeakerForm::Pronoun && plural == speaker.entity.is_none()
+                    pronoun
                 } else {
-                    a.speaker_resolved
-                        .as_deref()
-                        .is_some_and(|n| n.chars().next().is_some_and(char::is_uppercase))
+                    is_named(a)
                 }
             }
     });
@@ -688,6 +864,62 @@ mod tests {
         }
     }
 
+    /// The text of the head entity of `mention` in `text`, if any.
+    fn head_of(text: &str, names: &[(&str, EntityType)], mention: &str) -> Option<String> {
+        let mut out = None;
+        with_view(text, Lang::En, names, mention, |doc, t| {
+            out = head_entity(doc, &phrase(t), (0, 0))
+                .map(|e| text[doc.entities[e].start..doc.entities[e].end].to_string());
+        });
+        out
+    }
+
+    #[test]
+    fn a_name_before_a_comma_is_what_its_apposition_describes() {
+        let text = "Stephen Lewis, economist at stockbrokers Phillips and Drew, said rates fell.";
+        let names = [
+            ("Stephen Lewis", EntityType::Per),
+            ("Phillips", EntityType::Org),
+            ("Drew", EntityType::Org),
+        ];
+        let mention = "Stephen Lewis, economist at stockbrokers Phillips and Drew,";
+        assert_eq!(
+            head_of(text, &names, mention).as_deref(),
+            Some("Stephen Lewis")
+        );
+        // A title and a name closing the mention are the speaker.
+        let text = "Chicago Board of Trade, CBT, chairman Karsten Mahlmann said volume rose.";
+        let names = [
+            ("Chicago Board of Trade", EntityType::Org),
+            ("Karsten Mahlmann", EntityType::Per),
+        ];
+        let mention = "Chicago Board of Trade, CBT, chairman Karsten Mahlmann";
+        assert_eq!(
+            head_of(text, &names, mention).as_deref(),
+            Some("Karsten Mahlmann")
+        );
+        // A possessor opens no apposition: the name after it is the speaker.
+        let text = "Zorinsky's replacement, Republican David Karnes, said it would pass.";
+        let names = [
+            ("Zorinsky", EntityType::Per),
+            ("David Karnes", EntityType::Per),
+        ];
+        let mention = "Zorinsky's replacement, Republican David Karnes";
+        assert_eq!(
+            head_of(text, &names, mention).as_deref(),
+            Some("David Karnes")
+        );
+        // Names listed together are no one name.
+        let text = "James Mitchell, William Richardson and Steven Duin said they would sell.";
+        let names = [
+            ("James Mitchell", EntityType::Per),
+            ("William Richardson", EntityType::Per),
+            ("Steven Duin", EntityType::Per),
+        ];
+        let mention = "James Mitchell, William Richardson and Steven Duin";
+        assert_eq!(head_of(text, &names, mention), None);
+    }
+
     #[test]
     fn a_phrase_resolves_to_the_name_in_apposition_at_its_end() {
         let text = "Clinton's campaign manager Robby Mook said it was over.";
@@ -701,7 +933,7 @@ mod tests {
             &names,
             "Clinton's campaign manager Robby Mook",
             |doc, t| {
-                let head = head_entity(doc, &phrase(t)).expect("a head");
+                let head = head_entity(doc, &phrase(t), (0, 0)).expect("a head");
                 assert_eq!(
                     &text[doc.entities[head].start..doc.entities[head].end],
                     "Robby Mook"
@@ -709,7 +941,11 @@ mod tests {
             },
         );
         with_view(text, Lang::En, &names, "Clinton's campaign", |doc, t| {
-            assert_eq!(head_entity(doc, &phrase(t)), None, "a possessor is no head");
+            assert_eq!(
+                head_entity(doc, &phrase(t), (0, 0)),
+                None,
+                "a possessor is no head"
+            );
         });
         let text = "Representatives of Gazprom said prices would rise.";
         with_view(
@@ -719,7 +955,7 @@ mod tests {
             "Representatives of Gazprom",
             |doc, t| {
                 assert_eq!(
-                    head_entity(doc, &phrase(t)),
+                    head_entity(doc, &phrase(t), (0, 0)),
                     None,
                     "a name after a preposition"
                 );
@@ -733,7 +969,7 @@ mod tests {
             "Представители компании «Газпром»",
             |doc, t| {
                 assert_eq!(
-                    head_entity(doc, &phrase(t)),
+                    head_entity(doc, &phrase(t), (0, 0)),
                     None,
                     "a quoted name depends on its head"
                 );
@@ -747,7 +983,7 @@ mod tests {
             "Министр Иван Петров",
             |doc, t| {
                 assert!(
-                    head_entity(doc, &phrase(t)).is_some(),
+                    head_entity(doc, &phrase(t), (0, 0)).is_some(),
                     "a role word before a name"
                 );
             },

@@ -401,9 +401,10 @@ impl DocView<'_> {
                     });
                 }
                 let mut tokens = self.without_roles(entity.tokens.clone());
-                // Russian names joined by a conjunction speak together ("Иванов и Петров
-                // заявили"), as after the verb.
-                if self.lang == Lang::Ru
+                // Russian and English names joined by a conjunction speak together
+                // ("Иванов и Петров заявили", "Shultz and Weinberger have said"), as after
+                // the verb.
+                if self.lang != Lang::Az
                     && entity.tokens.start > start + 1
                     && self.is(entity.tokens.start - 1, CueKind::Conjunction)
                     && let Some(first) = self.entity_at[entity.tokens.start - 2]

@@ -668,6 +668,62 @@ fn a_pronoun_points_to_an_unnamed_speaker_of_its_number() {
 }
 
 #[test]
+fn a_group_is_what_they_point_to_and_no_one_name() {
+    // "they" is the dealers, not the bank named last; "officials" and "one official" are
+    // not the person named before; "he" is not a group; names joined by "and" speak
+    // together.
+    let text = "Finance Minister Kiichi Miyazawa said the yen was stable. The Bank of Japan bought dollars, dealers said. They said the bank would buy more. Officials said the talks went well. One official said a deal was near. He said it would come soon. Shultz and Weinberger have said they opposed the sale.";
+    let got = run_with(
+        text,
+        Lang::En,
+        &[
+            ("Kiichi Miyazawa", EntityType::Per),
+            ("Bank of Japan", EntityType::Org),
+            ("Shultz", EntityType::Per),
+            ("Weinberger", EntityType::Per),
+        ],
+    );
+    let speakers: Vec<&str> = got.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(
+        speakers,
+        [
+            "Kiichi Miyazawa",
+            "dealers",
+            "They",
+            "Officials",
+            "One official",
+            "He",
+            "Shultz and Weinberger"
+        ]
+    );
+    assert_eq!(
+        resolved(&got),
+        [
+            "Kiichi Miyazawa",
+            "dealers",
+            "dealers",
+            "Officials",
+            "One official",
+            "One official",
+            "Shultz and Weinberger"
+        ]
+    );
+}
+
+#[test]
+fn a_russian_plural_ending_needs_a_plural_verb() {
+    // "пресс-службы" in "По данным пресс-службы" is a genitive singular (no group: it
+    // stays unresolved, as before), "Представители компании заявили" is a group, and
+    // "они" is that group.
+    let text = "По данным пресс-службы, завод закрыт. Представители компании заявили, что сделка сорвалась. Они сообщили, что цены вырастут.";
+    let got = run(text, Lang::Ru);
+    assert_eq!(
+        resolved(&got),
+        ["", "Представители компании", "Представители компании"]
+    );
+}
+
+#[test]
 fn a_title_again_is_the_unnamed_speaker_named_with_it_before() {
     let text = "A company spokesman said the plant will close. The spokesman, reacting to press reports, said talks went on. Another spokesman said nothing was decided. Ministry sources said the deal was off. Banking sources said the deal was on. The banking sources added that rates would fall.";
     let got = run(text, Lang::En);
