@@ -3,7 +3,7 @@
 
 use crate::document::Lang;
 use crate::resources::{DataFile, ResourceError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Whether an abbreviation can also end a sentence ("etc.", "и т.д.") or never does ("Mr.",
 /// "г." before a name).
@@ -15,6 +15,10 @@ enum Position {
     MayEnd,
     /// Ends the sentence only after a number ("1999 г." is a year, "г. Москва" a city).
     AfterNumber,
+    /// Ends the sentence only at a line break or before a word that opens sentences (a
+    /// `starter`): "U.S." is far more often followed by a capitalised word of its own
+    /// sentence ("U.S. Treasury", "U.S. Officials said") than by a new sentence.
+    BeforeStarter,
 }
 
 /// A language's abbreviations, keyed by [`Lang::match_key`] (lower case, dot included), and
@@ -22,24 +26,35 @@ enum Position {
 #[derive(Clone, Debug, Default)]
 pub struct Abbreviations {
     entries: HashMap<String, Position>,
+    /// Words that open sentences after a `before_starter` abbreviation ("The", "He").
+    starters: HashSet<String>,
     /// Word-final clitics, longest first ("n't", "'s"), compared ASCII-case-insensitively.
     clitics: Vec<String>,
 }
 
 impl Abbreviations {
-    /// Reads rows `abbreviation<TAB>inner|final|after_number`.
+    /// Reads rows `abbreviation<TAB>inner|final|after_number|before_starter`, and
+    /// `word<TAB>starter` for the words that open a sentence after a `before_starter` one.
     pub fn parse(file: &DataFile, lang: Lang) -> Result<Abbreviations, ResourceError> {
         let mut entries = HashMap::new();
+        let mut starters = HashSet::new();
         for row in file.rows(2)? {
             let (line, fields) = row?;
             let position = match fields[1] {
                 "inner" => Position::Inner,
                 "final" => Position::MayEnd,
                 "after_number" => Position::AfterNumber,
+                "before_starter" => Position::BeforeStarter,
+                "starter" => {
+                    starters.insert(lang.match_key(fields[0]));
+                    continue;
+                }
                 other => {
                     return Err(file.error(
                         line,
-                        format!("expected inner, final or after_number, found {other:?}"),
+                        format!(
+                            "expected inner, final, after_number, before_starter or starter, found {other:?}"
+                        ),
                     ));
                 }
             };
@@ -50,6 +65,7 @@ impl Abbreviations {
         }
         Ok(Abbreviations {
             entries,
+            starters,
             clitics: Vec::new(),
         })
     }
@@ -102,11 +118,23 @@ impl Abbreviations {
         self.entries.get(key) == Some(&Position::Inner)
     }
 
+    /// Whether `key` is an abbreviation that ends a sentence only at a line break or before
+    /// a starter word ([`Abbreviations::is_starter`]).
+    pub fn needs_starter(&self, key: &str) -> bool {
+        self.entries.get(key) == Some(&Position::BeforeStarter)
+    }
+
+    /// Whether `key` (a [`Lang::match_key`]) opens a sentence after a `before_starter`
+    /// abbreviation.
+    pub fn is_starter(&self, key: &str) -> bool {
+        self.starters.contains(key)
+    }
+
     /// Whether `key` is an abbreviation that may end a sentence, given whether the token
     /// before it is a number.
     pub fn may_end_sentence(&self, key: &str, after_number: bool) -> bool {
         match self.entries.get(key) {
-            Some(Position::MayEnd) => true,
+            Some(Position::MayEnd | Position::BeforeStarter) => true,
             Some(Position::AfterNumber) => after_number,
             _ => false,
         }

@@ -235,12 +235,22 @@ fn split_sentences(
             {
                 last += 1;
             }
+            // "U.S. Treasury": an acronym that mostly goes on needs a word that opens
+            // sentences after it, or a new paragraph (wrapped text breaks lines anywhere).
+            let needs_starter =
+                !is_final_punct(token) && abbreviations.needs_starter(&lang.match_key(token));
             match tokens.get(last + 1) {
                 None => boundary_after = Some(last),
                 Some(next) => {
-                    if has_newline(text, tokens[last].end, next.start)
-                        || starts_sentence(next.text(text))
-                    {
+                    let gap = &text[tokens[last].end..next.start];
+                    let ends = if needs_starter {
+                        new_paragraph(gap)
+                            || starts_sentence(next.text(text))
+                                && abbreviations.is_starter(&lang.match_key(next.text(text)))
+                    } else {
+                        gap.contains('\n') || starts_sentence(next.text(text))
+                    };
+                    if ends {
                         boundary_after = Some(last);
                     }
                 }
@@ -286,6 +296,12 @@ fn opens_next_word(text: &str, tokens: &[Token], k: usize) -> bool {
                 .next()
                 .is_some_and(char::is_alphanumeric)
     })
+}
+
+/// Whether the space between two tokens starts a paragraph: a blank line, or a line break
+/// before an indented line.
+fn new_paragraph(gap: &str) -> bool {
+    gap.matches('\n').count() >= 2 || gap.contains("\n ") || gap.contains("\n\t")
 }
 
 /// Whether the line that ends after token `i` goes on in the next line although it is

@@ -3,7 +3,9 @@ use crate::resources::DataFile;
 
 fn abbreviations(lang: Lang) -> Abbreviations {
     let rows = match lang {
-        Lang::En => "abbreviation\tposition\nmr.\tinner\ndr.\tinner\netc.\tfinal\n",
+        Lang::En => {
+            "abbreviation\tposition\nmr.\tinner\ndr.\tinner\netc.\tfinal\nu.s.\tbefore_starter\nthe\tstarter\n"
+        }
         Lang::Ru => "abbreviation\tposition\nг.\tafter_number\nт.е.\tinner\nим.\tinner\n",
         Lang::Az => "abbreviation\tposition\ns.\tfinal\nb.\tfinal\n",
     };
@@ -177,6 +179,20 @@ fn a_short_line_that_goes_on_in_lower_case_is_wrapped_text() {
             "President Reagan for the first time\nadmitted he was wrong to sell arms to Iran in an initiative.",
             "Arms sales",
             "The President said so on the radio."
+        ]
+    );
+}
+
+#[test]
+fn us_ends_a_sentence_only_before_a_word_that_opens_one() {
+    let text = "The U.S. Treasury said U.S. Officials agreed. Sales rose in the U.S. The company said so in the U.S.\n    Prices fell.";
+    assert_eq!(
+        sentences(text, Lang::En),
+        [
+            "The U.S. Treasury said U.S. Officials agreed.",
+            "Sales rose in the U.S.",
+            "The company said so in the U.S.",
+            "Prices fell."
         ]
     );
 }
