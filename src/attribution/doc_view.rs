@@ -18,6 +18,19 @@ pub(super) struct Speaker {
     pub entity: Option<EntityType>,
 }
 
+/// Whether a word is a web address ("Baku.tv", "weather.com"): a name, a dot and letters
+/// (not "U.S.", "11.8").
+pub(super) fn is_web_address(word: &str) -> bool {
+    let mut parts = word.split('.');
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    !first.is_empty()
+        && !rest.is_empty()
+        && rest
+            .iter()
+            .all(|p| p.len() >= 2 && p.chars().all(char::is_alphabetic))
+}
+
 /// One document as the rules see it.
 pub(super) struct DocView<'a> {
     pub text: &'a str,

@@ -2,8 +2,8 @@
 //! cue, postposed and verb-final speakers, "according to" phrases, "quoted X as saying",
 //! passives with their agent, and reporting chains.
 
-use super::doc_view::MAX_SPEAKER_TOKENS;
 pub(super) use super::doc_view::{DocView, Speaker};
+use super::doc_view::{MAX_SPEAKER_TOKENS, is_web_address};
 use super::quotes::QuotePair;
 use super::{Attribution, ByteSpan, ClaimKind, CueKind, SpeakerForm};
 use crate::document::EntityType;
@@ -58,7 +58,7 @@ impl DocView<'_> {
                     !self.starts_with_anaphor(&content)
                 });
             }
-            link_reports(&mut candidates, self.text);
+            link_reports(&mut candidates, self.text, |sp| self.is_outlet(sp));
             // "Об этом сообщает ТАСС." after a sentence with claims: the outlet reported them,
             // it does not claim anything itself.
             let start = self.tokens()[sentence.tokens.start].start;
@@ -79,6 +79,26 @@ impl DocView<'_> {
             previous = first..out.len();
         }
         out
+    }
+
+    /// Whether the subject of an outlet's verb is an outlet: a name that is not a person's
+    /// or a place's ("ТАСС", "New York Times", "Report"), or a phrase with an outlet's noun
+    /// ("The paper", "local press", "агентство"; lexicon kind `media`) or a web address
+    /// ("weather.com"). Not "The company
+    /// reported a loss", "its previously reported refinancing", "private U.S. exporters".
+    fn is_outlet(&self, speaker: &Speaker) -> bool {
+        let tokens = speaker.tokens.clone();
+        let media = tokens
+            .clone()
+            .any(|t| self.is(t, CueKind::Media) || is_web_address(self.word(t)));
+        // A quoted name ("сообщает \"Интерфакс\"") or an organisation the tagger found.
+        let organisation = tokens
+            .clone()
+            .any(|t| self.entity_at[t].is_some_and(|e| self.entities[e].kind == EntityType::Org))
+            || self.is_quote_token(tokens.start);
+        let named = (speaker.form == SpeakerForm::Named || organisation)
+            && !matches!(speaker.entity, Some(EntityType::Per | EntityType::Loc));
+        media || named
     }
 
     pub(super) fn sentence_candidates(&self, s: usize, range: Range<usize>) -> Vec<Candidate> {
@@ -1474,14 +1494,14 @@ const OBLIQUE_CASES: &[CueKind] = &[
 
 /// A report cue ("..., Azerbaijani media reported") in a sentence with another claim is that
 /// claim's outlet, not a claim of its own.
-fn link_reports(candidates: &mut Vec<Candidate>, text: &str) {
+fn link_reports(candidates: &mut Vec<Candidate>, text: &str, is_outlet: impl Fn(&Speaker) -> bool) {
     let has_claim = candidates.iter().any(|c| !c.is_report);
     if !has_claim {
         return;
     }
     let outlets: Vec<ByteSpan> = candidates
         .iter()
-        .filter(|c| c.is_report)
+        .filter(|c| c.is_report && c.speaker.as_ref().is_some_and(&is_outlet))
         .filter_map(|c| c.attribution.speaker)
         .collect();
     // Where each outlet's clause begins and what it reports ends ("..., сообщает Reuters."):

@@ -1,6 +1,7 @@
 //! Speaker resolution: pronouns and role nouns point to the nearest compatible named speaker.
 
 use super::cues::{CueKind, CueLexicon};
+use super::doc_view::is_web_address;
 use super::patterns::{DocView, Speaker};
 use super::{Attribution, ByteSpan, ClaimKind, SpeakerForm};
 use crate::document::{EntityType, Lang};
@@ -786,20 +787,10 @@ fn more_basic(lexicon: &CueLexicon, candidate: &str, mention: &str) -> bool {
 /// Drops generic media nouns (lexicon kind `media`) from the end of an outlet's name that
 /// already names it by its web address: "Baku.tv TV" → "Baku.tv", while "Baku TV" stays.
 fn without_media_noun<'n>(doc: &DocView<'_>, name: &'n str) -> &'n str {
-    let is_address = |word: &str| {
-        let mut parts = word.split('.');
-        let first = parts.next().unwrap_or("");
-        let rest: Vec<&str> = parts.collect();
-        !first.is_empty()
-            && !rest.is_empty()
-            && rest
-                .iter()
-                .all(|p| p.len() >= 2 && p.chars().all(char::is_alphabetic))
-    };
     let mut name = name;
     while let Some((head, last)) = name.rsplit_once(' ') {
         let media = doc.lexicon.is(&doc.lang.match_key(last), CueKind::Media);
-        if !(media && head.split(' ').any(is_address)) {
+        if !(media && head.split(' ').any(is_web_address)) {
             break;
         }
         name = head.trim_end();

@@ -7,6 +7,9 @@ use super::{CueKind, SpeakerForm};
 use crate::document::{Entity, EntityType, Lang};
 use std::ops::Range;
 
+/// The most tokens a bracketed ticker, abbreviation or name before a verb spans.
+const MAX_BRACKETED: usize = 8;
+
 impl DocView<'_> {
     pub(super) fn speaker_type(&self, speaker: &Speaker) -> Option<EntityType> {
         speaker.entity.or_else(|| {
@@ -42,6 +45,25 @@ impl DocView<'_> {
             return None;
         }
         let head = j - 1;
+        // A bracketed ticker or abbreviation after the name ("Boral Ltd <BOAL.S> said", "the
+        // Nuclear Regulatory Commission (NRC) said", "Rep. John Mica (R-Fla.) said") is
+        // skipped; a name in angle brackets ("<British Caledonian Airways> said", as
+        // Reuters marks companies) is the speaker.
+        let closer = self.word(head);
+        if matches!(closer, ">" | ")") {
+            let opener = if closer == ">" { "<" } else { "(" };
+            if let Some(open) = (start.max(head.saturating_sub(MAX_BRACKETED))..head)
+                .rev()
+                .find(|&i| self.word(i) == opener)
+            {
+                if open > start && self.is_word(open - 1) && !self.is_boundary_word(open - 1) {
+                    return self.speaker_left(start, open, earlier);
+                }
+                if closer == ">" && open + 1 < head {
+                    return self.noun_phrase_left(open + 1, head);
+                }
+            }
+        }
         if let Some(pair) = self
             .quotes
             .iter()

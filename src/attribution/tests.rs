@@ -77,6 +77,41 @@ fn row(
 }
 
 #[test]
+fn a_bracketed_ticker_or_name_before_the_verb() {
+    // Reuters marks companies with angle brackets and tickers: "Boral Ltd <BOAL.S> said",
+    // "<British Caledonian Airways> said"; an abbreviation in brackets is skipped too.
+    let text = "Boral Ltd <BOAL.S> said it will raise 100 mln dlrs. <British Caledonian Airways> said it filed an application. The Nuclear Regulatory Commission (NRC) said no radioactivity escaped.";
+    let got = run_with(
+        text,
+        Lang::En,
+        &[
+            ("Boral Ltd", EntityType::Org),
+            ("British Caledonian Airways", EntityType::Org),
+            ("Nuclear Regulatory Commission", EntityType::Org),
+        ],
+    );
+    let speakers: Vec<&str> = got.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(
+        speakers,
+        [
+            "Boral Ltd",
+            "British Caledonian Airways",
+            "Nuclear Regulatory Commission"
+        ]
+    );
+}
+
+#[test]
+fn only_an_outlet_reports_for_others() {
+    // An outlet's verb lends its subject as reported_by only when it is an outlet: "The
+    // company reported" is a company's result, not a source of the analysts' claim.
+    let text = "The company reported a loss, analysts said. The newspaper reported that talks failed, officials said.";
+    let got = run(text, Lang::En);
+    let reported: Vec<(&str, &str)> = got.iter().map(|r| (r.1.as_str(), r.4.as_str())).collect();
+    assert_eq!(reported, [("analysts", ""), ("officials", "The newspaper")]);
+}
+
+#[test]
 fn english_postposed_with_outlet() {
     let got = run(
         "Hackers attacked a number of media outlets, chairman of the commission Ramid Namazov said on 2 May, Azerbaijani media reported.",
