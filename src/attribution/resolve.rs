@@ -500,10 +500,9 @@ fn zero_referent(
 /// inside quotes ("representatives of Gazprom", "компании «Газпром»"). In Russian and Azerbaijani, whose names often stand in the genitive after
 /// their head, only role words may precede the name ("министр Иван Петров").
 fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<usize> {
-    let tokens = speaker.tokens.clone();
     // Names joined ("S and P", "Baker and Volcker") or after a plural head ("Sources close
     // to Deputy Prime Minister Arnaldo Forlani"): the mention is no one name.
-    if is_plural_mention(doc, tokens.clone(), cue) {
+    if is_plural_mention(doc, speaker.tokens.clone(), cue) {
         return None;
     }
     if doc.lang == Lang::En
@@ -511,6 +510,7 @@ fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<us
     {
         return Some(e);
     }
+    let tokens = without_trailing_brackets(doc, speaker.tokens.clone());
     let last = (tokens.start..tokens.end).rev().find(|&t| doc.is_word(t))?;
     let e = doc.entity_at[last]?;
     let entity = &doc.entities[e];
@@ -530,7 +530,41 @@ fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<us
     }
     let only_roles = (tokens.start..entity.tokens.start)
         .all(|t| doc.is(t, CueKind::Role) || doc.is(t, CueKind::Determiner));
-    (doc.lang == crate::document::Lang::En || only_roles).then_some(e)
+    // In Russian and Azerbaijani an organisation after a person's title is whose title it
+    // is ("президент Ассоциации российских банков (АРБ)"), not the speaker.
+    let title_of_organisation = doc.lang != Lang::En
+        && entity.kind != EntityType::Per
+        && (tokens.start..entity.tokens.start).any(|t| {
+            doc.lexicon.entity_of(&doc.keys[t], CueKind::Role) == Some(Some(EntityType::Per))
+        });
+    (doc.lang == Lang::En || only_roles && !title_of_organisation).then_some(e)
+}
+
+/// A mention without the bracketed groups and commas that end it: a ticker, an
+/// abbreviation or a party ("American Express Co <AXP>,", "the National Association of
+/// Realtors (NAR)", "Sen. Charles Grassley (R-Iowa)"), which are not whom it names.
+fn without_trailing_brackets(doc: &DocView<'_>, tokens: Range<usize>) -> Range<usize> {
+    let mut end = tokens.end;
+    while end > tokens.start + 1 {
+        let last = doc.word(end - 1);
+        if last == "," {
+            end -= 1;
+            continue;
+        }
+        let opener = match last {
+            ")" => "(",
+            ">" => "<",
+            _ => break,
+        };
+        match (tokens.start + 1..end - 1)
+            .rev()
+            .find(|&t| doc.word(t) == opener)
+        {
+            Some(open) => end = open,
+            None => break,
+        }
+    }
+    tokens.start..end
 }
 
 /// The name an English mention opens before a comma, whose apposition only describes it
@@ -899,6 +933,17 @@ mod tests {
         assert_eq!(
             head_of(text, &names, mention).as_deref(),
             Some("David Karnes")
+        );
+        // A party or ticker in brackets ending the mention is not the name.
+        let text = "Sen. Charles Grassley (R-Iowa) said the bill would pass.";
+        let names = [
+            ("Charles Grassley", EntityType::Per),
+            ("R-Iowa", EntityType::Org),
+        ];
+        let mention = "Sen. Charles Grassley (R-Iowa)";
+        assert_eq!(
+            head_of(text, &names, mention).as_deref(),
+            Some("Charles Grassley")
         );
         // Names listed together are no one name.
         let text = "James Mitchell, William Richardson and Steven Duin said they would sell.";
