@@ -83,7 +83,8 @@ pub(super) fn resolve_speakers(
                     // one earlier name.
                     let anonymous = form == SpeakerForm::Role
                         && (is_anonymous(doc, &speaker)
-                            || is_plural_mention(doc, speaker.tokens.clone(), attribution.cue));
+                            || is_plural_mention(doc, speaker.tokens.clone(), attribution.cue)
+                            || names_its_organisation(doc, &speaker));
                     let resolved = if form == SpeakerForm::Role {
                         introduced_with_role(doc, &speaker)
                             .or_else(|| same_unnamed(doc, &out, &speaker, attribution.cue))
@@ -432,6 +433,18 @@ fn names_organisation(doc: &DocView<'_>, speaker: &Speaker) -> bool {
             .any(|t| doc.entity_at[t].is_some_and(|e| doc.entities[e].kind == EntityType::Org))
 }
 
+/// Whether an English title names whose it is after a preposition ("The head of the
+/// International Monetary Fund", "A spokesman for Exxon Corp"): unless the document
+/// introduced a person with it, the mention says all there is, not the nearest name.
+fn names_its_organisation(doc: &DocView<'_>, speaker: &Speaker) -> bool {
+    doc.lang == Lang::En
+        && speaker
+            .tokens
+            .clone()
+            .any(|t| doc.is(t, CueKind::Preposition))
+        && speaker.tokens.clone().any(|t| doc.entity_at[t].is_some())
+}
+
 /// Whether a role mention is a news outlet's generic noun ("агентство", "the agency":
 /// lexicon kind `media`).
 fn names_media(doc: &DocView<'_>, speaker: &Speaker) -> bool {
@@ -520,13 +533,28 @@ fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<us
     if entity.tokens.start == tokens.start {
         return Some(e);
     }
-    let before = entity.tokens.start - 1;
+    // A determiner between: "The head of the International Monetary Fund".
+    let mut before = entity.tokens.start - 1;
+    while before > tokens.start && doc.is(before, CueKind::Determiner) {
+        before -= 1;
+    }
     if doc.is(before, CueKind::Preposition)
         || doc.is(before, CueKind::Agent)
         || doc.is_quote_token(before) && doc.inside_quote[entity.tokens.start]
         || doc.is(before, CueKind::Possessive) && doc.lang != crate::document::Lang::En
     {
-        return None;
+        // In English the words before the preposition hold the head: "William Johnson of
+        // the Jofree Corp", "Senate Republican Leader Robert Dole of Kansas" (not "Analysts
+        // polled by Reuters", "A Fiat spokesman contacted by Reuters").
+        if doc.lang != Lang::En || before <= tokens.start {
+            return None;
+        }
+        let before_preposition = Speaker {
+            tokens: tokens.start..before,
+            ..speaker.clone()
+        };
+        return head_entity(doc, &before_preposition, cue)
+            .or_else(|| opening_name(doc, tokens.start..before));
     }
     let only_roles = (tokens.start..entity.tokens.start)
         .all(|t| doc.is(t, CueKind::Role) || doc.is(t, CueKind::Determiner));
@@ -538,6 +566,19 @@ fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<us
             doc.lexicon.entity_of(&doc.keys[t], CueKind::Role) == Some(Some(EntityType::Per))
         });
     (doc.lang == Lang::En || only_roles && !title_of_organisation).then_some(e)
+}
+
+/// The person or organisation that opens `tokens` (after determiners) and ends within them,
+/// not as a possessor ("Zorinsky's replacement").
+fn opening_name(doc: &DocView<'_>, tokens: Range<usize>) -> Option<usize> {
+    let first = tokens.clone().find(|&t| !doc.is(t, CueKind::Determiner))?;
+    let e = doc.entity_at[first]?;
+    let name = &doc.entities[e];
+    (name.tokens.start == first
+        && name.tokens.end <= tokens.end
+        && matches!(name.kind, EntityType::Per | EntityType::Org)
+        && !(name.tokens.end < tokens.end && doc.is(name.tokens.end, CueKind::Possessive)))
+    .then_some(e)
 }
 
 /// A mention without the bracketed groups and commas that end it: a ticker, an
@@ -596,16 +637,7 @@ fn apposition_head(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Optio
         tokens: tokens.start..comma,
         ..speaker.clone()
     };
-    head_entity(doc, &opening, cue).or_else(|| {
-        let first = (tokens.start..comma).find(|&t| !doc.is(t, CueKind::Determiner))?;
-        let e = doc.entity_at[first]?;
-        let name = &doc.entities[e];
-        (name.tokens.start == first
-            && name.tokens.end <= comma
-            && matches!(name.kind, EntityType::Per | EntityType::Org)
-            && !(name.tokens.end < comma && doc.is(name.tokens.end, CueKind::Possessive)))
-        .then_some(e)
-    })
+    head_entity(doc, &opening, cue).or_else(|| opening_name(doc, tokens.start..comma))
 }
 
 /// The antecedent of a relative pronoun speaker ("Baku TV, which accused ..."): the entity
@@ -945,6 +977,20 @@ mod tests {
             head_of(text, &names, mention).as_deref(),
             Some("Charles Grassley")
         );
+        // A name before a preposition is the head: not its organisation, nor the agent of a
+        // participle.
+        let text = "Stephen Slifer of Shearson Lehman Brothers Inc said rates would rise. Analysts polled by Reuters said so too.";
+        let names = [
+            ("Stephen Slifer", EntityType::Per),
+            ("Shearson Lehman Brothers Inc", EntityType::Org),
+            ("Reuters", EntityType::Org),
+        ];
+        let mention = "Stephen Slifer of Shearson Lehman Brothers Inc";
+        assert_eq!(
+            head_of(text, &names, mention).as_deref(),
+            Some("Stephen Slifer")
+        );
+        assert_eq!(head_of(text, &names, "Analysts polled by Reuters"), None);
         // Names listed together are no one name.
         let text = "James Mitchell, William Richardson and Steven Duin said they would sell.";
         let names = [

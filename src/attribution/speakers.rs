@@ -10,6 +10,9 @@ use std::ops::Range;
 /// The most tokens a bracketed ticker, abbreviation or name before a verb spans.
 const MAX_BRACKETED: usize = 8;
 
+/// The most words of an English title before its preposition ("A close aide to").
+const TITLE_WORDS: usize = 4;
+
 impl DocView<'_> {
     pub(super) fn speaker_type(&self, speaker: &Speaker) -> Option<EntityType> {
         speaker.entity.or_else(|| {
@@ -411,6 +414,12 @@ impl DocView<'_> {
         }
         if let Some(e) = self.entity_at[head] {
             let entity = &self.entities[e];
+            if entity.tokens.end == end
+                && entity.tokens.start >= start
+                && let Some(title) = self.title_with_preposition(start, entity)
+            {
+                return Some(title);
+            }
             if entity.tokens.end == end && entity.tokens.start >= start {
                 // A place or organisation after a person's title is whose title it is: the
                 // speaker is the title ("Представитель МИД России заявил", "Сотрудник ФБР
@@ -559,6 +568,65 @@ impl DocView<'_> {
     }
 
     /// The closest name (entity or capitalised run) left of `end`, not crossing quotes.
+    /// An English person's title that a preposition ties to the name ending the subject: "A
+    /// spokesman for Exxon Corp", "The head of the International Monetary Fund", "A close
+    /// aide to Yasuhiro Nakasone", "Officials at the Bank of Japan": the unnamed person
+    /// speaks, not the name.
+    fn title_with_preposition(&self, start: usize, entity: &Entity) -> Option<Speaker> {
+        if self.lang != Lang::En {
+            return None;
+        }
+        let mut preposition = entity.tokens.start.checked_sub(1)?;
+        while preposition > start && self.is(preposition, CueKind::Determiner) {
+            preposition -= 1;
+        }
+        if preposition <= start || !self.is(preposition, CueKind::Preposition) {
+            return None;
+        }
+        let mut first = (start..preposition)
+            .rev()
+            .take(TITLE_WORDS)
+            .take_while(|&i| {
+                self.is_word(i) && !self.is_boundary_word(i) && self.entity_at[i].is_none()
+            })
+            .last()?;
+        // "vice-president" is a president's title.
+        let titled = (first..preposition).any(|i| {
+            let key = &self.keys[i];
+            let last_part = key.rsplit('-').next().unwrap_or(key);
+            [key.as_str(), last_part]
+                .iter()
+                .any(|k| self.lexicon.entity_of(k, CueKind::Role) == Some(Some(EntityType::Per)))
+        });
+        if !titled {
+            return None;
+        }
+        // Whose title it is, when a name stands before it: "Israel's Minister for Industry
+        // and Trade"; "James Fry, vice-president of GM Overseas Distribution Corporation".
+        if first > start
+            && let Some(owner) =
+                self.entity_at[first - 1].filter(|_| self.is(first, CueKind::Possessive))
+        {
+            first = self.entities[owner].tokens.start.max(start);
+        } else if first > start + 1
+            && self.is_comma(first - 1)
+            && let Some(name) = self.entity_at[first - 2]
+                .map(|e| &self.entities[e])
+                .filter(|e| e.kind == EntityType::Per && e.tokens.start >= start)
+        {
+            return Some(Speaker {
+                tokens: self.without_roles(name.tokens.clone()),
+                form: SpeakerForm::Named,
+                entity: Some(EntityType::Per),
+            });
+        }
+        Some(Speaker {
+            tokens: first..entity.tokens.end,
+            form: SpeakerForm::Role,
+            entity: Some(EntityType::Per),
+        })
+    }
+
     pub(super) fn nearest_name_left(&self, start: usize, end: usize) -> Option<Speaker> {
         let mut i = end;
         while i > start {

@@ -102,6 +102,43 @@ fn a_bracketed_ticker_or_name_before_the_verb() {
 }
 
 #[test]
+fn a_title_tied_to_a_name_by_a_preposition_is_the_speaker() {
+    // The spokesman speaks, not Exxon; the IMF's head stands for himself, not for the
+    // person named before; a name before the title in apposition is the speaker.
+    let text = "Lee Raymond said the plant would close. A spokesman for Exxon Corp said the plant closed. The head of the International Monetary Fund said growth would slow. Sales will rise, James Fry, vice-president of GM Overseas Distribution Corporation said.";
+    let got = run_with(
+        text,
+        Lang::En,
+        &[
+            ("Lee Raymond", EntityType::Per),
+            ("Exxon Corp", EntityType::Org),
+            ("International Monetary Fund", EntityType::Org),
+            ("James Fry", EntityType::Per),
+            ("GM Overseas Distribution Corporation", EntityType::Org),
+        ],
+    );
+    let speakers: Vec<&str> = got.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(
+        speakers,
+        [
+            "Lee Raymond",
+            "A spokesman for Exxon Corp",
+            "The head of the International Monetary Fund",
+            "James Fry"
+        ]
+    );
+    assert_eq!(
+        resolved(&got),
+        [
+            "Lee Raymond",
+            "A spokesman for Exxon Corp",
+            "The head of the International Monetary Fund",
+            "James Fry"
+        ]
+    );
+}
+
+#[test]
 fn only_an_outlet_reports_for_others() {
     // An outlet's verb lends its subject as reported_by only when it is an outlet: "The
     // company reported" is a company's result, not a source of the analysts' claim.
