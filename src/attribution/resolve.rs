@@ -339,7 +339,8 @@ fn is_plural_word(doc: &DocView<'_>, key: &str) -> bool {
 /// The head is in the mention's first phrase (up to a preposition or punctuation), outside
 /// names: in Russian its first role noun ("представители МИД России"), else its last word;
 /// elsewhere its last word ("official figures", "Prezident Administrasiyasının rəsmiləri")
-/// or any role noun ("Sources close to ...").
+/// or any role noun ("Sources close to ..."). In Russian an ending or a conjunction makes a
+/// group only with a plural verb in `cue` ("заявили"): "пресс-службы" is also a genitive.
 fn is_plural_mention(doc: &DocView<'_>, tokens: Range<usize>, cue: ByteSpan) -> bool {
     let end = tokens
         .clone()
@@ -509,9 +510,14 @@ fn zero_referent(
 
 /// The name a speaker phrase is about, when the phrase ends with it in apposition: "chairman
 /// of the commission Ramid Namazov", "Clinton's campaign manager Robby Mook" (as the
-/// labeller marks speakers). Not when the name depends on the head: after a preposition or
-/// inside quotes ("representatives of Gazprom", "компании «Газпром»"). In Russian and Azerbaijani, whose names often stand in the genitive after
-/// their head, only role words may precede the name ("министр Иван Петров").
+/// labeller marks speakers), a bracketed ticker or party after it aside. Not when the name
+/// depends on the head: after a preposition or inside quotes ("representatives of
+/// Gazprom", "компании «Газпром»"); an English phrase then has its head before the
+/// preposition ("Stephen Slifer of Shearson Lehman"). In Russian and Azerbaijani, whose
+/// names often stand in the genitive after their head, only role words may precede the name
+/// ("министр Иван Петров"), and not a person's title before an organisation. None for a
+/// group ([`is_plural_mention`]); an English name before a comma first
+/// ([`apposition_head`]).
 fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<usize> {
     // Names joined ("S and P", "Baker and Volcker") or after a plural head ("Sources close
     // to Deputy Prime Minister Arnaldo Forlani"): the mention is no one name.
@@ -582,7 +588,7 @@ fn opening_name(doc: &DocView<'_>, tokens: Range<usize>) -> Option<usize> {
 }
 
 /// A mention without the bracketed groups and commas that end it: a ticker, an
-/// abbreviation or a party ("American Express Co <AXP>,", "the National Association of
+/// abbreviation or a party (`American Express Co <AXP>,`, "the National Association of
 /// Realtors (NAR)", "Sen. Charles Grassley (R-Iowa)"), which are not whom it names.
 fn without_trailing_brackets(doc: &DocView<'_>, tokens: Range<usize>) -> Range<usize> {
     let mut end = tokens.end;

@@ -309,30 +309,26 @@ fn new_paragraph(gap: &str) -> bool {
 /// short where the dateline was cut ("President Reagan for the first time\nadmitted he
 /// was wrong"); a headline or caption is followed by a capital.
 fn wraps_on(text: &str, tokens: &[Token], i: usize) -> bool {
-    tokens.get(i + 1).is_some_and(|next| {
-        tokens[i]
-            .text(text)
-            .chars()
-            .next_back()
-            .is_some_and(char::is_alphanumeric)
-            && next
-                .text(text)
-                .chars()
-                .next()
-                .is_some_and(char::is_lowercase)
+    word_then(text, tokens, i, |next| {
+        next.chars().next().is_some_and(char::is_lowercase)
     })
 }
 
 /// Whether the line that ends after token `i` ends an item of a list: it ends in a word and
 /// the next line starts as a sentence starts.
 fn item_ends(text: &str, tokens: &[Token], i: usize) -> bool {
-    tokens.get(i + 1).is_some_and(|next| {
+    word_then(text, tokens, i, starts_sentence)
+}
+
+/// Whether token `i` ends in a letter or digit and the token after it passes `next`.
+fn word_then(text: &str, tokens: &[Token], i: usize, next: impl Fn(&str) -> bool) -> bool {
+    tokens.get(i + 1).is_some_and(|after| {
         tokens[i]
             .text(text)
             .chars()
             .next_back()
             .is_some_and(char::is_alphanumeric)
-            && starts_sentence(next.text(text))
+            && next(after.text(text))
     })
 }
 
