@@ -697,6 +697,28 @@ impl DocView<'_> {
             || self.is(from, CueKind::Circumstance)
             || self.is(from, CueKind::Preposition)
             || self.is_dash_token(from)
+            || self.only_addressee_after(sentence, from)
+    }
+
+    /// Whether only whom it was told to follows a verb such as "told" (lexicon kind
+    /// `addressee`) to the end of the sentence: "..., a GAO official told Reuters.", "...,
+    /// Chairman Kenneth Douglas told analysts." (the content is before the speaker).
+    fn only_addressee_after(&self, sentence: &Range<usize>, from: usize) -> bool {
+        const MAX_ADDRESSEE_WORDS: usize = 5;
+        if from == 0 || !self.is(from - 1, CueKind::Addressee) {
+            return false;
+        }
+        let end = (from..sentence.end)
+            .find(|&i| self.is_sentence_final(i))
+            .unwrap_or(sentence.end);
+        end > from
+            && end - from <= MAX_ADDRESSEE_WORDS
+            && (from..end).all(|i| {
+                self.is_word(i)
+                    && !self.is_boundary_word(i)
+                    && !self.is(i, CueKind::Pronoun)
+                    && !self.inside_quote[i]
+            })
     }
 
     /// The closest quotation that ends before the cue with only punctuation, a quotative

@@ -139,6 +139,18 @@ fn a_title_tied_to_a_name_by_a_preposition_is_the_speaker() {
 }
 
 #[test]
+fn whom_it_was_told_to_is_no_content() {
+    // "told Reuters" ends the sentence: what was said is before the speaker.
+    let got = run(
+        "Certificates cost more than cash payments, a GAO official told Reuters.",
+        Lang::En,
+    );
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].1, "a GAO official");
+    assert_eq!(got[0].3, "Certificates cost more than cash payments");
+}
+
+#[test]
 fn only_an_outlet_reports_for_others() {
     // An outlet's verb lends its subject as reported_by only when it is an outlet: "The
     // company reported" is a company's result, not a source of the analysts' claim.
