@@ -243,12 +243,86 @@ pub(super) fn link(
             out.push((attribution, speaker));
         }
     }
+    take_in_nested(doc.text, &mut out);
     out
+}
+
+/// A content that stops at the source of another attribution of its sentence takes that
+/// attribution in: "X said it declared a dividend" labels "it" as the source of "declared",
+/// so the labeller's content of "said" is "it" alone; what was said is "it declared a
+/// dividend" (PolNeAR's outer contents hold the nested attribution).
+fn take_in_nested(text: &str, out: &mut [(Attribution, Option<Speaker>)]) {
+    for i in 0..out.len() {
+        let (outer, _) = &out[i];
+        let nested = out.iter().find(|(inner, _)| {
+            // The outer content holds the inner source, or stops right before the inner
+            // cue (the source the labeller gave it is another one).
+            let holds_source = inner
+                .speaker
+                .is_some_and(|source| outer.content.0 <= source.0 && outer.content.1 >= source.0);
+            let reaches_cue = outer.content.1 <= inner.cue.0
+                && text[outer.content.1..inner.cue.0].trim().is_empty();
+            inner.sentence == outer.sentence
+                && inner.cue.0 > outer.cue.1
+                && outer.content.0 > outer.cue.0
+                && outer.content.1 <= inner.cue.0
+                && inner.content.0 >= inner.cue.1
+                && (holds_source || reaches_cue)
+        });
+        if let Some((inner, _)) = nested {
+            let end = inner.content.1;
+            out[i].0.content.1 = out[i].0.content.1.max(end);
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An attribution with byte spans (speaker, cue, content) in sentence 0.
+    fn spans(
+        speaker: Option<(usize, usize)>,
+        cue: (usize, usize),
+        content: (usize, usize),
+    ) -> (Attribution, Option<Speaker>) {
+        let attribution = Attribution {
+            sentence: 0,
+            kind: ClaimKind::Indirect,
+            speaker,
+            speaker_form: None,
+            speaker_type: None,
+            speaker_resolved: None,
+            cue,
+            content,
+            reported_by: None,
+            confidence: 1.0,
+        };
+        (attribution, None)
+    }
+
+    #[test]
+    fn a_content_takes_in_the_attribution_nested_in_it() {
+        // "MFS said it declared a dividend": "it" alone was the content of "said".
+        let text = "MFS said it declared a dividend of five cts.";
+        let mut out = vec![
+            spans(Some((0, 3)), (4, 8), (9, 11)),
+            spans(Some((0, 3)), (12, 20), (21, 43)),
+        ];
+        take_in_nested(text, &mut out);
+        assert_eq!(
+            &text[out[0].0.content.0..out[0].0.content.1],
+            "it declared a dividend of five cts"
+        );
+        assert_eq!(out[1].0.content, (21, 43));
+        // A content that ends elsewhere stays as it is.
+        let mut apart = vec![
+            spans(Some((0, 3)), (4, 8), (9, 11)),
+            spans(None, (21, 29), (30, 43)),
+        ];
+        take_in_nested(text, &mut apart);
+        assert_eq!(apart[0].0.content, (9, 11));
+    }
 
     #[test]
     fn gaps_between_token_ranges() {
