@@ -108,12 +108,11 @@ fn acceptable(doc: &DocView<'_>, a: &Attribution) -> bool {
     if sentence.heading {
         return false;
     }
-    // A quotation mark or colon as the cue with nobody speaking: the quote's claim, if any,
-    // is the rules' ("APA quoted the official as saying" after it).
-    // Nobody speaking: a claim table row needs its speaker. On Reuters most such labels
-    // are no speech at all ("known as", "compares with", "the expected"); where a rule
-    // finds the speaker of the same cue, its claim stands instead. (PolNeAR dev exact F1:
-    // cue +0.5, content +0.1, source the same.)
+    // Nobody speaking: a claim table row needs its speaker. On Reuters most such labels are
+    // no speech at all ("known as", "compares with", "the expected"); where a rule finds the
+    // speaker of the same cue, its claim stands instead (a quotation mark or colon as the
+    // cue included: "APA quoted the official as saying" after it). PolNeAR dev exact F1:
+    // cue +0.5, content +0.1, source the same.
     if a.speaker.is_none() {
         return false;
     }

@@ -82,10 +82,10 @@ impl DocView<'_> {
     }
 
     /// Whether the subject of an outlet's verb is an outlet: a name that is not a person's
-    /// or a place's ("ТАСС", "New York Times", "Report"), or a phrase with an outlet's noun
+    /// or a place's ("ТАСС", "New York Times", "Report"), a phrase with an outlet's noun
     /// ("The paper", "local press", "агентство"; lexicon kind `media`) or a web address
-    /// ("weather.com"). Not "The company
-    /// reported a loss", "its previously reported refinancing", "private U.S. exporters".
+    /// ("weather.com"). Not "The company reported a loss", "its previously reported
+    /// refinancing", "private U.S. exporters".
     fn is_outlet(&self, speaker: &Speaker) -> bool {
         let tokens = speaker.tokens.clone();
         let media = tokens

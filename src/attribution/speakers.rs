@@ -567,7 +567,6 @@ impl DocView<'_> {
             })
     }
 
-    /// The closest name (entity or capitalised run) left of `end`, not crossing quotes.
     /// An English person's title that a preposition ties to the name ending the subject: "A
     /// spokesman for Exxon Corp", "The head of the International Monetary Fund", "A close
     /// aide to Yasuhiro Nakasone", "Officials at the Bank of Japan": the unnamed person
@@ -627,6 +626,7 @@ impl DocView<'_> {
         })
     }
 
+    /// The closest name (entity or capitalised run) left of `end`, not crossing quotes.
     pub(super) fn nearest_name_left(&self, start: usize, end: usize) -> Option<Speaker> {
         let mut i = end;
         while i > start {

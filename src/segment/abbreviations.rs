@@ -15,7 +15,7 @@ enum Position {
     MayEnd,
     /// Ends the sentence only after a number ("1999 г." is a year, "г. Москва" a city).
     AfterNumber,
-    /// Ends the sentence only at a line break or before a word that opens sentences (a
+    /// Ends the sentence only at a new paragraph or before a word that opens sentences (a
     /// `starter`): "U.S." is far more often followed by a capitalised word of its own
     /// sentence ("U.S. Treasury", "U.S. Officials said") than by a new sentence.
     BeforeStarter,
@@ -118,8 +118,8 @@ impl Abbreviations {
         self.entries.get(key) == Some(&Position::Inner)
     }
 
-    /// Whether `key` is an abbreviation that ends a sentence only at a line break or before
-    /// a starter word ([`Abbreviations::is_starter`]).
+    /// Whether `key` is an abbreviation that ends a sentence only at a new paragraph or
+    /// before a starter word ([`Abbreviations::is_starter`]).
     pub fn needs_starter(&self, key: &str) -> bool {
         self.entries.get(key) == Some(&Position::BeforeStarter)
     }
