@@ -271,4 +271,17 @@ mod tests {
         assert!(rules.is_boilerplate("- Реклама -"));
         assert!(!rules.is_boilerplate("The temperature was 11.8 C on Monday."));
     }
+
+    #[test]
+    fn the_shipped_rules_drop_a_news_agency_sign_off() {
+        let resources = crate::resources::Resources::load(&crate::resources::bundled_models_dir())
+            .expect("models load");
+        assert!(resources.boilerplate.is_boilerplate("REUTER"));
+        assert!(resources.boilerplate.is_boilerplate("Reuter"));
+        assert!(
+            !resources
+                .boilerplate
+                .is_boilerplate("Reuters said talks failed.")
+        );
+    }
 }
