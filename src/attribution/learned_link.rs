@@ -81,6 +81,35 @@ fn speaker_of(doc: &DocView<'_>, tokens: Range<usize>) -> Speaker {
     }
 }
 
+/// A source span without a bracket at its edge whose partner is outside it ("Parlux
+/// Fragrances Inc>", "(Ivaco Inc"). (A comma closing an apposition stays: PolNeAR's sources
+/// keep it, "Brian Fallon, the campaign's press secretary,".)
+fn trimmed_source(doc: &DocView<'_>, mut tokens: Range<usize>) -> Range<usize> {
+    let word = |t: usize| doc.segmented.tokens[t].text(doc.text);
+    let inside = |tokens: &Range<usize>, mark: &str| tokens.clone().any(|t| word(t) == mark);
+    while tokens.len() > 1 {
+        let (first, last) = (word(tokens.start), word(tokens.end - 1));
+        let unmatched_closer = match last {
+            ")" => !inside(&tokens, "("),
+            ">" => !inside(&tokens, "<"),
+            _ => false,
+        };
+        let unmatched_opener = match first {
+            "(" => !inside(&tokens, ")"),
+            "<" => !inside(&tokens, ">"),
+            _ => false,
+        };
+        if unmatched_closer {
+            tokens.end -= 1;
+        } else if unmatched_opener {
+            tokens.start += 1;
+        } else {
+            break;
+        }
+    }
+    tokens
+}
+
 /// Whether a character is a quotation mark.
 fn is_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '«' | '»' | '„' | '‘' | '’')
@@ -226,12 +255,14 @@ pub(super) fn link(
                 ClaimKind::Indirect
             };
             let m = margin.min(cue.margin);
-            let speaker = source.map(|s| speaker_of(doc, s.tokens.clone()));
+            let source_tokens = source.map(|s| trimmed_source(doc, s.tokens.clone()));
+            let speaker = source_tokens.clone().map(|s| speaker_of(doc, s));
             let attribution = Attribution {
                 sentence,
                 kind,
-                speaker: source
-                    .map(|s| (tokens[s.tokens.start].start, tokens[s.tokens.end - 1].end)),
+                speaker: source_tokens
+                    .as_ref()
+                    .map(|s| (tokens[s.start].start, tokens[s.end - 1].end)),
                 speaker_form: speaker.as_ref().map(|s| s.form),
                 speaker_type: speaker.as_ref().and_then(|s| s.entity),
                 speaker_resolved: None,
