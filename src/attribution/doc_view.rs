@@ -18,6 +18,19 @@ pub(super) struct Speaker {
     pub entity: Option<EntityType>,
 }
 
+/// The bracket pairs around tickers, abbreviations and asides: "(NRC)", "<BOAL.S>".
+const BRACKETS: [(&str, &str); 2] = [("(", ")"), ("<", ">")];
+
+/// The opening bracket of a closing one (`)` → `(`, `>` → `<`).
+pub(super) fn opener_of(closer: &str) -> Option<&'static str> {
+    BRACKETS.iter().find(|(_, c)| *c == closer).map(|(o, _)| *o)
+}
+
+/// The closing bracket of an opening one (`(` → `)`, `<` → `>`).
+pub(super) fn closer_of(opener: &str) -> Option<&'static str> {
+    BRACKETS.iter().find(|(o, _)| *o == opener).map(|(_, c)| *c)
+}
+
 /// Whether a word is a web address ("Baku.tv", "weather.com"): a name, a dot and letters
 /// (not "U.S.", "11.8").
 pub(super) fn is_web_address(word: &str) -> bool {
@@ -126,6 +139,12 @@ impl<'a> DocView<'a> {
 
     pub(super) fn is(&self, i: usize, kind: CueKind) -> bool {
         self.lexicon.is(&self.keys[i], kind)
+    }
+
+    /// Whether a match key is a person's title (a role noun of type PER: "министр",
+    /// "spokesman"), not an organisation's ("компании").
+    pub(super) fn is_person_title(&self, key: &str) -> bool {
+        self.lexicon.entity_of(key, CueKind::Role) == Some(Some(EntityType::Per))
     }
 
     pub(super) fn is_comma(&self, i: usize) -> bool {

@@ -11,6 +11,7 @@
 //! pronouns and role nouns.
 
 use super::cues::CueKind;
+use super::doc_view::{closer_of, opener_of};
 use super::learned::{ROLE_CONTENT, ROLE_CUE, ROLE_SOURCE, RoleSpan};
 use super::learned_bounds::ContentSpan;
 use super::patterns::{DocView, Speaker};
@@ -85,20 +86,12 @@ fn speaker_of(doc: &DocView<'_>, tokens: Range<usize>) -> Speaker {
 /// Fragrances Inc>", "(Ivaco Inc"). (A comma closing an apposition stays: PolNeAR's sources
 /// keep it, "Brian Fallon, the campaign's press secretary,".)
 fn trimmed_source(doc: &DocView<'_>, mut tokens: Range<usize>) -> Range<usize> {
-    let word = |t: usize| doc.segmented.tokens[t].text(doc.text);
-    let inside = |tokens: &Range<usize>, mark: &str| tokens.clone().any(|t| word(t) == mark);
+    let inside = |tokens: &Range<usize>, mark: &str| tokens.clone().any(|t| doc.word(t) == mark);
     while tokens.len() > 1 {
-        let (first, last) = (word(tokens.start), word(tokens.end - 1));
-        let unmatched_closer = match last {
-            ")" => !inside(&tokens, "("),
-            ">" => !inside(&tokens, "<"),
-            _ => false,
-        };
-        let unmatched_opener = match first {
-            "(" => !inside(&tokens, ")"),
-            "<" => !inside(&tokens, ">"),
-            _ => false,
-        };
+        let unmatched_closer =
+            opener_of(doc.word(tokens.end - 1)).is_some_and(|opener| !inside(&tokens, opener));
+        let unmatched_opener =
+            closer_of(doc.word(tokens.start)).is_some_and(|closer| !inside(&tokens, closer));
         if unmatched_closer {
             tokens.end -= 1;
         } else if unmatched_opener {

@@ -1,7 +1,7 @@
 //! Speaker resolution: pronouns and role nouns point to the nearest compatible named speaker.
 
 use super::cues::{CueKind, CueLexicon};
-use super::doc_view::is_web_address;
+use super::doc_view::{is_web_address, opener_of};
 use super::patterns::{DocView, Speaker};
 use super::{Attribution, ByteSpan, ClaimKind, SpeakerForm};
 use crate::document::{EntityType, Lang};
@@ -33,6 +33,9 @@ pub(super) fn resolve_speakers(
     found: Vec<(Attribution, Option<Speaker>)>,
 ) -> Vec<Attribution> {
     let mut out: Vec<Attribution> = Vec::with_capacity(found.len());
+    // Whether each resolved claim's speaker is a group ([`is_plural_mention`]), for the
+    // claims after it.
+    let mut groups: Vec<bool> = Vec::with_capacity(found.len());
     for (mut attribution, speaker) in found {
         if let Some(speaker) = speaker {
             // A role noun without an entity type names a group ("Mütəxəssislər", "rəsmilər":
@@ -84,23 +87,30 @@ pub(super) fn resolve_speakers(
                     let anonymous = form == SpeakerForm::Role
                         && (is_anonymous(doc, &speaker)
                             || is_plural_mention(doc, speaker.tokens.clone(), attribution.cue)
-                            || names_its_organisation(doc, &speaker));
+                            || names_whose_title(doc, &speaker));
                     let resolved = if form == SpeakerForm::Role {
                         introduced_with_role(doc, &speaker)
-                            .or_else(|| same_unnamed(doc, &out, &speaker, attribution.cue))
+                            .or_else(|| same_unnamed(doc, &out, &groups, &speaker, attribution.cue))
                             .or_else(|| {
                                 if anonymous {
                                     None
                                 } else if names_media(doc, &speaker) {
                                     last_outlet(doc, &out, &speaker).or_else(|| {
-                                        referent(doc, &out, &speaker, attribution.cue, wanted)
+                                        referent(
+                                            doc,
+                                            &out,
+                                            &groups,
+                                            &speaker,
+                                            attribution.cue,
+                                            wanted,
+                                        )
                                     })
                                 } else {
-                                    referent(doc, &out, &speaker, attribution.cue, wanted)
+                                    referent(doc, &out, &groups, &speaker, attribution.cue, wanted)
                                 }
                             })
                     } else {
-                        referent(doc, &out, &speaker, attribution.cue, wanted)
+                        referent(doc, &out, &groups, &speaker, attribution.cue, wanted)
                     };
                     if let Some((name, kind)) = resolved {
                         attribution.speaker_resolved = Some(name);
@@ -122,6 +132,11 @@ pub(super) fn resolve_speakers(
                 attribution.speaker_type = kind;
             }
         }
+        groups.push(
+            attribution.speaker.is_some_and(|span| {
+                is_plural_mention(doc, span_tokens(doc, span), attribution.cue)
+            }),
+        );
         out.push(attribution);
     }
     out
@@ -169,9 +184,7 @@ fn introduced_with_role(
         return None;
     }
     // A person's titles: "компании" in "представители нефтяной компании" is whose.
-    let is_title = |t: usize| {
-        doc.lexicon.entity_of(&doc.keys[t], CueKind::Role) == Some(Some(EntityType::Per))
-    };
+    let is_title = |t: usize| doc.is_person_title(&doc.keys[t]);
     let roles: Vec<&str> = speaker
         .tokens
         .clone()
@@ -252,6 +265,7 @@ fn introduced_with_role(
 fn same_unnamed(
     doc: &DocView<'_>,
     earlier: &[Attribution],
+    groups: &[bool],
     speaker: &Speaker,
     cue: ByteSpan,
 ) -> Option<(String, Option<EntityType>)> {
@@ -283,7 +297,8 @@ fn same_unnamed(
         .map(|t| doc.keys[t].as_str())
         .collect();
     let mention_start = doc.segmented.tokens[speaker.tokens.start].start;
-    let a = earlier.iter().rev().find(|a| {
+    let plural_mention = is_plural_mention(doc, speaker.tokens.clone(), cue);
+    let (a, _) = earlier.iter().zip(groups).rev().find(|&(a, &group)| {
         let Some((s, e)) = a.speaker.filter(|&(s, _)| s < mention_start) else {
             return false;
         };
@@ -304,8 +319,7 @@ fn same_unnamed(
         a.speaker_form == Some(SpeakerForm::Role)
             && a.speaker_resolved.as_deref() == Some(mention)
             // "one of the officials" is not "the officials".
-            && is_plural_mention(doc, span_tokens(doc, (s, e)), a.cue)
-                == is_plural_mention(doc, speaker.tokens.clone(), cue)
+            && group == plural_mention
             && heads.iter().any(|key| {
                 titles
                     .iter()
@@ -437,7 +451,7 @@ fn names_organisation(doc: &DocView<'_>, speaker: &Speaker) -> bool {
 /// Whether an English title names whose it is after a preposition ("The head of the
 /// International Monetary Fund", "A spokesman for Exxon Corp"): unless the document
 /// introduced a person with it, the mention says all there is, not the nearest name.
-fn names_its_organisation(doc: &DocView<'_>, speaker: &Speaker) -> bool {
+fn names_whose_title(doc: &DocView<'_>, speaker: &Speaker) -> bool {
     doc.lang == Lang::En
         && speaker
             .tokens
@@ -568,9 +582,7 @@ fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<us
     // is ("президент Ассоциации российских банков (АРБ)"), not the speaker.
     let title_of_organisation = doc.lang != Lang::En
         && entity.kind != EntityType::Per
-        && (tokens.start..entity.tokens.start).any(|t| {
-            doc.lexicon.entity_of(&doc.keys[t], CueKind::Role) == Some(Some(EntityType::Per))
-        });
+        && (tokens.start..entity.tokens.start).any(|t| doc.is_person_title(&doc.keys[t]));
     (doc.lang == Lang::En || only_roles && !title_of_organisation).then_some(e)
 }
 
@@ -598,10 +610,8 @@ fn without_trailing_brackets(doc: &DocView<'_>, tokens: Range<usize>) -> Range<u
             end -= 1;
             continue;
         }
-        let opener = match last {
-            ")" => "(",
-            ">" => "<",
-            _ => break,
+        let Some(opener) = opener_of(last) else {
+            break;
         };
         match (tokens.start + 1..end - 1)
             .rev()
@@ -670,6 +680,7 @@ fn antecedent(doc: &DocView<'_>, speaker: &Speaker) -> Option<usize> {
 fn referent(
     doc: &DocView<'_>,
     earlier: &[Attribution],
+    groups: &[bool],
     speaker: &Speaker,
     cue: ByteSpan,
     wanted: Option<EntityType>,
@@ -703,12 +714,11 @@ fn referent(
         }
     }
     let pronoun = speaker.form == SpeakerForm::Pronoun;
-    let speaks_before = |a: &&Attribution| {
-        a.speaker_resolved.is_some() && a.speaker.is_some_and(|(s, _)| s < mention_start)
-    };
-    let is_group = |a: &Attribution| {
-        a.speaker
-            .is_some_and(|span| is_plural_mention(doc, span_tokens(doc, span), a.cue))
+    // The earlier claims, nearest first, with whether their speaker is a group.
+    let before = || {
+        earlier.iter().zip(groups).rev().filter(|(a, _)| {
+            a.speaker_resolved.is_some() && a.speaker.is_some_and(|(s, _)| s < mention_start)
+        })
     };
     let is_named = |a: &Attribution| {
         a.speaker_resolved
@@ -718,26 +728,21 @@ fn referent(
     if pronoun && is_plural_mention(doc, speaker.tokens.clone(), cue) {
         // "they", "они", "onlar": the nearest group that spoke before ("dealers said ...
         // they said"), else the nearest named organisation; never one person.
-        let group = earlier
-            .iter()
-            .rev()
-            .filter(speaks_before)
-            .find(|a| is_group(a))
-            .or_else(|| {
-                earlier.iter().rev().filter(speaks_before).find(|a| {
-                    a.speaker_form != Some(SpeakerForm::Phrase)
-                        && a.speaker_type == Some(EntityType::Org)
-                        && is_named(a)
-                })
-            })?;
+        let (group, _) = before().find(|&(_, &group)| group).or_else(|| {
+            before().find(|(a, _)| {
+                a.speaker_form != Some(SpeakerForm::Phrase)
+                    && a.speaker_type == Some(EntityType::Org)
+                    && is_named(a)
+            })
+        })?;
         return Some((group.speaker_resolved.clone()?, group.speaker_type));
     }
-    let from_claims = earlier.iter().rev().filter(speaks_before).find(|a| {
+    let from_claims = before().find(|&(a, &group)| {
         a.speaker_form != Some(SpeakerForm::Phrase)
             && compatible(wanted, a.speaker_type)
             // "he", "it", "the official" is one: not a group that spoke ("U.S. officials",
             // "Sources close to Arnaldo Forlani"). (Plural role nouns never get here.)
-            && !is_group(a)
+            && !group
             && {
                 // An unnamed speaker stands for itself ("A company spokesman"): a pronoun
                 // may point to it ("... he said"), a role noun may not.
@@ -750,7 +755,7 @@ fn referent(
                 }
             }
     });
-    if let Some(a) = from_claims {
+    if let Some((a, _)) = from_claims {
         return Some((
             full_name(doc, a.speaker_resolved.as_deref()?),
             a.speaker_type,

@@ -1,7 +1,7 @@
 //! Finding the speaker of a cue: before it, after it, at the start of a verb-final
 //! sentence, or inside an "according to" phrase.
 
-use super::doc_view::{DocView, MAX_SPEAKER_TOKENS, Speaker};
+use super::doc_view::{DocView, MAX_SPEAKER_TOKENS, Speaker, opener_of};
 use super::patterns::Candidate;
 use super::{CueKind, SpeakerForm};
 use crate::document::{Entity, EntityType, Lang};
@@ -53,18 +53,16 @@ impl DocView<'_> {
         // skipped; a name in angle brackets ("<British Caledonian Airways> said", as
         // Reuters marks companies) is the speaker.
         let closer = self.word(head);
-        if matches!(closer, ">" | ")") {
-            let opener = if closer == ">" { "<" } else { "(" };
-            if let Some(open) = (start.max(head.saturating_sub(MAX_BRACKETED))..head)
+        if let Some(opener) = opener_of(closer)
+            && let Some(open) = (start.max(head.saturating_sub(MAX_BRACKETED))..head)
                 .rev()
                 .find(|&i| self.word(i) == opener)
-            {
-                if open > start && self.is_word(open - 1) && !self.is_boundary_word(open - 1) {
-                    return self.speaker_left(start, open, earlier);
-                }
-                if closer == ">" && open + 1 < head {
-                    return self.noun_phrase_left(open + 1, head);
-                }
+        {
+            if open > start && self.is_word(open - 1) && !self.is_boundary_word(open - 1) {
+                return self.speaker_left(start, open, earlier);
+            }
+            if closer == ">" && open + 1 < head {
+                return self.noun_phrase_left(open + 1, head);
             }
         }
         if let Some(pair) = self
@@ -305,7 +303,7 @@ impl DocView<'_> {
             .unwrap_or(end);
         let speaker_follows = self.org_locative(rest - 1, end)
             || (rest..clause_end).any(|i| {
-                self.lexicon.entity_of(&self.keys[i], CueKind::Role) == Some(Some(EntityType::Per))
+                self.is_person_title(&self.keys[i])
                     || self.entity_at[i].is_some_and(|e| self.entities[e].kind == EntityType::Per)
             });
         if speaker_follows { rest } else { from }
@@ -562,9 +560,7 @@ impl DocView<'_> {
                     && !self.is_boundary_word(t)
                     && self.entity_at[t].is_none_or(|e| self.entities[e].kind != EntityType::Per)
             })
-            .find(|&t| {
-                self.lexicon.entity_of(&self.keys[t], CueKind::Role) == Some(Some(EntityType::Per))
-            })
+            .find(|&t| self.is_person_title(&self.keys[t]))
     }
 
     /// An English person's title that a preposition ties to the name ending the subject: "A
@@ -593,9 +589,7 @@ impl DocView<'_> {
         let titled = (first..preposition).any(|i| {
             let key = &self.keys[i];
             let last_part = key.rsplit('-').next().unwrap_or(key);
-            [key.as_str(), last_part]
-                .iter()
-                .any(|k| self.lexicon.entity_of(k, CueKind::Role) == Some(Some(EntityType::Per)))
+            self.is_person_title(key) || self.is_person_title(last_part)
         });
         if !titled {
             return None;
