@@ -29,6 +29,9 @@ The work is split so that the GPU machine needs nothing from outside the reposit
                  the Rust tagger's constrained IOB2 decoding (a check that it computes what
                  rust-bert computes: it gives the numbers of `newsclaims eval ner`, but for
                  sentences over 126 subwords, read here in windows of 128 instead of 512).
+  soup   (GPU)   averages the weights of several fine-tunes of one base ("model soup"), greedily,
+                 keeping each candidate that raises the dev score; train --ema also keeps a
+                 moving average of one run's weights as a candidate.
 
 usage:
   ner_gpu_finetune.py pack --wheel WHEEL --pieces GAPS.gz --base DIR --out BUNDLE
@@ -37,9 +40,10 @@ usage:
                            [--types PER,ORG,LOC]
   ner_gpu_finetune.py train BUNDLE --out MODEL_DIR [--device cuda] [--train-layers 12] [--layers N]
                            [--epochs 5] [--lr 1e-4] [--batch-size 32] [--seed 1]
-                           [--data data.npz [more.npz...]] [--dev-every-epoch]
+                           [--data data.npz [more.npz...]] [--dev-every-epoch] [--ema DECAY]
                            [--max-seconds S] [--fit-seconds S]
   ner_gpu_finetune.py eval BUNDLE --model MODEL_DIR [--device cpu]
+  ner_gpu_finetune.py soup BUNDLE --models MODEL_DIR... --out MODEL_DIR [--top 4] [--device cpu]
 """
 
 import argparse
@@ -763,6 +767,7 @@ def cmd_train(args):
     step = 0
     start = time.time()
     epochs = args.epochs
+    ema = None
     epoch = 0
     while epoch < epochs:
         model.train()
@@ -791,6 +796,17 @@ def cmd_train(args):
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trained, args.clip_norm)
             opt.step()
+            if args.ema:
+                # An exponential moving average of the trained weights from the second epoch
+                # on: one fine-tune's last epochs averaged, in the same basin (unlike a soup
+                # of separate runs, which scored below its parts for NER).
+                with torch.no_grad():
+                    current = [p.detach() for p in trained]
+                    if ema is None and epoch >= 1:
+                        ema = [p.clone() for p in current]
+                    elif ema is not None:
+                        torch._foreach_mul_(ema, args.ema)
+                        torch._foreach_add_(ema, current, alpha=1.0 - args.ema)
             losses.append(loss.detach())
             step += 1
             if step == 50 and args.max_seconds:
@@ -828,12 +844,21 @@ def cmd_train(args):
         epoch += 1
     print(f"trained in {time.time() - start:.1f} s", flush=True)
     save(model, config, args, meta.get("context", 0))
+    if ema is not None:
+        with torch.no_grad():
+            for p, average in zip(trained, ema):
+                p.copy_(average)
+        report_dev(model, devs, meta, device, f"ema {args.ema}")
+        save(model, config, args, meta.get("context", 0), out_dir=args.out + "-ema")
 
 
-def save(model, config, args, context_subwords=0):
-    """Writes the model directory as `Trainer::save` in train.rs does: the trained layers and
-    the classifier in fp16, and the base's config with the labels and the base's location."""
+def save(model, config, args, context_subwords=0, out_dir=None):
+    """Writes the model directory (`out_dir`, else `args.out`) as `Trainer::save` in train.rs
+    does: the trained layers and the classifier in fp16, and the base's config with the labels
+    and the base's location."""
     import e5_convert as e5
+
+    out_dir = out_dir or args.out
 
     names = hf_names(config)
     NL = config["num_hidden_layers"]
@@ -841,8 +866,8 @@ def save(model, config, args, context_subwords=0):
     for ours, p in model.named_parameters():
         if is_trained(ours, NL, args.train_layers):
             delta[names[ours]] = p.detach().float().cpu().numpy()
-    os.makedirs(args.out, exist_ok=True)
-    e5.write_safetensors(os.path.join(args.out, DELTA_FILE), delta, dtype="F16")
+    os.makedirs(out_dir, exist_ok=True)
+    e5.write_safetensors(os.path.join(out_dir, DELTA_FILE), delta, dtype="F16")
     out = dict(config)
     out.pop("_source", None)
     out["id2label"] = {str(i): l for i, l in enumerate(LABELS)}
@@ -853,10 +878,10 @@ def save(model, config, args, context_subwords=0):
     if context_subwords:
         # The tagger reads this many subwords of the document on each side of a window.
         out["newsclaims_context_subwords"] = context_subwords
-    with open(os.path.join(args.out, "config.json"), "w") as f:
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
         json.dump(out, f, indent=2, sort_keys=True)
         f.write("\n")
-    print(f"wrote {args.out}: {len(delta)} tensors", flush=True)
+    print(f"wrote {out_dir}: {len(delta)} tensors", flush=True)
 
 
 def cmd_eval(args):
@@ -868,6 +893,72 @@ def cmd_eval(args):
     data = np.load(os.path.join(args.bundle, "data.npz"))
     model, _ = load_model(args.bundle, torch.device(args.device), args.model)
     report_dev(model, dev_sets(data, meta), meta, torch.device(args.device), args.model)
+
+
+def soup_weights(model_dirs, out_dir):
+    """Writes the uniform average of the fine-tuned deltas of `model_dirs` (a "soup") to
+    `out_dir`, with the first one's config; all must have the same trained tensors."""
+    import shutil
+
+    import e5_convert as e5
+
+    parts = [e5.read_safetensors(os.path.join(d, DELTA_FILE)) for d in model_dirs]
+    for d, part in zip(model_dirs[1:], parts[1:]):
+        if part.keys() != parts[0].keys():
+            raise SystemExit(f"{d}: other tensors than {model_dirs[0]}")
+    averaged = {k: sum(part[k].astype(np.float32) for part in parts) / len(parts)
+                for k in parts[0]}
+    os.makedirs(out_dir, exist_ok=True)
+    e5.write_safetensors(os.path.join(out_dir, DELTA_FILE), averaged, dtype="F16")
+    shutil.copy(os.path.join(model_dirs[0], "config.json"), os.path.join(out_dir, "config.json"))
+
+
+def cmd_soup(args):
+    """Greedy soup (Wortsman et al., 2022, "Model soups"): scores every candidate on the packed
+    dev sets, orders them by the mean per-type F1, and starting from the best, averages in
+    each next one of the first --top while the soup's mean rises. Weights of fine-tunes of
+    one base often average into a better model; where they do not, the best single candidate
+    is kept. The choice is made on the dev sets, so its dev score is optimistic."""
+    import shutil
+
+    import torch
+
+    with open(os.path.join(args.bundle, "meta.json")) as f:
+        meta = json.load(f)
+    LABELS[:] = meta.get("labels", LABELS)
+    devs = dev_sets(np.load(os.path.join(args.bundle, "data.npz")), meta)
+    if not devs:
+        raise SystemExit(f"{args.bundle}: no dev sets to choose by")
+    device = torch.device(args.device)
+
+    def mean_f1(model_dir, label):
+        model, _ = load_model(args.bundle, device, model_dir)
+        per_set = []
+        for name, dev in devs.items():
+            p, r, f = score_dev(model, dev, meta, device)
+            types = score_dev.per_type
+            per_set.append(sum(types.values()) / len(types))
+            kinds = " ".join(f"{k} {100 * v:.2f}" for k, v in types.items())
+            print(f"{label} dev {name}: P {100 * p:.2f} R {100 * r:.2f} F1 {100 * f:.2f} "
+                  f"[{kinds}]", flush=True)
+        return 100 * sum(per_set) / len(per_set)
+
+    scored = sorted(((mean_f1(d, d), d) for d in args.models), key=lambda sd: -sd[0])
+    for score, d in scored:
+        print(f"{d}: mean per-type F1 {score:.2f}", flush=True)
+    best_score, members = scored[0][0], [scored[0][1]]
+    trial_dir = args.out + ".trial"
+    for _, candidate in scored[1:args.top]:
+        trial = members + [candidate]
+        soup_weights(trial, trial_dir)
+        score = mean_f1(trial_dir, "soup of " + " + ".join(trial))
+        print(f"soup of {' + '.join(trial)}: mean per-type F1 {score:.2f}", flush=True)
+        if score > best_score:
+            best_score, members = score, trial
+    shutil.rmtree(trial_dir, ignore_errors=True)
+    soup_weights(members, args.out)
+    print(f"wrote {args.out}: {' + '.join(members)}, mean per-type F1 {best_score:.2f}",
+          flush=True)
 
 
 def main():
@@ -909,6 +1000,9 @@ def main():
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--log-every", type=int, default=200)
     t.add_argument("--dev-every-epoch", action="store_true")
+    t.add_argument("--ema", type=float, default=0,
+                   help="also keep an exponential moving average of the trained weights with this "
+                        "decay per step from the second epoch on, scored and written to OUT-ema")
     t.add_argument("--fit-seconds", type=float, default=0,
                    help="train fewer epochs where --epochs would take longer (measured at step 200)")
     t.add_argument("--max-seconds", type=float, default=0,
@@ -917,8 +1011,15 @@ def main():
     e.add_argument("bundle")
     e.add_argument("--model", required=True)
     e.add_argument("--device", default="cpu")
+    g = sub.add_parser("soup")
+    g.add_argument("bundle")
+    g.add_argument("--models", nargs="+", required=True, help="candidate model directories")
+    g.add_argument("--out", required=True)
+    g.add_argument("--top", type=int, default=4,
+                   help="how many of the best-scoring candidates the greedy soup tries")
+    g.add_argument("--device", default="cpu")
     args = ap.parse_args()
-    {"pack": cmd_pack, "train": cmd_train, "eval": cmd_eval}[args.cmd](args)
+    {"pack": cmd_pack, "train": cmd_train, "eval": cmd_eval, "soup": cmd_soup}[args.cmd](args)
 
 
 if __name__ == "__main__":
