@@ -6,7 +6,10 @@
 //! only when both or neither are quotations, see [`group_pieces`]); a cue takes the nearest
 //! SOURCE span of its own sentence, and a source and cue set off by commas inside their
 //! content (`Back home, he said, he decided ...`) get the clause before them too. A cue
-//! without content gives no attribution (our claims always have a content). Speakers are
+//! without content gives no attribution (our claims always have a content). A content crosses
+//! a paragraph break only after a cue that ends its paragraph with a colon ([`signs_on`]),
+//! and runs on over the next paragraphs while each piece fills its paragraph to the end.
+//! Speakers are
 //! classified the way the rules classify them, so that [`super::resolve`] can resolve
 //! pronouns and role nouns.
 
@@ -155,6 +158,59 @@ fn group_pieces(
     groups
 }
 
+/// Whether `cue` ends its paragraph with a colon and `content` opens the next one ("The
+/// governor added:" | "It's typical of ..."): a block quotation signed in the paragraph
+/// before it, the one content that crosses a paragraph break.
+fn signs_on(doc: &DocView<'_>, cue: &RoleSpan, content: &RoleSpan) -> bool {
+    let tokens = &doc.segmented.tokens;
+    if cue.tokens.end > content.tokens.start {
+        return false;
+    }
+    let cue_text = &doc.text[tokens[cue.tokens.start].start..tokens[cue.tokens.end - 1].end];
+    let between = &doc.text[tokens[cue.tokens.end - 1].end..tokens[content.tokens.start].start];
+    let rest: String = between
+        .chars()
+        .filter(|&c| !c.is_whitespace() && !is_quote(c))
+        .collect();
+    rest == ":" || (rest.is_empty() && cue_text.ends_with(':'))
+}
+
+/// Whether token boundary `t` is the edge of its paragraph but for quotation marks and
+/// full stops: its start (`t` a first token) or, with `at_end`, its end (`t` one past a
+/// last token).
+fn edge_of_paragraph(
+    doc: &DocView<'_>,
+    paragraph_of: &impl Fn(usize) -> usize,
+    t: usize,
+    at_end: bool,
+) -> bool {
+    let tokens = &doc.segmented.tokens;
+    let skippable = |k: usize| {
+        tokens[k]
+            .text(doc.text)
+            .chars()
+            .all(|c| is_quote(c) || c == '.' || c == '…')
+    };
+    if at_end {
+        let Some(inside) = t.checked_sub(1) else {
+            return false;
+        };
+        let para = paragraph_of(inside);
+        let mut k = t;
+        while k < tokens.len() && paragraph_of(k) == para && skippable(k) {
+            k += 1;
+        }
+        k == tokens.len() || paragraph_of(k) != para
+    } else {
+        let para = paragraph_of(t);
+        let mut k = t;
+        while k > 0 && paragraph_of(k - 1) == para && skippable(k - 1) {
+            k -= 1;
+        }
+        k == 0 || paragraph_of(k - 1) != para
+    }
+}
+
 /// Links labelled spans into attributions (see the module documentation). Every content's
 /// token range, once linked, goes through `bounds` (the content-boundary re-ranker, or the
 /// identity), which may move its edges.
@@ -177,6 +233,24 @@ pub(super) fn link(
             .min_by_key(|(_, q)| gap(&q.tokens, &c.tokens));
         if let Some((i, q)) = best
             && gap(&q.tokens, &c.tokens) <= MAX_CONTENT_GAP
+        {
+            contents_of[i].push(c);
+        } else if let Some(i) = cues.iter().position(|q| {
+            para > 0 && paragraph_of(q.tokens.start) + 1 == para && signs_on(doc, q, c)
+        }) {
+            contents_of[i].push(c);
+        } else if para > 0
+            && edge_of_paragraph(doc, &paragraph_of, c.tokens.start, false)
+            && let Some(i) = (0..cues.len()).find(|&i| {
+                // A block quotation running on: the cue's last piece crossed a paragraph
+                // break into the paragraph before this one and ran to its end.
+                contents_of[i].last().is_some_and(|last| {
+                    let last_para = paragraph_of(last.tokens.start);
+                    last_para + 1 == para
+                        && last_para > paragraph_of(cues[i].tokens.start)
+                        && edge_of_paragraph(doc, &paragraph_of, last.tokens.end, true)
+                })
+            })
         {
             contents_of[i].push(c);
         }
@@ -346,6 +420,79 @@ mod tests {
         ];
         take_in_nested(text, &mut apart);
         assert_eq!(apart[0].0.content, (9, 11));
+    }
+
+    /// Links `spans` (role, first token text, its occurrence, token count) of `text`.
+    fn link_text(text: &str, spans: &[(usize, &str, usize, usize)]) -> Vec<(usize, usize)> {
+        let d = super::super::learned_bounds_fixture::doc(text);
+        let view = d.view();
+        let starts: Vec<usize> = spans
+            .iter()
+            .map(|&(_, word, nth, _)| {
+                (0..d.seg.tokens.len())
+                    .filter(|&t| d.seg.tokens[t].text(text) == word)
+                    .nth(nth)
+                    .unwrap_or_else(|| panic!("no token {word:?} #{nth}"))
+            })
+            .collect();
+        let role_spans: Vec<RoleSpan> = spans
+            .iter()
+            .zip(starts)
+            .map(|(&(role, _, _, len), start)| RoleSpan {
+                role,
+                tokens: start..start + len,
+                margin: 1.0,
+            })
+            .collect();
+        super::super::combine::link_spans(&view, &d.features, &role_spans, 1.0, &mut |c| {
+            c.content.clone()
+        })
+        .into_iter()
+        .map(|(a, _)| a.content)
+        .collect()
+    }
+
+    #[test]
+    fn a_block_quotation_signed_with_a_colon_runs_over_its_paragraphs() {
+        let text = "Rivals spoke at length.\n\nThe governor added:\n\n\"It is typical. She knows \
+                    nothing.\n\nAnd she has no idea.\"\n\nOthers disagreed.";
+        let contents = link_text(
+            text,
+            &[
+                (ROLE_SOURCE, "The", 0, 2),
+                (ROLE_CUE, "added", 0, 2),
+                (ROLE_CONTENT, "It", 0, 8),
+                (ROLE_CONTENT, "And", 0, 6),
+            ],
+        );
+        let contents: Vec<&str> = contents.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(
+            contents,
+            ["It is typical. She knows nothing.\n\nAnd she has no idea."]
+        );
+        // Without the colon the cue keeps to its paragraph: no content, no claim; and a
+        // piece that does not open its paragraph is not a continuation.
+        let plain = text.replace("added:", "added it.");
+        assert!(
+            link_text(
+                &plain,
+                &[(ROLE_CUE, "added", 0, 1), (ROLE_CONTENT, "It", 0, 7)]
+            )
+            .is_empty()
+        );
+        let contents = link_text(
+            text,
+            &[
+                (ROLE_CUE, "added", 0, 2),
+                (ROLE_CONTENT, "It", 0, 8),
+                (ROLE_CONTENT, "she", 0, 4),
+            ],
+        );
+        assert_eq!(contents.len(), 1);
+        assert_eq!(
+            &text[contents[0].0..contents[0].1],
+            "It is typical. She knows nothing."
+        );
     }
 
     #[test]
