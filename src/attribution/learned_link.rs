@@ -127,15 +127,22 @@ fn is_quotation(text: &str) -> bool {
 /// `A, he said, B` or `what she called a rant` as PolNeAR annotates them. A quotation and an
 /// unquoted piece on either side of the cue are the quotation alone: the other piece is
 /// mostly a mislabelled adjunct (`"A," X recalled of the talks`, `Asked about it, X said,
-/// "A."`), and the hull would swallow the source and cue.
+/// "A."`), and the hull would swallow the source and cue. Unquoted pieces join only within
+/// one sentence (`same_sentence(a, b)`); in different sentences each is its own content.
 fn group_pieces(
     pieces: impl IntoIterator<Item = (Range<usize>, f32)>,
     cue: &Range<usize>,
     quoted: impl Fn(&Range<usize>) -> bool,
+    same_sentence: impl Fn(&Range<usize>, &Range<usize>) -> bool,
 ) -> Vec<(Range<usize>, f32)> {
     let mut groups: Vec<(Range<usize>, f32)> = Vec::new();
     for (piece, margin) in pieces {
         let Some((g, m)) = groups.last_mut().filter(|(g, _)| {
+            // Unquoted pieces in different sentences are different statements ("that A.
+            // Clinton now says B"), though the labeller may give both to one cue.
+            if !quoted(g) && !quoted(&piece) && !same_sentence(g, &piece) {
+                return false;
+            }
             let gap = piece.start.saturating_sub(g.end);
             gap <= MAX_PIECE_GAP
                 || (gap <= MAX_QUOTE_GAP
@@ -268,6 +275,11 @@ pub(super) fn link(
             contents.iter().map(|c| (c.tokens.clone(), c.margin)),
             &cue.tokens,
             |r| is_quotation(&doc.text[tokens[r.start].start..tokens[r.end - 1].end]),
+            // A block quotation's paragraphs (see `signs_on`) are one content.
+            |a, b| {
+                sentence_of(a.end - 1) == sentence_of(b.start)
+                    || paragraph_of(a.start) != paragraph_of(b.start)
+            },
         );
         // "Back home, Mr. Clarke said, he decided ...": a source and cue set off by commas
         // inside their content; the labeller tends to take only the part after them.
@@ -511,25 +523,45 @@ mod tests {
         // `" A , " he said , " B . "`: tokens 0-4 and 8-11 around the cue at 6.
         let cue = 6..7;
         let quoted = |r: &Range<usize>| [0..5, 8..12, 3..5, 30..34].contains(r);
-        let joined = group_pieces([(0..5, 0.5), (8..12, 0.25)], &cue, quoted);
+        let joined = group_pieces([(0..5, 0.5), (8..12, 0.25)], &cue, quoted, |_, _| true);
         assert_eq!(joined, [(0..12, 0.25)]);
         // A quotation and an unquoted piece around the cue: the quotation alone.
-        let kept = group_pieces([(0..5, 0.5), (9..11, 0.25)], &cue, quoted);
+        let kept = group_pieces([(0..5, 0.5), (9..11, 0.25)], &cue, quoted, |_, _| true);
         assert_eq!(kept, [(0..5, 0.5)]);
-        let kept = group_pieces([(1..3, 0.5), (8..12, 0.25)], &cue, quoted);
+        let kept = group_pieces([(1..3, 0.5), (8..12, 0.25)], &cue, quoted, |_, _| true);
         assert_eq!(kept, [(8..12, 0.25)]);
         // Unquoted pieces around their cue join (`what she called a rant`).
-        let joined = group_pieces([(1..3, 0.5), (9..11, 0.25)], &cue, quoted);
+        let joined = group_pieces([(1..3, 0.5), (9..11, 0.25)], &cue, quoted, |_, _| true);
         assert_eq!(joined, [(1..11, 0.25)]);
         // Two quotations join across a long speaker description, other pieces do not.
-        let joined = group_pieces([(0..5, 0.5), (30..34, 0.25)], &cue, quoted);
+        let joined = group_pieces([(0..5, 0.5), (30..34, 0.25)], &cue, quoted, |_, _| true);
         assert_eq!(joined, [(0..34, 0.25)]);
-        let apart = group_pieces([(1..3, 0.5), (30..33, 0.25)], &cue, quoted);
+        let apart = group_pieces([(1..3, 0.5), (30..33, 0.25)], &cue, quoted, |_, _| true);
         assert_eq!(apart.len(), 2);
         // Pieces on one side of the cue join; far pieces stay separate contents.
-        let same_side = group_pieces([(8..10, 0.5), (11..14, 0.75), (40..42, 0.1)], &cue, |_| {
-            false
-        });
+        let same_side = group_pieces(
+            [(8..10, 0.5), (11..14, 0.75), (40..42, 0.1)],
+            &cue,
+            |_| false,
+            |_, _| true,
+        );
         assert_eq!(same_side, [(8..14, 0.5), (40..42, 0.1)]);
+        // Unquoted pieces of different sentences stay apart ("that A. Clinton now says B");
+        // quotations of different sentences join.
+        let sentence = |r: &Range<usize>| usize::from(r.start >= 11);
+        let apart = group_pieces(
+            [(8..10, 0.5), (11..14, 0.75)],
+            &cue,
+            |_| false,
+            |a, b| sentence(a) == sentence(b),
+        );
+        assert_eq!(apart, [(8..10, 0.5), (11..14, 0.75)]);
+        let joined = group_pieces(
+            [(8..10, 0.5), (11..14, 0.75)],
+            &cue,
+            |_| true,
+            |a, b| sentence(a) == sentence(b),
+        );
+        assert_eq!(joined, [(8..14, 0.5)]);
     }
 }
