@@ -9,9 +9,8 @@
 //! without content gives no attribution (our claims always have a content). A content crosses
 //! a paragraph break only after a cue that ends its paragraph with a colon ([`signs_on`]),
 //! and runs on over the next paragraphs while each piece fills its paragraph to the end.
-//! Speakers are
-//! classified the way the rules classify them, so that [`super::resolve`] can resolve
-//! pronouns and role nouns.
+//! Speakers are classified the way the rules classify them, so that [`super::resolve`] can
+//! resolve pronouns and role nouns.
 
 use super::cues::CueKind;
 use super::doc_view::{closer_of, opener_of};
