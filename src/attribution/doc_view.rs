@@ -276,8 +276,10 @@ impl<'a> DocView<'a> {
             if is_closing_quote(c) && !at_start && self.quotes.iter().any(|p| p.close == i) {
                 return false;
             }
-            if matches!(c, '(' | ')' | '%' | '$') {
-                return c == '(' && !at_start || c == ')' && at_start;
+            // Brackets stay where they can close or open what the content holds
+            // ("Waste Management Inc <WNX>", "(ASCS)").
+            if matches!(c, '(' | ')' | '<' | '>' | '%' | '$') {
+                return matches!(c, '(' | '<') && !at_start || matches!(c, ')' | '>') && at_start;
             }
         }
         true

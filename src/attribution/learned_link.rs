@@ -105,6 +105,26 @@ fn trimmed_source(doc: &DocView<'_>, mut tokens: Range<usize>) -> Range<usize> {
     tokens
 }
 
+/// A content that stops inside a bracket it opened takes the closing bracket right after it
+/// ("... through underwriter Merrill Lynch and Co Inc <MER" | ">"), and one that ends on an
+/// opening bracket drops it ("... its major shareholder, <").
+fn closed_content(doc: &DocView<'_>, mut tokens: Range<usize>) -> Range<usize> {
+    while tokens.len() > 1 && closer_of(doc.word(tokens.end - 1)).is_some() {
+        tokens.end -= 1;
+    }
+    if tokens.end < doc.segmented.tokens.len()
+        && let Some(opener) = opener_of(doc.word(tokens.end))
+    {
+        let closer = doc.word(tokens.end);
+        let open = tokens.clone().filter(|&t| doc.word(t) == opener).count();
+        let closed = tokens.clone().filter(|&t| doc.word(t) == closer).count();
+        if open > closed {
+            tokens.end += 1;
+        }
+    }
+    tokens
+}
+
 /// Whether a character is a quotation mark.
 fn is_quote(c: char) -> bool {
     matches!(c, '"' | '“' | '”' | '«' | '»' | '„' | '‘' | '’')
@@ -321,6 +341,7 @@ pub(super) fn link(
                 source: source.map(|s| s.tokens.clone()),
                 paragraph: paragraph_of(cue.tokens.start),
             });
+            let g = closed_content(doc, g);
             let content = (tokens[g.start].start, tokens[g.end - 1].end);
             let text = &doc.text[content.0..content.1];
             let kind = if according {
@@ -503,6 +524,33 @@ mod tests {
         assert_eq!(
             &text[contents[0].0..contents[0].1],
             "It is typical. She knows nothing."
+        );
+    }
+
+    #[test]
+    fn a_content_that_stops_inside_a_bracket_takes_its_closer() {
+        let text = "It said it sold the unit to Transamerica Corp <TA>, a buyer, for cash.";
+        // "it sold ... <TA" (9 tokens): the labeller stopped before ">".
+        let contents = link_text(
+            text,
+            &[
+                (ROLE_SOURCE, "It", 0, 1),
+                (ROLE_CUE, "said", 0, 1),
+                (ROLE_CONTENT, "it", 0, 9),
+            ],
+        );
+        assert_eq!(
+            &text[contents[0].0..contents[0].1],
+            "it sold the unit to Transamerica Corp <TA>"
+        );
+        // A content ending on an opening bracket drops it.
+        let contents = link_text(
+            text,
+            &[(ROLE_CUE, "said", 0, 1), (ROLE_CONTENT, "it", 0, 8)],
+        );
+        assert_eq!(
+            &text[contents[0].0..contents[0].1],
+            "it sold the unit to Transamerica Corp"
         );
     }
 

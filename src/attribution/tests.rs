@@ -102,6 +102,19 @@ fn a_bracketed_ticker_or_name_before_the_verb() {
 }
 
 #[test]
+fn a_content_keeps_the_brackets_it_closes() {
+    // The rules cut a content before the comma of its postposed speaker; the ticker's
+    // closing bracket is the content's, not punctuation to trim.
+    let text = "ChemLawn could attract a higher bid than the one offered by Waste Management Inc <WNX>, analysts said.";
+    let got = run(text, Lang::En);
+    let contents: Vec<&str> = got.iter().map(|r| r.3.as_str()).collect();
+    assert_eq!(
+        contents,
+        ["ChemLawn could attract a higher bid than the one offered by Waste Management Inc <WNX>"]
+    );
+}
+
+#[test]
 fn a_title_tied_to_a_name_by_a_preposition_is_the_speaker() {
     // The spokesman speaks, not Exxon; the IMF's head stands for himself, not for the
     // person named before; a name before the title in apposition is the speaker.
