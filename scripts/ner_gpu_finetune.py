@@ -798,8 +798,7 @@ def cmd_train(args):
             opt.step()
             if args.ema:
                 # An exponential moving average of the trained weights from the second epoch
-                # on: one fine-tune's last epochs averaged, in the same basin (unlike a soup
-                # of separate runs, which scored below its parts for NER).
+                # on: one fine-tune's last epochs averaged, a smoother candidate for `soup`.
                 with torch.no_grad():
                     current = [p.detach() for p in trained]
                     if ema is None and epoch >= 1:

@@ -159,7 +159,7 @@ fn group_pieces(
         let Some((g, m)) = groups.last_mut().filter(|(g, _)| {
             // Unquoted pieces in different sentences are different statements ("that A.
             // Clinton now says B"), though the labeller may give both to one cue.
-            if !quoted(g) && !quoted(&piece) && !same_sentence(g, &piece) {
+            if !same_sentence(g, &piece) && !quoted(g) && !quoted(&piece) {
                 return false;
             }
             let gap = piece.start.saturating_sub(g.end);
@@ -194,11 +194,14 @@ fn signs_on(doc: &DocView<'_>, cue: &RoleSpan, content: &RoleSpan) -> bool {
     }
     let cue_text = &doc.text[tokens[cue.tokens.start].start..tokens[cue.tokens.end - 1].end];
     let between = &doc.text[tokens[cue.tokens.end - 1].end..tokens[content.tokens.start].start];
-    let rest: String = between
+    let mut rest = between
         .chars()
-        .filter(|&c| !c.is_whitespace() && !is_quote(c))
-        .collect();
-    rest == ":" || (rest.is_empty() && cue_text.ends_with(':'))
+        .filter(|&c| !c.is_whitespace() && !is_quote(c));
+    match (rest.next(), rest.next()) {
+        (Some(':'), None) => true,
+        (None, _) => cue_text.ends_with(':'),
+        _ => false,
+    }
 }
 
 /// Whether token boundary `t` is the edge of its paragraph but for quotation marks and
