@@ -147,6 +147,17 @@ impl<'a> DocView<'a> {
         self.lexicon.entity_of(key, CueKind::Role) == Some(Some(EntityType::Per))
     }
 
+    /// The nearest token before `t` that is no determiner, not below `floor`: where the
+    /// preposition of "The head of the International Monetary Fund" stands. None at the
+    /// document's start.
+    pub(super) fn before_determiners(&self, t: usize, floor: usize) -> Option<usize> {
+        let mut k = t.checked_sub(1)?;
+        while k > floor && self.is(k, CueKind::Determiner) {
+            k -= 1;
+        }
+        Some(k)
+    }
+
     pub(super) fn is_comma(&self, i: usize) -> bool {
         self.word(i) == ","
     }

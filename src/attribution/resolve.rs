@@ -554,10 +554,7 @@ fn head_entity(doc: &DocView<'_>, speaker: &Speaker, cue: ByteSpan) -> Option<us
         return Some(e);
     }
     // A determiner between: "The head of the International Monetary Fund".
-    let mut before = entity.tokens.start - 1;
-    while before > tokens.start && doc.is(before, CueKind::Determiner) {
-        before -= 1;
-    }
+    let before = doc.before_determiners(entity.tokens.start, tokens.start)?;
     if doc.is(before, CueKind::Preposition)
         || doc.is(before, CueKind::Agent)
         || doc.is_quote_token(before) && doc.inside_quote[entity.tokens.start]

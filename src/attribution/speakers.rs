@@ -571,10 +571,7 @@ impl DocView<'_> {
         if self.lang != Lang::En {
             return None;
         }
-        let mut preposition = entity.tokens.start.checked_sub(1)?;
-        while preposition > start && self.is(preposition, CueKind::Determiner) {
-            preposition -= 1;
-        }
+        let preposition = self.before_determiners(entity.tokens.start, start)?;
         if preposition <= start || !self.is(preposition, CueKind::Preposition) {
             return None;
         }
